@@ -1,0 +1,31 @@
+"""Values every page's layout needs."""
+
+from django.utils.functional import SimpleLazyObject
+
+from provisions import roles
+
+# Which main-navigation entry a URL name belongs to (for aria-current).
+NAV_SECTIONS = {
+    "toc": "convention",
+    "article": "convention",
+    "concerns": "concerns",
+    "concern": "concerns",
+    "safeguards": "safeguards",
+    "safeguard": "safeguards",
+    "about": "about",
+    "search": "search",
+    "coverage": "coverage",
+    "workspace": "workspace",
+    "review": "review",
+}
+
+
+def site(request):
+    user = getattr(request, "user", None)
+    match = getattr(request, "resolver_match", None)
+    return {
+        "nav": NAV_SECTIONS.get(match.url_name, "") if match else "",
+        # Lazy: public pages for anonymous readers never pay for a group query.
+        "user_is_analyst": SimpleLazyObject(lambda: roles.is_analyst(user)),
+        "user_is_editor": SimpleLazyObject(lambda: roles.is_editor(user)),
+    }

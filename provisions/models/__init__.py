@@ -1,0 +1,26 @@
+"""Models, split by concept: the treaty text, the coalition statement, links, annotations."""
+
+from .accounts import ApiToken, AuditEvent, Member
+from .annotations import Annotation, Revision, Tag
+from .links import ProvisionLink
+from .statement import Concern, Organisation, SafeguardDemand, Statement
+from .treaty import Article, Chapter, Provision, ProvisionVersion, Treaty
+
+__all__ = [
+    "ApiToken",
+    "AuditEvent",
+    "Member",
+    "Annotation",
+    "Article",
+    "Chapter",
+    "Concern",
+    "Organisation",
+    "Provision",
+    "ProvisionLink",
+    "ProvisionVersion",
+    "Revision",
+    "SafeguardDemand",
+    "Statement",
+    "Tag",
+    "Treaty",
+]

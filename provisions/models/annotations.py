@@ -1,0 +1,171 @@
+"""Annotations on provisions (W3C Web Annotation selectors), their tags and their history."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from .statement import Concern, SafeguardDemand
+from .treaty import Provision
+
+
+class Tag(models.Model):
+    name = models.CharField(_("name"), max_length=60, unique=True)
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("tag")
+        verbose_name_plural = _("tags")
+
+    def __str__(self):
+        return self.name
+
+
+class AnnotationQuerySet(models.QuerySet):
+    """Who may see which annotation is decided here and nowhere else."""
+
+    def published(self):
+        return self.filter(status=Annotation.Status.PUBLISHED)
+
+    def visible_to(self, user):
+        from provisions import roles
+
+        if user is None or not user.is_authenticated:
+            return self.published()
+        if roles.is_editor(user):
+            # Editors see everything except other people's drafts.
+            return self.filter(~Q(status=Annotation.Status.DRAFT) | Q(author=user))
+        if roles.is_analyst(user):
+            return self.filter(
+                Q(status__in=[Annotation.Status.PUBLISHED, Annotation.Status.SUBMITTED])
+                | Q(author=user)
+            )
+        return self.filter(Q(status=Annotation.Status.PUBLISHED) | Q(author=user))
+
+    def top_level(self):
+        return self.filter(in_reply_to__isnull=True)
+
+    def for_article(self, article):
+        return self.filter(provision__article=article)
+
+    def for_display(self):
+        return self.select_related("author__member", "provision__article").prefetch_related(
+            "concerns", "demands", "tags"
+        )
+
+
+class Annotation(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted for review")
+        PUBLISHED = "published", _("Published")
+        REJECTED = "rejected", _("Rejected")
+
+    class Anchor(models.TextChoices):
+        ANCHORED = "anchored", _("Anchored")
+        FUZZY = "fuzzy", _("Fuzzy: the quoted text changed")
+        ORPHANED = "orphaned", _("Orphaned: the quoted text is gone")
+
+    provision = models.ForeignKey(Provision, on_delete=models.PROTECT, related_name="annotations")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="annotations"
+    )
+    in_reply_to = models.ForeignKey(
+        "self", on_delete=models.CASCADE, related_name="replies", null=True, blank=True
+    )
+    body = models.TextField(_("body (Markdown)"))
+    # Sanitised HTML rendered from body by the services; never rendered from anything else.
+    body_html = models.TextField(_("rendered body"), blank=True, editable=False)
+    # W3C Web Annotation selectors relative to the provision's text; empty = whole provision.
+    selectors = models.JSONField(_("selectors"), default=list, blank=True)
+    concerns = models.ManyToManyField(Concern, related_name="annotations", blank=True)
+    demands = models.ManyToManyField(SafeguardDemand, related_name="annotations", blank=True)
+    tags = models.ManyToManyField(Tag, related_name="annotations", blank=True)
+
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    version = models.PositiveIntegerField(_("version"), default=1)
+    anchor_state = models.CharField(
+        _("anchor"), max_length=10, choices=Anchor.choices, default=Anchor.ANCHORED
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="reviewed_annotations",
+    )
+    review_reason = models.TextField(_("editor's reason"), blank=True)
+
+    objects = AnnotationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("annotation")
+        verbose_name_plural = _("annotations")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "submitted", "published", "rejected"]),
+                name="annotation_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="published") | Q(published_at__isnull=False),
+                name="annotation_published_has_time",
+            ),
+            models.CheckConstraint(condition=Q(version__gte=1), name="annotation_version_positive"),
+        ]
+        indexes = [
+            models.Index(fields=["provision", "status"]),
+            models.Index(fields=["author", "status"]),
+            models.Index(fields=["status", "-published_at"]),
+        ]
+
+    def __str__(self):
+        return f"{_('Annotation')} {self.pk} on {self.provision.eid}"
+
+    def get_absolute_url(self):
+        return reverse("provisions:annotation", kwargs={"pk": self.pk})
+
+    def selector(self, kind):
+        """The first selector of a W3C type, e.g. "TextQuoteSelector", or None."""
+        return next((s for s in self.selectors if s.get("type") == kind), None)
+
+    @property
+    def quote(self):
+        found = self.selector("TextQuoteSelector")
+        return found["exact"] if found else ""
+
+
+class Revision(models.Model):
+    """One recorded change to an annotation or a link: who, when, what it was before and after."""
+
+    class Target(models.TextChoices):
+        ANNOTATION = "annotation", _("Annotation")
+        LINK = "link", _("Provision link")
+
+    target_type = models.CharField(_("kind of object"), max_length=20, choices=Target.choices)
+    target_id = models.PositiveBigIntegerField(_("object id"))
+    version = models.PositiveIntegerField(_("version after the change"))
+    action = models.CharField(_("action"), max_length=40)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("at"), auto_now_add=True)
+    snapshot = models.JSONField(_("state after the change"))
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("revision")
+        verbose_name_plural = _("revisions")
+        indexes = [models.Index(fields=["target_type", "target_id", "-created_at"])]
+
+    def __str__(self):
+        return f"{self.target_type} {self.target_id} v{self.version}: {self.action}"

@@ -1,0 +1,90 @@
+"""The coalition's joint statement: its signatories, concerns and safeguard demands."""
+
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+class Statement(models.Model):
+    slug = models.SlugField(_("slug"), unique=True)
+    title = models.CharField(_("title"), max_length=300)
+    issued = models.CharField(_("issued"), max_length=50, help_text=_("e.g. 2025-10"))
+    occasion = models.CharField(_("occasion"), max_length=300, blank=True)
+    supporters_count_text = models.CharField(_("supporters"), max_length=200, blank=True)
+    also_signed = models.CharField(_("also signed by"), max_length=300, blank=True)
+    calls_also = models.JSONField(_("further calls"), default=list, blank=True)
+    about_mappings = models.TextField(_("about the mappings"), blank=True)
+
+    class Meta:
+        verbose_name = _("statement")
+        verbose_name_plural = _("statements")
+
+    def __str__(self):
+        return self.title
+
+
+class Organisation(models.Model):
+    statement = models.ForeignKey(Statement, on_delete=models.CASCADE, related_name="signatories")
+    name = models.CharField(_("name"), max_length=200)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        constraints = [
+            models.UniqueConstraint(fields=["statement", "name"], name="organisation_unique"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class StatementPointQuerySet(models.QuerySet):
+    def with_link_counts(self):
+        """Each point with the number of approved links and of distinct articles they reach."""
+        approved = models.Q(links__status="approved")
+        return self.annotate(
+            approved_link_count=models.Count("links", filter=approved, distinct=True),
+            article_count=models.Count("links__provision__article", filter=approved, distinct=True),
+        )
+
+
+class StatementPoint(models.Model):
+    """Common shape of a concern and a safeguard demand: a titled point of the statement."""
+
+    statement = models.ForeignKey(Statement, on_delete=models.CASCADE, related_name="+")
+    slug = models.SlugField(_("slug"), unique=True, max_length=80)
+    title = models.CharField(_("title"), max_length=300)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    objects = StatementPointQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+        ordering = ["position"]
+
+    def __str__(self):
+        return self.title
+
+
+class Concern(StatementPoint):
+    point = models.TextField(_("the coalition's point"))
+
+    class Meta(StatementPoint.Meta):
+        verbose_name = _("concern")
+        verbose_name_plural = _("concerns")
+
+    def get_absolute_url(self):
+        return reverse("provisions:concern", kwargs={"slug": self.slug})
+
+
+class SafeguardDemand(StatementPoint):
+    point = models.TextField(_("the coalition's demand"), blank=True)
+
+    class Meta(StatementPoint.Meta):
+        verbose_name = _("safeguard demand")
+        verbose_name_plural = _("safeguard demands")
+
+    def get_absolute_url(self):
+        return reverse("provisions:safeguard", kwargs={"slug": self.slug})

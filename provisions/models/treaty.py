@@ -1,0 +1,176 @@
+"""The treaty itself: Treaty → Chapter → Article → Provision (a tree addressed by eid)."""
+
+from django.db import models
+from django.db.models import Prefetch
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+class Treaty(models.Model):
+    slug = models.SlugField(_("slug"), unique=True)
+    short_title = models.CharField(_("short title"), max_length=300)
+    subtitle = models.TextField(_("subtitle"), blank=True)
+    also_known_as = models.JSONField(_("also known as"), default=list, blank=True)
+    adopted_on = models.DateField(_("adopted on"), null=True, blank=True)
+    adopted_by = models.CharField(_("adopted by"), max_length=300, blank=True)
+    opened_for_signature_on = models.DateField(_("opened for signature on"), null=True, blank=True)
+    signature_place = models.CharField(_("place of signature"), max_length=300, blank=True)
+    signature_then = models.CharField(_("signature afterwards"), max_length=300, blank=True)
+    signatories_at_opening = models.PositiveIntegerField(
+        _("signatories at the opening ceremony"), null=True, blank=True
+    )
+    entry_into_force_rule = models.TextField(_("entry into force"), blank=True)
+    reference = models.CharField(_("treaty collection reference"), max_length=300, blank=True)
+    sources = models.JSONField(_("sources"), default=list, blank=True)
+    # Label of the text currently shown: the editorial summaries until the official text is
+    # imported, then the imported version's label.
+    text_version_label = models.CharField(
+        _("text version shown"), max_length=200, default="Editorial summaries"
+    )
+
+    class Meta:
+        verbose_name = _("treaty")
+        verbose_name_plural = _("treaties")
+
+    def __str__(self):
+        return self.short_title
+
+
+class Chapter(models.Model):
+    treaty = models.ForeignKey(Treaty, on_delete=models.CASCADE, related_name="chapters")
+    number = models.CharField(_("number"), max_length=10, help_text=_("Roman numeral, e.g. IV"))
+    position = models.PositiveSmallIntegerField(_("position"))
+    title = models.CharField(_("title"), max_length=300)
+
+    class Meta:
+        ordering = ["position"]
+        verbose_name = _("chapter")
+        verbose_name_plural = _("chapters")
+        constraints = [
+            models.UniqueConstraint(fields=["treaty", "number"], name="chapter_number_unique"),
+            models.UniqueConstraint(fields=["treaty", "position"], name="chapter_position_unique"),
+        ]
+
+    def __str__(self):
+        return f"{_('Chapter')} {self.number}. {self.title}"
+
+
+class ArticleQuerySet(models.QuerySet):
+    def for_toc(self):
+        return self.select_related("chapter").order_by("number")
+
+    def for_rendering(self):
+        """An article with its chapter and its provisions in reading order."""
+        return self.select_related("chapter", "treaty").prefetch_related(
+            Prefetch("provisions", queryset=Provision.objects.order_by("position"))
+        )
+
+
+class Article(models.Model):
+    treaty = models.ForeignKey(Treaty, on_delete=models.CASCADE, related_name="articles")
+    chapter = models.ForeignKey(Chapter, on_delete=models.PROTECT, related_name="articles")
+    number = models.PositiveSmallIntegerField(_("number"))
+    title = models.CharField(_("title"), max_length=300)
+    title_confirmed = models.BooleanField(
+        _("title confirmed"),
+        default=False,
+        help_text=_("False until the title is matched against the official text."),
+    )
+    title_source = models.URLField(_("title source"), max_length=500, blank=True)
+    summary = models.TextField(
+        _("editorial summary"), help_text=_("What the article covers. Not the official text.")
+    )
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["number"]
+        verbose_name = _("article")
+        verbose_name_plural = _("articles")
+        constraints = [
+            models.UniqueConstraint(fields=["treaty", "number"], name="article_number_unique"),
+            models.CheckConstraint(
+                condition=models.Q(number__gte=1), name="article_number_positive"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{_('Article')} {self.number}. {self.title}"
+
+    def get_absolute_url(self):
+        return reverse("provisions:article", kwargs={"number": self.number})
+
+    @property
+    def eid(self):
+        return f"art_{self.number}"
+
+
+class Provision(models.Model):
+    """One addressable unit of text: an article body, a paragraph, a sub-paragraph, a recital."""
+
+    class Kind(models.TextChoices):
+        PREAMBLE = "preamble", _("Preamble")
+        RECITAL = "recital", _("Recital")
+        ARTICLE = "article", _("Article")
+        PARAGRAPH = "paragraph", _("Paragraph")
+        SUBPARAGRAPH = "subparagraph", _("Sub-paragraph")
+
+    treaty = models.ForeignKey(Treaty, on_delete=models.CASCADE, related_name="provisions")
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="provisions", null=True, blank=True
+    )
+    parent = models.ForeignKey(
+        "self", on_delete=models.CASCADE, related_name="children", null=True, blank=True
+    )
+    eid = models.CharField(
+        _("eid"), max_length=100, help_text=_("Stable id, e.g. art_24__para_2__subpara_b")
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    label = models.CharField(_("label"), max_length=20, blank=True, help_text=_("e.g. 2 or (b)"))
+    position = models.PositiveIntegerField(
+        _("position"), help_text=_("Reading order in the treaty")
+    )
+    text = models.TextField(_("text"))
+    # False while the text is our editorial summary; True once imported from the official text.
+    is_official_text = models.BooleanField(_("official text"), default=False)
+
+    class Meta:
+        ordering = ["position"]
+        verbose_name = _("provision")
+        verbose_name_plural = _("provisions")
+        constraints = [
+            models.UniqueConstraint(fields=["treaty", "eid"], name="provision_eid_unique"),
+            models.CheckConstraint(
+                condition=models.Q(eid__regex=r"^[a-z0-9_]+$"), name="provision_eid_format"
+            ),
+        ]
+        indexes = [models.Index(fields=["article", "position"])]
+
+    def __str__(self):
+        return self.eid
+
+    def get_absolute_url(self):
+        if self.article_id is None:
+            return reverse("provisions:toc") + f"#{self.eid}"
+        return (
+            reverse("provisions:article", kwargs={"number": self.article.number}) + f"#{self.eid}"
+        )
+
+
+class ProvisionVersion(models.Model):
+    """An earlier text of a provision, kept when an import changes it."""
+
+    provision = models.ForeignKey(Provision, on_delete=models.CASCADE, related_name="versions")
+    label = models.CharField(_("version label"), max_length=200)
+    source = models.CharField(_("source"), max_length=500, blank=True)
+    text = models.TextField(_("text"))
+    is_official_text = models.BooleanField(_("official text"), default=False)
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["recorded_at", "pk"]
+        verbose_name = _("provision version")
+        verbose_name_plural = _("provision versions")
+
+    def __str__(self):
+        return f"{self.provision.eid} — {self.label}"

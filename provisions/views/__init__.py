@@ -1,0 +1,1 @@
+"""Views, split by who uses them: public reading pages, health, and (later) members' work."""

@@ -1,0 +1,185 @@
+"""Reading pages for everyone: overview, table of contents, articles, concerns, safeguards."""
+
+from itertools import groupby
+
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_safe
+
+from provisions.models import (
+    Annotation,
+    Article,
+    Chapter,
+    Concern,
+    ProvisionLink,
+    SafeguardDemand,
+    Statement,
+    Treaty,
+)
+
+
+def _treaty():
+    return Treaty.objects.get()
+
+
+def _count_subquery(queryset, outer_field: str):
+    """A correlated COUNT(*) per outer row: cheaper than joining two fan-outs at once."""
+    counted = (
+        queryset.filter(**{outer_field: OuterRef("pk")})
+        .order_by()
+        .values(outer_field)
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted), 0)
+
+
+def articles_with_counts():
+    """Articles with how many concerns/demands are linked and how many annotations published."""
+    return Article.objects.for_toc().annotate(
+        concern_count=_count_subquery(
+            ProvisionLink.objects.approved().filter(concern__isnull=False), "provision__article"
+        ),
+        demand_count=_count_subquery(
+            ProvisionLink.objects.approved().filter(demand__isnull=False), "provision__article"
+        ),
+        annotation_count=_count_subquery(Annotation.objects.published(), "provision__article"),
+    )
+
+
+def chapters_with_articles():
+    """[(chapter, [articles with counts])] in reading order."""
+    articles = list(articles_with_counts().order_by("chapter__position", "number"))
+    return [(chapter, list(items)) for chapter, items in groupby(articles, key=lambda a: a.chapter)]
+
+
+@require_safe
+def home(request):
+    chapters = chapters_with_articles()
+    coverage = [
+        {
+            "chapter": chapter,
+            "total": len(articles),
+            "analysed": sum(1 for a in articles if a.concern_count or a.annotation_count),
+        }
+        for chapter, articles in chapters
+    ]
+    for row in coverage:
+        row["percent"] = round(100 * row["analysed"] / row["total"]) if row["total"] else 0
+    context = {
+        "treaty": _treaty(),
+        "statement": Statement.objects.prefetch_related("signatories").first(),
+        "concerns": Concern.objects.with_link_counts(),
+        "coverage": coverage,
+        "latest": Annotation.objects.published()
+        .top_level()
+        .for_display()
+        .order_by("-published_at")[:5],
+    }
+    return render(request, "provisions/home.html", context)
+
+
+@require_safe
+def toc(request):
+    return render(
+        request,
+        "provisions/toc.html",
+        {"treaty": _treaty(), "chapters": chapters_with_articles()},
+    )
+
+
+@require_safe
+def article(request, number: int):
+    article = get_object_or_404(Article.objects.for_rendering(), number=number)
+    links = list(
+        ProvisionLink.objects.public()
+        .filter(provision__article=article)
+        .select_related("provision", "concern", "demand")
+        .order_by("provision__position", "concern__position", "demand__position")
+    )
+    neighbours = {a.number: a for a in Article.objects.filter(number__in=[number - 1, number + 1])}
+    context = {
+        "treaty": article.treaty,
+        "article": article,
+        "provisions": article.provisions.all(),
+        "concern_links": [link for link in links if link.concern_id],
+        "demand_links": [link for link in links if link.demand_id],
+        "previous": neighbours.get(number - 1),
+        "next": neighbours.get(number + 1),
+    }
+    return render(request, "provisions/article.html", context)
+
+
+def _links_by_chapter(point_filter: Q):
+    links = (
+        ProvisionLink.objects.public()
+        .filter(point_filter)
+        .select_related("provision__article__chapter")
+        .order_by("provision__position")
+    )
+    return [
+        (chapter, list(items))
+        for chapter, items in groupby(links, key=lambda link: link.provision.article.chapter)
+    ]
+
+
+@require_safe
+def concern_list(request):
+    return render(
+        request,
+        "provisions/concern_list.html",
+        {"concerns": Concern.objects.with_link_counts(), "statement": Statement.objects.first()},
+    )
+
+
+@require_safe
+def concern_detail(request, slug: str):
+    concern = get_object_or_404(Concern, slug=slug)
+    context = {
+        "point": concern,
+        "links_by_chapter": _links_by_chapter(Q(concern=concern)),
+        "annotations": Annotation.objects.published()
+        .filter(concerns=concern)
+        .for_display()
+        .order_by("provision__position"),
+        "siblings": Concern.objects.only("slug", "title"),
+    }
+    return render(request, "provisions/concern_detail.html", context)
+
+
+@require_safe
+def safeguard_list(request):
+    return render(
+        request,
+        "provisions/safeguard_list.html",
+        {
+            "demands": SafeguardDemand.objects.with_link_counts(),
+            "statement": Statement.objects.first(),
+        },
+    )
+
+
+@require_safe
+def safeguard_detail(request, slug: str):
+    demand = get_object_or_404(SafeguardDemand, slug=slug)
+    context = {
+        "point": demand,
+        "links_by_chapter": _links_by_chapter(Q(demand=demand)),
+        "annotations": Annotation.objects.published()
+        .filter(demands=demand)
+        .for_display()
+        .order_by("provision__position"),
+        "siblings": SafeguardDemand.objects.only("slug", "title"),
+    }
+    return render(request, "provisions/safeguard_detail.html", context)
+
+
+@require_safe
+def about(request):
+    context = {
+        "treaty": _treaty(),
+        "statement": Statement.objects.prefetch_related("signatories").first(),
+        "chapters": Chapter.objects.all(),
+    }
+    return render(request, "provisions/about.html", context)

@@ -1,0 +1,86 @@
+"""`manage.py seed` loads the bundled data completely and a second run changes nothing."""
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from provisions.models import (
+    Article,
+    Chapter,
+    Concern,
+    Organisation,
+    Provision,
+    ProvisionLink,
+    SafeguardDemand,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seed_counts():
+    assert Chapter.objects.count() == 9
+    assert Article.objects.count() == 68
+    assert Concern.objects.count() == 11
+    assert SafeguardDemand.objects.count() == 6
+    assert Organisation.objects.count() == 9
+    # Every article has its own article-level provision whose text is the editorial summary.
+    assert Provision.objects.filter(kind="article").count() == 68
+    art = Article.objects.get(number=24)
+    provision = Provision.objects.get(eid="art_24")
+    assert provision.text == art.summary and not provision.is_official_text
+
+
+def test_seed_links_are_approved_editorial_and_keep_their_sources():
+    links = ProvisionLink.objects.all()
+    assert links.count() > 30
+    assert not links.exclude(status="approved").exists()
+    assert not links.exclude(is_editorial=True).exists()
+    link = ProvisionLink.objects.get(concern__slug="serious-crime-scope", provision__eid="art_23")
+    assert link.confidence == "high"
+    assert link.sources and link.sources[0].startswith("https://")
+    assert "other criminal offences" in link.rationale
+    assert link.locator_hint == "paragraph 2"
+
+
+def test_unconfirmed_titles_are_flagged():
+    assert Article.objects.get(number=24).title_confirmed
+    assert not Article.objects.get(number=3).title_confirmed
+
+
+def test_second_seed_changes_nothing():
+    out = StringIO()
+    call_command("seed", stdout=out)
+    assert "nothing to change" in out.getvalue()
+    assert ProvisionLink.objects.count() == 38
+
+
+def test_seed_demo_creates_members_in_their_groups():
+    out = StringIO()
+    call_command("seed", "--demo", stdout=out)
+    call_command("seed", "--demo", stdout=StringIO())
+    from django.contrib.auth import get_user_model
+
+    users = get_user_model().objects.filter(username__in=["analyst", "editor"])
+    assert users.count() == 2
+    assert users.get(username="editor").groups.filter(name="Editors").exists()
+    assert "password" in out.getvalue()
+
+
+def test_seed_never_reverts_a_confirmed_title():
+    article = Article.objects.get(number=3)
+    article.title = "Scope of application (official)"
+    article.title_confirmed = True
+    article.save()
+    call_command("seed", stdout=StringIO())
+    article.refresh_from_db()
+    assert article.title == "Scope of application (official)"
+
+
+def test_project_does_not_read_shared_at_runtime():
+    from pathlib import Path
+
+    from django.conf import settings
+
+    for path in Path(settings.BASE_DIR, "provisions").rglob("*.py"):
+        assert "../shared" not in path.read_text(), path

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from provisions.views import public
+from provisions.views import coverage, public
 
 app_name = "provisions"
 
@@ -15,4 +15,5 @@ urlpatterns = [
     path("safeguards/", public.safeguard_list, name="safeguards"),
     path("safeguards/<slug:slug>/", public.safeguard_detail, name="safeguard"),
     path("about/", public.about, name="about"),
+    path("coverage/", coverage.coverage, name="coverage"),
 ]

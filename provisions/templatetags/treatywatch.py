@@ -18,3 +18,11 @@ def http_url(value) -> str:
     if parts.scheme in {"http", "https"} and parts.netloc and not any(c.isspace() for c in text):
         return text
     return ""
+
+
+@register.filter
+def sanitised(value) -> str:
+    """Stored annotation HTML, sanitised on the way out too (defence in depth)."""
+    from provisions.rendering import as_safe_html
+
+    return as_safe_html(value)

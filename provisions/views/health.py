@@ -5,7 +5,10 @@ from django.db.utils import DatabaseError
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 
+from provisions.views.access import public
 
+
+@public
 @never_cache
 def healthz(request):
     try:

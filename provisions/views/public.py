@@ -17,6 +17,7 @@ from provisions.models import (
     Statement,
     Treaty,
 )
+from provisions.views.access import public
 
 
 def _treaty():
@@ -54,24 +55,32 @@ def chapters_with_articles():
     return [(chapter, list(items)) for chapter, items in groupby(articles, key=lambda a: a.chapter)]
 
 
+def is_analysed(article) -> bool:
+    """Any approved link (concern or demand) or published annotation counts as analysis."""
+    return bool(article.concern_count or article.demand_count or article.annotation_count)
+
+
+def chapter_coverage(chapters):
+    """Per chapter of chapters_with_articles(): how many of its articles have any analysis."""
+    coverage = []
+    for chapter, articles in chapters:
+        total = len(articles)
+        analysed = sum(1 for a in articles if is_analysed(a))
+        percent = round(100 * analysed / total) if total else 0
+        coverage.append(
+            {"chapter": chapter, "total": total, "analysed": analysed, "percent": percent}
+        )
+    return coverage
+
+
+@public
 @require_safe
 def home(request):
-    chapters = chapters_with_articles()
-    coverage = [
-        {
-            "chapter": chapter,
-            "total": len(articles),
-            "analysed": sum(1 for a in articles if a.concern_count or a.annotation_count),
-        }
-        for chapter, articles in chapters
-    ]
-    for row in coverage:
-        row["percent"] = round(100 * row["analysed"] / row["total"]) if row["total"] else 0
     context = {
         "treaty": _treaty(),
         "statement": Statement.objects.prefetch_related("signatories").first(),
         "concerns": Concern.objects.with_link_counts(),
-        "coverage": coverage,
+        "coverage": chapter_coverage(chapters_with_articles()),
         "latest": Annotation.objects.published()
         .top_level()
         .for_display()
@@ -80,6 +89,7 @@ def home(request):
     return render(request, "provisions/home.html", context)
 
 
+@public
 @require_safe
 def toc(request):
     return render(
@@ -89,6 +99,7 @@ def toc(request):
     )
 
 
+@public
 @require_safe
 def article(request, number: int):
     article = get_object_or_404(Article.objects.for_rendering(), number=number)
@@ -124,6 +135,7 @@ def _links_by_chapter(point_filter: Q):
     ]
 
 
+@public
 @require_safe
 def concern_list(request):
     return render(
@@ -133,6 +145,7 @@ def concern_list(request):
     )
 
 
+@public
 @require_safe
 def concern_detail(request, slug: str):
     concern = get_object_or_404(Concern, slug=slug)
@@ -148,6 +161,7 @@ def concern_detail(request, slug: str):
     return render(request, "provisions/concern_detail.html", context)
 
 
+@public
 @require_safe
 def safeguard_list(request):
     return render(
@@ -160,6 +174,7 @@ def safeguard_list(request):
     )
 
 
+@public
 @require_safe
 def safeguard_detail(request, slug: str):
     demand = get_object_or_404(SafeguardDemand, slug=slug)
@@ -175,6 +190,7 @@ def safeguard_detail(request, slug: str):
     return render(request, "provisions/safeguard_detail.html", context)
 
 
+@public
 @require_safe
 def about(request):
     context = {

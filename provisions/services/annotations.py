@@ -1,0 +1,291 @@
+"""Writes to annotations: create, edit (optimistic locking), submit, publish, reject, restore.
+
+Every function checks who may do it, validates, runs in one transaction and records a revision.
+"""
+
+import unicodedata
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from provisions import roles
+from provisions.models import Annotation, Concern, Provision, Revision, SafeguardDemand, Tag
+from provisions.rendering import render_markdown
+from provisions.selectors import normalise_selectors
+from provisions.services import history
+
+MAX_BODY_CHARS = 20_000
+MAX_TAGS = 12
+MAX_TAG_CHARS = 40
+EDITABLE_FIELDS = {"body", "selectors", "concerns", "demands", "tags"}
+
+
+class EditConflict(Exception):
+    """The edit started from an older version than the stored one; nothing was saved."""
+
+    def __init__(self, current: Annotation, attempted: dict):
+        super().__init__("stale version")
+        self.current = current
+        self.attempted = attempted
+
+
+def _clean_text(value: str) -> str:
+    """Drop control characters (except newlines and tabs) and normalise Unicode."""
+    value = unicodedata.normalize("NFC", value or "")
+    return "".join(
+        ch for ch in value if ch in "\n\t" or unicodedata.category(ch) not in {"Cc", "Cf", "Cs"}
+    )
+
+
+def _clean_body(body) -> str:
+    if not isinstance(body, str):
+        raise ValidationError({"body": _("The note must be text.")})
+    body = _clean_text(body).strip()
+    if not body:
+        raise ValidationError({"body": _("Write a note: the body cannot be empty.")})
+    if len(body) > MAX_BODY_CHARS:
+        raise ValidationError(
+            {"body": _("The note is too long (at most %(n)s characters).") % {"n": MAX_BODY_CHARS}}
+        )
+    return body
+
+
+def _resolve(model, items, field: str) -> list:
+    """Objects or slugs → objects; an unknown slug is a clear error, not a silent drop."""
+    objects, slugs = [], []
+    for item in items or ():
+        if isinstance(item, model):
+            objects.append(item)
+        elif isinstance(item, str) and item.strip():
+            slugs.append(item.strip())
+        else:
+            raise ValidationError({field: _("Unknown value: %(v)s") % {"v": str(item)[:60]}})
+    if slugs:
+        found = {obj.slug: obj for obj in model.objects.filter(slug__in=slugs)}
+        missing = [s for s in slugs if s not in found]
+        if missing:
+            raise ValidationError(
+                {field: _("Unknown: %(names)s") % {"names": ", ".join(m[:60] for m in missing)}}
+            )
+        objects += [found[s] for s in slugs]
+    return list(dict.fromkeys(objects))
+
+
+def _resolve_tags(names) -> list[Tag]:
+    if isinstance(names, str):
+        names = names.split(",")
+    cleaned = []
+    for name in names or ():
+        if not isinstance(name, str):
+            raise ValidationError({"tags": _("Tags must be text.")})
+        name = " ".join(_clean_text(name).split()).lstrip("#")
+        if not name:
+            continue
+        if len(name) > MAX_TAG_CHARS:
+            raise ValidationError(
+                {"tags": _("A tag is at most %(n)s characters.") % {"n": MAX_TAG_CHARS}}
+            )
+        if not slugify(name):
+            raise ValidationError({"tags": _("A tag needs at least one letter or digit.")})
+        cleaned.append(name)
+    cleaned = list(dict.fromkeys(cleaned))
+    if len(cleaned) > MAX_TAGS:
+        raise ValidationError({"tags": _("At most %(n)s tags.") % {"n": MAX_TAGS}})
+    tags = []
+    for name in cleaned:
+        slug = slugify(name)[:80]
+        tag = Tag.objects.filter(slug=slug).first() or Tag.objects.create(name=name, slug=slug)
+        tags.append(tag)
+    return tags
+
+
+def _set_relations(annotation: Annotation, concerns=None, demands=None, tags=None) -> None:
+    if concerns is not None:
+        annotation.concerns.set(_resolve(Concern, concerns, "concerns"))
+    if demands is not None:
+        annotation.demands.set(_resolve(SafeguardDemand, demands, "demands"))
+    if tags is not None:
+        annotation.tags.set(_resolve_tags(tags))
+
+
+def _require_analyst(user) -> None:
+    if not roles.is_analyst(user):
+        raise PermissionDenied(_("Only analysts and editors can annotate."))
+
+
+def _require_editor(user) -> None:
+    if not roles.is_editor(user):
+        raise PermissionDenied(_("Only editors can do this."))
+
+
+@transaction.atomic
+def annotation_create(
+    *,
+    provision: Provision,
+    author,
+    body: str,
+    selectors=None,
+    concerns=(),
+    demands=(),
+    tags=(),
+    status: str = Annotation.Status.DRAFT,
+    in_reply_to: Annotation | None = None,
+) -> Annotation:
+    _require_analyst(author)
+    body = _clean_body(body)
+    if status not in (Annotation.Status.DRAFT, Annotation.Status.SUBMITTED):
+        raise ValidationError({"status": _("A new annotation is a draft or is submitted.")})
+    if in_reply_to is not None:
+        if in_reply_to.status not in (Annotation.Status.SUBMITTED, Annotation.Status.PUBLISHED):
+            raise ValidationError(
+                {"in_reply_to": _("You can reply to submitted or published annotations only.")}
+            )
+        # Threads are one level deep: a reply to a reply joins its thread.
+        in_reply_to = in_reply_to.in_reply_to or in_reply_to
+        provision = in_reply_to.provision
+        selectors = None
+        # Replies are team discussion: visible to analysts and editors, public once published.
+        status = Annotation.Status.SUBMITTED
+    clean_selectors = normalise_selectors(provision.text, selectors)
+    now = timezone.now()
+    annotation = Annotation.objects.create(
+        provision=provision,
+        author=author,
+        body=body,
+        body_html=render_markdown(body),
+        selectors=clean_selectors,
+        status=status,
+        in_reply_to=in_reply_to,
+        submitted_at=now if status == Annotation.Status.SUBMITTED else None,
+    )
+    _set_relations(annotation, concerns, demands, tags)
+    history.record(obj=annotation, action="created", actor=author)
+    return annotation
+
+
+def _locked(annotation: Annotation) -> Annotation:
+    return Annotation.objects.select_for_update().select_related("provision").get(pk=annotation.pk)
+
+
+@transaction.atomic
+def annotation_update(*, annotation: Annotation, user, version: int, **changes) -> Annotation:
+    unknown = set(changes) - EDITABLE_FIELDS
+    if unknown:
+        raise ValidationError({"__all__": _("Cannot change: %(f)s") % {"f": ", ".join(unknown)}})
+    current = _locked(annotation)
+    is_author = current.author_id == user.pk
+    if is_author:
+        if current.status not in (Annotation.Status.DRAFT, Annotation.Status.REJECTED):
+            raise PermissionDenied(_("Only drafts can be edited. Ask an editor to return it."))
+    elif not (roles.is_editor(user) and current.status != Annotation.Status.DRAFT):
+        raise PermissionDenied(_("You can only edit your own drafts."))
+    try:
+        version = int(version)
+    except (TypeError, ValueError):
+        raise ValidationError({"version": _("Missing or invalid version.")}) from None
+    if version != current.version:
+        raise EditConflict(current=current, attempted=changes)
+
+    if "body" in changes:
+        current.body = _clean_body(changes["body"])
+        current.body_html = render_markdown(current.body)
+    if "selectors" in changes:
+        current.selectors = normalise_selectors(current.provision.text, changes["selectors"])
+        current.anchor_state = Annotation.Anchor.ANCHORED
+    if is_author and current.status == Annotation.Status.REJECTED:
+        # Editing a rejected annotation turns it back into a draft to resubmit.
+        current.status = Annotation.Status.DRAFT
+    current.version += 1
+    current.save()
+    _set_relations(current, changes.get("concerns"), changes.get("demands"), changes.get("tags"))
+    history.record(obj=current, action="edited", actor=user)
+    return current
+
+
+@transaction.atomic
+def annotation_delete(*, annotation: Annotation, user) -> None:
+    current = _locked(annotation)
+    if current.author_id != user.pk or current.status != Annotation.Status.DRAFT:
+        raise PermissionDenied(_("You can only delete your own drafts."))
+    history.record(obj=current, action="deleted", actor=user)
+    current.delete()
+
+
+@transaction.atomic
+def annotation_submit(*, annotation: Annotation, user) -> Annotation:
+    current = _locked(annotation)
+    if current.author_id != user.pk:
+        raise PermissionDenied(_("Only the author can submit an annotation."))
+    if current.status not in (Annotation.Status.DRAFT, Annotation.Status.REJECTED):
+        raise ValidationError({"status": _("Only a draft can be submitted.")})
+    current.status = Annotation.Status.SUBMITTED
+    current.submitted_at = timezone.now()
+    current.version += 1
+    current.save()
+    history.record(obj=current, action="submitted", actor=user)
+    return current
+
+
+@transaction.atomic
+def annotation_publish(*, annotation: Annotation, editor) -> Annotation:
+    _require_editor(editor)
+    current = _locked(annotation)
+    if current.status != Annotation.Status.SUBMITTED:
+        raise ValidationError({"status": _("Only a submitted annotation can be published.")})
+    current.status = Annotation.Status.PUBLISHED
+    current.published_at = timezone.now()
+    current.reviewed_by = editor
+    current.review_reason = ""
+    current.version += 1
+    current.save()
+    history.record(obj=current, action="published", actor=editor)
+    return current
+
+
+@transaction.atomic
+def annotation_reject(*, annotation: Annotation, editor, reason: str) -> Annotation:
+    _require_editor(editor)
+    reason = _clean_text(reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Give the author a reason for the rejection.")})
+    current = _locked(annotation)
+    if current.status not in (Annotation.Status.SUBMITTED, Annotation.Status.PUBLISHED):
+        raise ValidationError(
+            {"status": _("Only a submitted or published annotation can be rejected.")}
+        )
+    current.status = Annotation.Status.REJECTED
+    current.reviewed_by = editor
+    current.review_reason = reason[:5000]
+    current.published_at = None
+    current.version += 1
+    current.save()
+    history.record(obj=current, action="rejected", actor=editor, note=current.review_reason)
+    return current
+
+
+@transaction.atomic
+def annotation_restore(*, annotation: Annotation, editor, revision: Revision) -> Annotation:
+    """Bring back the content of an earlier revision (status stays as it is now)."""
+    _require_editor(editor)
+    if revision.target_type != Revision.Target.ANNOTATION or revision.target_id != annotation.pk:
+        raise ValidationError({"revision": _("That revision belongs to something else.")})
+    current = _locked(annotation)
+    snapshot = revision.snapshot
+    current.body = snapshot["body"]
+    current.body_html = render_markdown(current.body)
+    try:
+        current.selectors = normalise_selectors(current.provision.text, snapshot["selectors"])
+    except ValidationError:
+        # The provision text changed since: keep the old selectors, flagged as orphaned.
+        current.selectors = snapshot["selectors"]
+        current.anchor_state = Annotation.Anchor.ORPHANED
+    current.version += 1
+    current.save()
+    _set_relations(current, snapshot["concerns"], snapshot["demands"], snapshot["tags"])
+    history.record(
+        obj=current, action="restored", actor=editor, note=f"from version {revision.version}"
+    )
+    return current

@@ -1,0 +1,86 @@
+"""Revisions: every change to an annotation or a link is kept, and can be compared or restored."""
+
+import difflib
+
+from provisions.models import Annotation, ProvisionLink, Revision
+
+
+def annotation_snapshot(annotation: Annotation) -> dict:
+    return {
+        "provision": annotation.provision.eid,
+        "body": annotation.body,
+        "selectors": annotation.selectors,
+        "status": annotation.status,
+        "concerns": sorted(annotation.concerns.values_list("slug", flat=True)),
+        "demands": sorted(annotation.demands.values_list("slug", flat=True)),
+        "tags": sorted(annotation.tags.values_list("name", flat=True)),
+        "review_reason": annotation.review_reason,
+        "anchor_state": annotation.anchor_state,
+    }
+
+
+def link_snapshot(link: ProvisionLink) -> dict:
+    return {
+        "provision": link.provision.eid,
+        "concern": link.concern.slug if link.concern_id else None,
+        "demand": link.demand.slug if link.demand_id else None,
+        "kind": link.kind,
+        "rationale": link.rationale,
+        "sources": link.sources,
+        "confidence": link.confidence,
+        "status": link.status,
+        "review_note": link.review_note,
+    }
+
+
+def record(*, obj, action: str, actor, note: str = "") -> Revision:
+    if isinstance(obj, Annotation):
+        target_type, snapshot = Revision.Target.ANNOTATION, annotation_snapshot(obj)
+    else:
+        target_type, snapshot = Revision.Target.LINK, link_snapshot(obj)
+    return Revision.objects.create(
+        target_type=target_type,
+        target_id=obj.pk,
+        version=obj.version,
+        action=action,
+        actor=actor,
+        snapshot=snapshot,
+        note=note,
+    )
+
+
+def history_of(obj):
+    target_type = "annotation" if isinstance(obj, Annotation) else "link"
+    return Revision.objects.filter(target_type=target_type, target_id=obj.pk).select_related(
+        "actor"
+    )
+
+
+def snapshot_diff(before: dict | None, after: dict) -> list[dict]:
+    """Per changed field: its name, old and new value, and for text a word-level diff."""
+    before = before or {}
+    changes = []
+    for field, new in after.items():
+        old = before.get(field)
+        if old == new:
+            continue
+        change = {"field": field, "old": old, "new": new, "words": None}
+        if isinstance(old, str) and isinstance(new, str):
+            change["words"] = word_diff(old, new)
+        changes.append(change)
+    return changes
+
+
+def word_diff(old: str, new: str) -> list[tuple[str, str]]:
+    """[(op, text)] with op in {"same", "del", "ins"}: readable as marked-up words."""
+    a, b = old.split(" "), new.split(" ")
+    out = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
+        if op == "equal":
+            out.append(("same", " ".join(a[i1:i2])))
+            continue
+        if op in ("replace", "delete"):
+            out.append(("del", " ".join(a[i1:i2])))
+        if op in ("replace", "insert"):
+            out.append(("ins", " ".join(b[j1:j2])))
+    return out

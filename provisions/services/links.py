@@ -1,0 +1,173 @@
+"""Writes to concern/demand → provision links: propose, edit, approve, reject, restore."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from provisions import roles
+from provisions.models import Concern, Provision, ProvisionLink, Revision, SafeguardDemand
+from provisions.services import history
+from provisions.services.annotations import _clean_text
+from provisions.templatetags.treatywatch import http_url
+
+MAX_SOURCES = 10
+MAX_RATIONALE_CHARS = 5000
+EDITABLE_FIELDS = {"kind", "rationale", "sources", "confidence"}
+
+
+def _clean_rationale(value) -> str:
+    if not isinstance(value, str):
+        raise ValidationError({"rationale": _("The rationale must be text.")})
+    value = _clean_text(value).strip()
+    if not value:
+        raise ValidationError({"rationale": _("Explain why this provision raises the point.")})
+    if len(value) > MAX_RATIONALE_CHARS:
+        raise ValidationError({"rationale": _("The rationale is too long.")})
+    return value
+
+
+def _clean_sources(sources) -> list[str]:
+    if isinstance(sources, str):
+        sources = sources.split()
+    cleaned = []
+    for source in sources or ():
+        if not isinstance(source, str):
+            raise ValidationError({"sources": _("Sources must be web addresses.")})
+        source = _clean_text(source).strip()
+        if not source:
+            continue
+        if not http_url(source) or len(source) > 500:
+            raise ValidationError(
+                {"sources": _("“%(s)s” is not an http(s) web address.") % {"s": source[:80]}}
+            )
+        cleaned.append(source)
+    if len(cleaned) > MAX_SOURCES:
+        raise ValidationError({"sources": _("At most %(n)s sources.") % {"n": MAX_SOURCES}})
+    return list(dict.fromkeys(cleaned))
+
+
+def _clean_choice(value, choices, field: str) -> str:
+    if value not in choices.values:
+        raise ValidationError({field: _("Choose one of: %(c)s") % {"c": ", ".join(choices.values)}})
+    return value
+
+
+def _point(model, value, field):
+    if value is None or value == "":
+        return None
+    if isinstance(value, model):
+        return value
+    found = model.objects.filter(slug=str(value)).first()
+    if found is None:
+        raise ValidationError({field: _("Unknown: %(v)s") % {"v": str(value)[:60]}})
+    return found
+
+
+@transaction.atomic
+def link_propose(
+    *,
+    provision: Provision,
+    proposer,
+    rationale: str,
+    concern=None,
+    demand=None,
+    kind: str | None = None,
+    sources=(),
+    confidence: str = ProvisionLink.Confidence.MEDIUM,
+) -> ProvisionLink:
+    if not roles.is_analyst(proposer):
+        raise PermissionDenied(_("Only analysts and editors can propose links."))
+    concern = _point(Concern, concern, "concern")
+    demand = _point(SafeguardDemand, demand, "demand")
+    if (concern is None) == (demand is None):
+        raise ValidationError({"concern": _("Choose either a concern or a safeguard demand.")})
+    if kind is None:
+        kind = ProvisionLink.Kind.RAISES if concern else ProvisionLink.Kind.SAFEGUARD_APPLIES
+    link = ProvisionLink.objects.create(
+        provision=provision,
+        concern=concern,
+        demand=demand,
+        kind=_clean_choice(kind, ProvisionLink.Kind, "kind"),
+        rationale=_clean_rationale(rationale),
+        sources=_clean_sources(sources),
+        confidence=_clean_choice(confidence, ProvisionLink.Confidence, "confidence"),
+        proposed_by=proposer,
+    )
+    history.record(obj=link, action="proposed", actor=proposer)
+    return link
+
+
+def _locked(link: ProvisionLink) -> ProvisionLink:
+    return ProvisionLink.objects.select_for_update().get(pk=link.pk)
+
+
+def _apply_changes(link: ProvisionLink, changes: dict) -> None:
+    unknown = set(changes) - EDITABLE_FIELDS
+    if unknown:
+        raise ValidationError({"__all__": _("Cannot change: %(f)s") % {"f": ", ".join(unknown)}})
+    if "kind" in changes:
+        link.kind = _clean_choice(changes["kind"], ProvisionLink.Kind, "kind")
+    if "rationale" in changes:
+        link.rationale = _clean_rationale(changes["rationale"])
+    if "sources" in changes:
+        link.sources = _clean_sources(changes["sources"])
+    if "confidence" in changes:
+        link.confidence = _clean_choice(
+            changes["confidence"], ProvisionLink.Confidence, "confidence"
+        )
+
+
+@transaction.atomic
+def link_approve(*, link: ProvisionLink, editor, note: str = "", **changes) -> ProvisionLink:
+    """Approve a proposed link, optionally editing it first (edit then approve)."""
+    if not roles.is_editor(editor):
+        raise PermissionDenied(_("Only editors can approve links."))
+    current = _locked(link)
+    if current.status == ProvisionLink.Status.APPROVED and not changes:
+        raise ValidationError({"status": _("This link is already approved.")})
+    _apply_changes(current, changes)
+    current.status = ProvisionLink.Status.APPROVED
+    current.reviewed_by = editor
+    current.reviewed_at = timezone.now()
+    current.review_note = _clean_text(note or "").strip()[:5000]
+    current.needs_review = False
+    current.version += 1
+    current.save()
+    history.record(obj=current, action="approved", actor=editor, note=current.review_note)
+    return current
+
+
+@transaction.atomic
+def link_reject(*, link: ProvisionLink, editor, reason: str) -> ProvisionLink:
+    if not roles.is_editor(editor):
+        raise PermissionDenied(_("Only editors can reject links."))
+    reason = _clean_text(reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Give a reason for the rejection.")})
+    current = _locked(link)
+    current.status = ProvisionLink.Status.REJECTED
+    current.reviewed_by = editor
+    current.reviewed_at = timezone.now()
+    current.review_note = reason[:5000]
+    current.version += 1
+    current.save()
+    history.record(obj=current, action="rejected", actor=editor, note=current.review_note)
+    return current
+
+
+@transaction.atomic
+def link_restore(*, link: ProvisionLink, editor, revision: Revision) -> ProvisionLink:
+    if not roles.is_editor(editor):
+        raise PermissionDenied(_("Only editors can restore."))
+    if revision.target_type != Revision.Target.LINK or revision.target_id != link.pk:
+        raise ValidationError({"revision": _("That revision belongs to something else.")})
+    current = _locked(link)
+    snap = revision.snapshot
+    _apply_changes(current, {k: snap[k] for k in ("kind", "rationale", "sources", "confidence")})
+    current.version += 1
+    current.save()
+    history.record(
+        obj=current, action="restored", actor=editor, note=f"from version {revision.version}"
+    )
+    return current

@@ -1,0 +1,137 @@
+"""The coverage page: which concerns and safeguard demands are tied to which articles, and gaps.
+
+Every number comes from a handful of grouped COUNT queries, whatever the amount of analysis:
+one per kind of count, never one per cell.
+"""
+
+from collections import Counter
+from dataclasses import dataclass
+
+from django.db.models import Count
+from django.shortcuts import render
+from django.utils.translation import gettext, ngettext
+from django.views.decorators.http import require_safe
+
+from provisions.models import Annotation, Article, Concern, ProvisionLink, SafeguardDemand
+
+from .public import chapter_coverage, chapters_with_articles, is_analysed
+
+# Articles whose gaps the page lists: the procedural and the cooperation chapters, where the
+# coalition's concerns about surveillance powers and cross-border data concentrate.
+GAP_CHAPTERS = ("IV", "V")
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    """One concern (or demand) on one article: approved links and published annotations."""
+
+    article: Article
+    links: int
+    annotations: int
+
+    @property
+    def total(self) -> int:
+        return self.links + self.annotations
+
+    @property
+    def bucket(self) -> str:
+        """The colour class suffix: 0, 1, 2 or 3 (three or more)."""
+        return str(min(self.total, 3))
+
+    @property
+    def label(self) -> str:
+        """What the cell says to a screen reader, and to anyone who cannot tell the colours."""
+        number = self.article.number
+        if not self.total:
+            return gettext("Article %(number)s: nothing linked or annotated") % {"number": number}
+        links = ngettext("%(n)s link", "%(n)s links", self.links) % {"n": self.links}
+        annotations = ngettext("%(n)s annotation", "%(n)s annotations", self.annotations) % {
+            "n": self.annotations
+        }
+        return gettext("Article %(number)s: %(links)s, %(annotations)s") % {
+            "number": number,
+            "links": links,
+            "annotations": annotations,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class MatrixRow:
+    point: Concern | SafeguardDemand
+    cells: list[Cell]
+
+    @property
+    def link_count(self) -> int:
+        return sum(cell.links for cell in self.cells)
+
+
+def coverage_matrix(points, articles, *, link_field: str, annotation_field: str):
+    """Rows of cells for statement points (concerns or demands) against articles.
+
+    link_field is the ProvisionLink foreign key ("concern" / "demand"); annotation_field the
+    Annotation many-to-many ("concerns" / "demands"). Two grouped queries fill every cell.
+    """
+    links = Counter(
+        {
+            (row[link_field], row["provision__article"]): row["n"]
+            for row in ProvisionLink.objects.approved()
+            .filter(**{f"{link_field}__isnull": False}, provision__article__isnull=False)
+            .order_by()
+            .values(link_field, "provision__article")
+            .annotate(n=Count("pk"))
+        }
+    )
+    annotations = Counter(
+        {
+            (row[annotation_field], row["provision__article"]): row["n"]
+            for row in Annotation.objects.published()
+            .filter(provision__article__isnull=False)
+            .order_by()
+            .values(annotation_field, "provision__article")
+            .annotate(n=Count("pk"))
+            # Annotations tied to no point come back grouped under None.
+            if row[annotation_field] is not None
+        }
+    )
+    return [
+        MatrixRow(
+            point=point,
+            cells=[
+                Cell(
+                    article=article,
+                    links=links[point.pk, article.pk],
+                    annotations=annotations[point.pk, article.pk],
+                )
+                for article in articles
+            ],
+        )
+        for point in points
+    ]
+
+
+@require_safe
+def coverage(request):
+    chapters = chapters_with_articles()
+    articles = [article for _, chapter_articles in chapters for article in chapter_articles]
+    concern_matrix = coverage_matrix(
+        Concern.objects.all(), articles, link_field="concern", annotation_field="concerns"
+    )
+    demand_matrix = coverage_matrix(
+        SafeguardDemand.objects.all(), articles, link_field="demand", annotation_field="demands"
+    )
+    context = {
+        "chapters": chapters,
+        "concern_matrix": concern_matrix,
+        "demand_matrix": demand_matrix,
+        "chapter_coverage": chapter_coverage(chapters),
+        "analysed_count": sum(1 for article in articles if is_analysed(article)),
+        "article_count": len(articles),
+        "unlinked_concerns": [row.point for row in concern_matrix if not row.link_count],
+        "unlinked_demands": [row.point for row in demand_matrix if not row.link_count],
+        "unanalysed_by_chapter": [
+            (chapter, [a for a in chapter_articles if not is_analysed(a)])
+            for chapter, chapter_articles in chapters
+            if chapter.number in GAP_CHAPTERS
+        ],
+    }
+    return render(request, "provisions/coverage.html", context)

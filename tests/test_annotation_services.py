@@ -29,7 +29,7 @@ def art24():
 
 
 def quote_of(provision, words):
-    start = provision.text.index(words)
+    assert words in provision.text
     return [{"type": "TextQuoteSelector", "exact": words}]
 
 

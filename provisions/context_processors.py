@@ -3,6 +3,8 @@
 from django.utils.functional import SimpleLazyObject
 
 from provisions import roles
+from provisions.views.review import waiting_count
+from provisions.views.workspace import news_count
 
 # Which main-navigation entry a URL name belongs to (for aria-current).
 NAV_SECTIONS = {
@@ -17,6 +19,8 @@ NAV_SECTIONS = {
     "coverage": "coverage",
     "workspace": "workspace",
     "review": "review",
+    "annotation_history": "review",
+    "link_history": "review",
 }
 
 
@@ -28,4 +32,7 @@ def site(request):
         # Lazy: public pages for anonymous readers never pay for a group query.
         "user_is_analyst": SimpleLazyObject(lambda: roles.is_analyst(user)),
         "user_is_editor": SimpleLazyObject(lambda: roles.is_editor(user)),
+        # The navigation badges: counted only when a member's page shows them.
+        "review_waiting": SimpleLazyObject(lambda: waiting_count(user)),
+        "workspace_news": SimpleLazyObject(lambda: news_count(user)),
     }

@@ -2,7 +2,9 @@
 
 from django.urls import path
 
-from provisions.views import coverage, public
+from provisions.views import annotate, coverage, history, public, review, workspace
+from provisions.views import exports as take_away
+from provisions.views import search as search_views
 
 app_name = "provisions"
 
@@ -15,5 +17,74 @@ urlpatterns = [
     path("safeguards/", public.safeguard_list, name="safeguards"),
     path("safeguards/<slug:slug>/", public.safeguard_detail, name="safeguard"),
     path("about/", public.about, name="about"),
+    path("convention/articles/<int:number>/annotate/", annotate.annotate, name="annotate"),
+    path(
+        "convention/articles/<int:number>/propose-link/",
+        annotate.propose_link,
+        name="propose_link",
+    ),
+    path("annotations/<int:pk>/", public.annotation_detail, name="annotation"),
+    path("annotations/<int:pk>/edit/", annotate.annotation_edit, name="annotation_edit"),
+    path("annotations/<int:pk>/delete/", annotate.annotation_delete_view, name="annotation_delete"),
+    path("annotations/<int:pk>/submit/", annotate.annotation_submit_view, name="annotation_submit"),
+    path("annotations/<int:pk>/reply/", annotate.annotation_reply, name="annotation_reply"),
+    path("annotations/preview/", annotate.preview, name="annotation_preview"),
+    path("tags/suggest/", annotate.tag_suggestions, name="tag_suggestions"),
     path("coverage/", coverage.coverage, name="coverage"),
+    path("search/", search_views.search, name="search"),
+    # Take-away: downloads, printable briefs, the feed (public data only).
+    path("convention/articles/<int:number>/export.csv", take_away.article_csv, name="article_csv"),
+    path(
+        "convention/articles/<int:number>/export.json", take_away.article_json, name="article_json"
+    ),
+    path(
+        "convention/articles/<int:number>/annotations.jsonld",
+        take_away.article_annotations_jsonld,
+        name="article_annotations_jsonld",
+    ),
+    path("convention/articles/<int:number>/brief/", take_away.article_brief, name="article_brief"),
+    path("concerns/<slug:slug>/export.csv", take_away.concern_csv, name="concern_csv"),
+    path("concerns/<slug:slug>/export.json", take_away.concern_json, name="concern_json"),
+    path("concerns/<slug:slug>/brief/", take_away.concern_brief, name="concern_brief"),
+    path("safeguards/<slug:slug>/export.csv", take_away.safeguard_csv, name="safeguard_csv"),
+    path("safeguards/<slug:slug>/export.json", take_away.safeguard_json, name="safeguard_json"),
+    path("safeguards/<slug:slug>/brief/", take_away.safeguard_brief, name="safeguard_brief"),
+    path("export/dataset.json", take_away.dataset_json, name="export_dataset_json"),
+    path("export/links.csv", take_away.links_csv, name="export_links_csv"),
+    path("export/annotations.csv", take_away.annotations_csv, name="export_annotations_csv"),
+    path(
+        "export/annotations.jsonld",
+        take_away.annotations_jsonld,
+        name="export_annotations_jsonld",
+    ),
+    path("feeds/latest.atom", take_away.latest_feed, name="feed_latest"),
+    # Curation: the analyst's workspace, the editors' review queue and history.
+    path("workspace/", workspace.workspace, name="workspace"),
+    path("review/", review.review, name="review"),
+    path("review/bulk/", review.bulk, name="review_bulk"),
+    path("review/links/<int:pk>/approve/", review.link_approve_view, name="review_link_approve"),
+    path("review/links/<int:pk>/reject/", review.link_reject_view, name="review_link_reject"),
+    path("review/links/<int:pk>/edit/", review.link_edit_approve_view, name="review_link_edit"),
+    path(
+        "review/annotations/<int:pk>/publish/",
+        review.annotation_publish_view,
+        name="review_annotation_publish",
+    ),
+    path(
+        "review/annotations/<int:pk>/reject/",
+        review.annotation_reject_view,
+        name="review_annotation_reject",
+    ),
+    path("history/annotation/<int:pk>/", history.annotation_history, name="annotation_history"),
+    path(
+        "history/annotation/<int:pk>/restore/",
+        history.annotation_history_restore,
+        name="annotation_history_restore",
+    ),
+    path("history/link/<int:pk>/", history.link_history, name="link_history"),
+    path(
+        "history/link/<int:pk>/restore/",
+        history.link_history_restore,
+        name="link_history_restore",
+    ),
 ]

@@ -1,4 +1,4 @@
-"""Project URLs: the app, sign-in, the admin and the health check."""
+"""Project URLs: the app, its JSON API, sign-in, the admin and the health check."""
 
 from django.contrib import admin
 from django.urls import include, path
@@ -7,6 +7,7 @@ from provisions.views.health import healthz
 
 urlpatterns = [
     path("", include("provisions.urls")),
+    path("api/v1/", include("provisions.api.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),

@@ -1,6 +1,7 @@
 """Annotations on provisions (W3C Web Annotation selectors), their tags and their history."""
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -103,6 +104,8 @@ class Annotation(models.Model):
         related_name="reviewed_annotations",
     )
     review_reason = models.TextField(_("editor's reason"), blank=True)
+    # Body (weight C), kept by provisions.search; GIN-indexed on PostgreSQL.
+    search_vector = SearchVectorField(null=True, editable=False)
 
     objects = AnnotationQuerySet.as_manager()
 

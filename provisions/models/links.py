@@ -16,6 +16,20 @@ class ProvisionLinkQuerySet(models.QuerySet):
         """Only approved links are ever shown to readers."""
         return self.approved()
 
+    def visible_to(self, user):
+        """Readers see approved links; analysts also proposals (team review) and their own
+        rejected ones; editors every link."""
+        from provisions import roles
+
+        if roles.is_editor(user):
+            return self.all()
+        if roles.is_analyst(user):
+            return self.filter(
+                models.Q(status__in=[ProvisionLink.Status.APPROVED, ProvisionLink.Status.PROPOSED])
+                | models.Q(proposed_by=user)
+            )
+        return self.public()
+
     def with_targets(self):
         return self.select_related(
             "provision__article__chapter", "concern", "demand", "proposed_by", "reviewed_by"

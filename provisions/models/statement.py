@@ -1,5 +1,6 @@
 """The coalition's joint statement: its signatories, concerns and safeguard demands."""
 
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -57,6 +58,8 @@ class StatementPoint(models.Model):
     slug = models.SlugField(_("slug"), unique=True, max_length=80)
     title = models.CharField(_("title"), max_length=300)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
+    # Title (weight A) and point (B), kept by provisions.search; GIN-indexed on PostgreSQL.
+    search_vector = SearchVectorField(null=True, editable=False)
 
     objects = StatementPointQuerySet.as_manager()
 

@@ -1,5 +1,6 @@
 """The treaty itself: Treaty → Chapter → Article → Provision (a tree addressed by eid)."""
 
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Prefetch
 from django.urls import reverse
@@ -80,6 +81,8 @@ class Article(models.Model):
     summary = models.TextField(
         _("editorial summary"), help_text=_("What the article covers. Not the official text.")
     )
+    # Title (weight A) and summary (B), kept by provisions.search; GIN-indexed on PostgreSQL.
+    search_vector = SearchVectorField(null=True, editable=False)
 
     objects = ArticleQuerySet.as_manager()
 
@@ -133,6 +136,8 @@ class Provision(models.Model):
     text = models.TextField(_("text"))
     # False while the text is our editorial summary; True once imported from the official text.
     is_official_text = models.BooleanField(_("official text"), default=False)
+    # Text (weight B), kept by provisions.search; GIN-indexed on PostgreSQL.
+    search_vector = SearchVectorField(null=True, editable=False)
 
     class Meta:
         ordering = ["position"]

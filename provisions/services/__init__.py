@@ -12,6 +12,7 @@ from .annotations import (
 )
 from .links import link_approve, link_propose, link_reject, link_restore
 from .seeding import seed_convention, seed_demo, seed_statement
+from .tokens import api_token_authenticate, api_token_create, api_token_revoke
 
 __all__ = [
     "EditConflict",
@@ -29,4 +30,7 @@ __all__ = [
     "seed_convention",
     "seed_demo",
     "seed_statement",
+    "api_token_authenticate",
+    "api_token_create",
+    "api_token_revoke",
 ]

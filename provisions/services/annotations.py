@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from provisions import roles
 from provisions.models import Annotation, Concern, Provision, Revision, SafeguardDemand, Tag
 from provisions.rendering import render_markdown
+from provisions.search import update_search_vectors
 from provisions.selectors import normalise_selectors
 from provisions.services import history
 
@@ -163,6 +164,7 @@ def annotation_create(
     )
     _set_relations(annotation, concerns, demands, tags)
     history.record(obj=annotation, action="created", actor=author)
+    update_search_vectors(annotations=[annotation])
     return annotation
 
 
@@ -202,6 +204,7 @@ def annotation_update(*, annotation: Annotation, user, version: int, **changes) 
     current.save()
     _set_relations(current, changes.get("concerns"), changes.get("demands"), changes.get("tags"))
     history.record(obj=current, action="edited", actor=user)
+    update_search_vectors(annotations=[current])
     return current
 
 
@@ -288,4 +291,5 @@ def annotation_restore(*, annotation: Annotation, editor, revision: Revision) ->
     history.record(
         obj=current, action="restored", actor=editor, note=f"from version {revision.version}"
     )
+    update_search_vectors(annotations=[current])
     return current

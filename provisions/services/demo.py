@@ -4,7 +4,47 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
 
-from provisions.models import Member
+from provisions.models import Annotation, Member, Provision
+
+# (article, quoted words or None for the whole provision, note, concerns, tags, final status)
+DEMO_ANNOTATIONS = [
+    (
+        24,
+        "proportionality",
+        "The only treaty-wide test is **proportionality**, and it is applied under domestic law: "
+        "nothing here requires prior judicial authorisation, notification of the person "
+        "concerned or an effective remedy.",
+        ["weak-procedural-safeguards", "no-treaty-wide-guarantees"],
+        ["safeguards", "judicial oversight"],
+        "published",
+    ),
+    (
+        24,
+        "domestic law",
+        "Leaving the conditions to *domestic law* means the safeguards are only as strong as "
+        "the weakest legal system among the States Parties.",
+        ["weak-procedural-safeguards"],
+        ["safeguards"],
+        "published",
+    ),
+    (
+        23,
+        None,
+        "The procedural powers reach evidence of *any* criminal offence, not only the "
+        "Convention's cybercrimes. See the coalition's first concern.",
+        ["serious-crime-scope"],
+        ["scope"],
+        "submitted",
+    ),
+    (
+        30,
+        None,
+        "Draft: compare with the interception standards of the ICCPR General Comment 16.",
+        ["surveillance-secure-communications"],
+        ["interception"],
+        "draft",
+    ),
+]
 
 # Demo accounts exist only on a developer's SQLite database; their passwords are printed.
 DEMO_MEMBERS = [
@@ -28,4 +68,31 @@ def create_demo_content() -> list[str]:
         user.groups.add(Group.objects.get(name=group_name))
         Member.objects.get_or_create(user=user, defaults={"display_name": display_name})
         lines.append(f"  {group_name[:-1].lower():8} username: {username:8} password: {password}")
+    _create_demo_annotations(
+        User.objects.get(username="analyst"), User.objects.get(username="editor")
+    )
     return lines
+
+
+def _create_demo_annotations(analyst, editor) -> None:
+    from provisions.selectors import QUOTE
+    from provisions.services import annotation_create, annotation_publish
+
+    if Annotation.objects.filter(author=analyst).exists():
+        return  # idempotent: the demo analysis is already there
+    for number, words, body, concerns, tags, final in DEMO_ANNOTATIONS:
+        provision = Provision.objects.get(eid=f"art_{number}")
+        selectors = None
+        if words and words in provision.text:
+            selectors = [{"type": QUOTE, "exact": words}]
+        annotation = annotation_create(
+            provision=provision,
+            author=analyst,
+            body=body,
+            selectors=selectors,
+            concerns=concerns,
+            tags=tags,
+            status="draft" if final == "draft" else "submitted",
+        )
+        if final == "published":
+            annotation_publish(annotation=annotation, editor=editor)

@@ -23,6 +23,7 @@ from provisions.models import (
     Statement,
     Treaty,
 )
+from provisions.search import update_search_vectors
 
 FIXTURES = Path(settings.BASE_DIR) / "fixtures"
 TREATY_SLUG = "un-cybercrime-convention"
@@ -128,6 +129,7 @@ def seed_convention(*, data: dict | None = None, report: SeedReport | None = Non
                     article.save()
             report.count(Article, created, changed)
             _seed_article_provision(report, treaty, article)
+    update_search_vectors(articles=treaty.articles.all(), provisions=treaty.provisions.all())
     return report
 
 
@@ -235,6 +237,7 @@ def seed_statement(*, data: dict | None = None, report: SeedReport | None = None
                     **_approved_editorially(),
                 },
             )
+    update_search_vectors(concerns=Concern.objects.all(), demands=SafeguardDemand.objects.all())
     return report
 
 

@@ -28,6 +28,8 @@ class Cell:
     article: Article
     links: int
     annotations: int
+    # The first article of its chapter: the table draws a chapter boundary before it.
+    starts_chapter: bool = False
 
     @property
     def total(self) -> int:
@@ -93,6 +95,11 @@ def coverage_matrix(points, articles, *, link_field: str, annotation_field: str)
             if row[annotation_field] is not None
         }
     )
+    chapter_starts = {
+        article.pk
+        for previous, article in zip([None, *articles], articles, strict=False)
+        if previous is None or previous.chapter_id != article.chapter_id
+    }
     return [
         MatrixRow(
             point=point,
@@ -101,6 +108,7 @@ def coverage_matrix(points, articles, *, link_field: str, annotation_field: str)
                     article=article,
                     links=links[point.pk, article.pk],
                     annotations=annotations[point.pk, article.pk],
+                    starts_chapter=article.pk in chapter_starts,
                 )
                 for article in articles
             ],

@@ -2,11 +2,15 @@
 
 from itertools import groupby
 
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
+from django.views.decorators.vary import vary_on_headers
 
+from provisions import roles
+from provisions.forms import ReplyForm
+from provisions.highlight import highlight
 from provisions.models import (
     Annotation,
     Article,
@@ -17,6 +21,7 @@ from provisions.models import (
     Statement,
     Treaty,
 )
+from provisions.selectors import position_of
 from provisions.views.access import public
 
 
@@ -99,10 +104,38 @@ def toc(request):
     )
 
 
+def article_annotations(article, user) -> list[Annotation]:
+    """Top-level annotations on an article that `user` may see, with their visible replies."""
+    visible = Annotation.objects.visible_to(user)
+    replies = visible.select_related("author__member").order_by("created_at")
+    return list(
+        visible.top_level()
+        .for_article(article)
+        .for_display()
+        .prefetch_related(Prefetch("replies", queryset=replies, to_attr="visible_replies"))
+        .order_by("provision__position", "created_at")
+    )
+
+
+def highlighted_provisions(provisions, annotations) -> list:
+    """Provisions with `.highlighted` text; only anchored annotations are marked in the text."""
+    spans: dict[int, list] = {}
+    for annotation in annotations:
+        position = position_of(annotation.selectors)
+        if position and annotation.anchor_state == Annotation.Anchor.ANCHORED:
+            spans.setdefault(annotation.provision_id, []).append((*position, annotation.pk))
+    for provision in provisions:
+        provision.highlighted = highlight(provision.text, spans.get(provision.pk, []))
+    return provisions
+
+
 @public
 @require_safe
+@vary_on_headers("HX-Request")
 def article(request, number: int):
     article = get_object_or_404(Article.objects.for_rendering(), number=number)
+    annotations = article_annotations(article, request.user)
+    anchored = [a for a in annotations if a.anchor_state == Annotation.Anchor.ANCHORED]
     links = list(
         ProvisionLink.objects.public()
         .filter(provision__article=article)
@@ -113,13 +146,45 @@ def article(request, number: int):
     context = {
         "treaty": article.treaty,
         "article": article,
-        "provisions": article.provisions.all(),
+        "provisions": highlighted_provisions(list(article.provisions.all()), anchored),
+        "annotations": anchored,
+        "unanchored": [a for a in annotations if a.anchor_state != Annotation.Anchor.ANCHORED],
         "concern_links": [link for link in links if link.concern_id],
         "demand_links": [link for link in links if link.demand_id],
         "previous": neighbours.get(number - 1),
         "next": neighbours.get(number + 1),
     }
-    return render(request, "provisions/article.html", context)
+    template = "provisions/article.html#annotations" if request.htmx else "provisions/article.html"
+    return render(request, template, context)
+
+
+def _kept_reply(request, root) -> str:
+    """A reply refused a moment ago comes back into the form, so nothing typed is lost."""
+    kept = request.session.pop("reply_draft", None) if request.user.is_authenticated else None
+    return kept["body"] if kept and kept.get("parent") in (root.pk, None) else ""
+
+
+@public
+@require_safe
+def annotation_detail(request, pk: int):
+    visible = Annotation.objects.visible_to(request.user)
+    annotation = get_object_or_404(
+        visible.for_display().select_related("provision__article__chapter", "in_reply_to"), pk=pk
+    )
+    root = annotation.in_reply_to or annotation
+    replies = (
+        visible.filter(in_reply_to=root).select_related("author__member").order_by("created_at")
+    )
+    context = {
+        "annotation": annotation,
+        "root": root,
+        "replies": replies,
+        "can_reply": roles.is_analyst(request.user)
+        and root.status in (Annotation.Status.SUBMITTED, Annotation.Status.PUBLISHED),
+        "is_author": annotation.author_id == request.user.pk,
+        "reply_form": ReplyForm(initial={"body": _kept_reply(request, root)}),
+    }
+    return render(request, "provisions/annotation_detail.html", context)
 
 
 def _links_by_chapter(point_filter: Q):

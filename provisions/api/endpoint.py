@@ -1,0 +1,250 @@
+"""What every API address shares: one handler per HTTP method, token auth, JSON errors, CORS,
+request-body limits and pagination.
+
+`endpoint(get=…, post=…)` builds the view a URL points to. Reads are open cross-origin
+(`Access-Control-Allow-Origin: *`); writes never answer with CORS headers, so browsers on other
+sites cannot make them.
+"""
+
+import json
+
+from django.core.exceptions import RequestDataTooBig
+from django.http import HttpResponse, JsonResponse
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+
+from provisions.api.auth import authenticate, unauthorized
+from provisions.api.errors import ApiError, exception_response
+from provisions.views.access import ACCESS_ATTR, _mark, public
+
+MAX_BODY_BYTES = 64 * 1024
+JSON_MEDIA_TYPES = ("application/json", "application/ld+json")
+DEFAULT_PAGE_SIZE = 20
+MAX_PAGE_SIZE = 100
+MAX_PAGE = 100_000
+READ_METHODS = ("GET", "HEAD")
+CORS_ALLOWED_HEADERS = "Authorization, Accept, If-None-Match"
+CORS_EXPOSED_HEADERS = "ETag"
+
+
+def json_response(data, *, status: int = 200, content_type: str | None = None) -> JsonResponse:
+    response = JsonResponse(
+        data, status=status, safe=False, json_dumps_params={"ensure_ascii": False}
+    )
+    if content_type:
+        response["Content-Type"] = content_type
+    return response
+
+
+def _cors(response) -> None:
+    response["Access-Control-Allow-Origin"] = "*"
+    response["Access-Control-Expose-Headers"] = CORS_EXPOSED_HEADERS
+    # Meant to be read from other sites, unlike the pages (same-origin by default).
+    response["Cross-Origin-Resource-Policy"] = "cross-origin"
+
+
+def _preflight(request, allowed: list[str], readable: bool) -> HttpResponse:
+    """OPTIONS: the allowed methods; a CORS preflight is granted for reads only."""
+    response = HttpResponse(status=204)
+    response["Allow"] = ", ".join(allowed)
+    requested = request.headers.get("Access-Control-Request-Method", "GET").upper()
+    if readable and requested in READ_METHODS:
+        _cors(response)
+        response["Access-Control-Allow-Methods"] = "GET, HEAD, OPTIONS"
+        response["Access-Control-Allow-Headers"] = CORS_ALLOWED_HEADERS
+        response["Access-Control-Max-Age"] = "86400"
+    return response
+
+
+def endpoint(*, name: str, get=None, post=None, patch=None, delete=None):
+    """The view for one address: dispatches on the method and turns every error into JSON.
+
+    Marked `public` when it answers GET; otherwise it takes the access level of its write
+    handlers (`token_required` marks them "analyst").
+    """
+    handlers = {
+        method: handler
+        for method, handler in (("GET", get), ("POST", post), ("PATCH", patch), ("DELETE", delete))
+        if handler is not None
+    }
+    allowed = [m for m in ("GET", "HEAD", "POST", "PATCH", "DELETE") if m in handlers]
+    if get is not None:
+        allowed.insert(allowed.index("GET") + 1, "HEAD")
+    allowed.append("OPTIONS")
+
+    def view(request, **kwargs):
+        method = request.method.upper()
+        if method == "OPTIONS":
+            return _preflight(request, allowed, readable=get is not None)
+        try:
+            authenticate(request)
+            handler = handlers.get("GET" if method == "HEAD" else method)
+            if handler is None:
+                if get is None and request.api_token is None:
+                    # Nothing here is open to anonymous callers: say so before the method.
+                    raise unauthorized(_("This needs a personal API token."))
+                raise ApiError(
+                    405,
+                    "method_not_allowed",
+                    _("%(method)s is not allowed here.") % {"method": method},
+                    headers={"Allow": ", ".join(allowed)},
+                )
+            response = handler(request, **kwargs)
+        except Exception as exc:  # every failure is answered in the API's error shape
+            response = exception_response(exc)
+        if method in READ_METHODS:
+            _cors(response)
+        # Answers depend on the token: shared caches must not mix callers.
+        patch_vary_headers(response, ["Authorization"])
+        return response
+
+    view.__name__ = view.__qualname__ = name
+    view = csrf_exempt(view)
+    if get is not None:
+        return public(view)
+    levels = {getattr(handler, ACCESS_ATTR) for handler in handlers.values()}
+    if len(levels) != 1:
+        raise ValueError(f"API view {name}: write handlers must share one access level")
+    return _mark(view, levels.pop())
+
+
+def read_json(request, *, optional: bool = False) -> dict:
+    """The request body as a JSON object, after the size and media-type checks.
+
+    413 over MAX_BODY_BYTES (declared or actual, checked before parsing), 415 unless the
+    Content-Type is JSON, 400 when it does not parse to an object. With `optional`, an empty
+    body is {}.
+    """
+    declared = request.META.get("CONTENT_LENGTH") or "0"
+    try:
+        declared_bytes = int(declared)
+    except ValueError:
+        raise ApiError(
+            400, "bad_request", _("The Content-Length header is not a number.")
+        ) from None
+    too_large = ApiError(
+        413,
+        "payload_too_large",
+        _("The request body is too large (at most %(n)s KB).") % {"n": MAX_BODY_BYTES // 1024},
+    )
+    if declared_bytes > MAX_BODY_BYTES:
+        raise too_large
+    try:
+        raw = request.body
+    except RequestDataTooBig:
+        raise too_large from None
+    if len(raw) > MAX_BODY_BYTES:
+        raise too_large
+    if optional and not raw.strip():
+        return {}
+    if request.content_type not in JSON_MEDIA_TYPES:
+        raise ApiError(
+            415,
+            "unsupported_media_type",
+            _("Send the body as JSON with “Content-Type: application/json”."),
+        )
+    try:
+        data = json.loads(raw.decode("utf-8"), parse_constant=_reject_constant)
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        raise ApiError(400, "malformed_json", _("The body is not valid JSON (UTF-8).")) from None
+    if not isinstance(data, dict):
+        raise ApiError(400, "malformed_json", _("The body must be a JSON object."))
+    if _contains_nul(data):
+        # PostgreSQL cannot store NUL in text; no field has a use for it.
+        raise ApiError(400, "bad_request", _("The body contains a NUL (\\u0000) character."))
+    return data
+
+
+def _contains_nul(data) -> bool:
+    """Is there a NUL character in any key or string of parsed JSON (walked without recursion)?"""
+    stack = [data]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, str):
+            if "\x00" in value:
+                return True
+        elif isinstance(value, dict):
+            stack.extend(value.keys())
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+    return False
+
+
+def _reject_constant(name: str):
+    raise ValueError(f"{name} is not JSON")
+
+
+def _positive_int(request, name: str, default: int, maximum: int) -> int:
+    value = request.GET.get(name)
+    if value is None or value == "":
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 1 or number > maximum:
+        raise ApiError(
+            400,
+            "bad_request",
+            _("%(name)s must be a whole number from 1 to %(max)s.")
+            % {"name": name, "max": maximum},
+            fields={name: [_("Invalid value.")]},
+        )
+    return number
+
+
+def query_text(request, name: str, max_chars: int = 200) -> str:
+    """An optional text query parameter, stripped; "" when absent.
+
+    NUL characters are dropped: PostgreSQL refuses them in a string and SQLite ends strings there.
+    """
+    return request.GET.get(name, "").replace("\x00", "").strip()[:max_chars]
+
+
+def query_int(request, name: str) -> int | None:
+    """An optional whole-number query parameter (e.g. ?article=24); 400 when malformed."""
+    value = request.GET.get(name)
+    if value is None or value == "":
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        raise ApiError(
+            400,
+            "bad_request",
+            _("%(name)s must be a whole number.") % {"name": name},
+            fields={name: [_("Invalid value.")]},
+        ) from None
+
+
+def paginate(request, queryset, serialize) -> dict:
+    """A page of `queryset`: {"total", "page", "page_size", "next", "prev", "items"}.
+
+    page_size is capped at MAX_PAGE_SIZE (larger values are served as the maximum).
+    """
+    page = _positive_int(request, "page", 1, MAX_PAGE)
+    size_param = request.GET.get("page_size")
+    size = DEFAULT_PAGE_SIZE
+    if size_param:
+        size = min(_positive_int(request, "page_size", DEFAULT_PAGE_SIZE, 10**9), MAX_PAGE_SIZE)
+    total = queryset.count()
+    start = (page - 1) * size
+    rows = list(queryset[start : start + size]) if start < total else []
+
+    def page_url(number: int) -> str:
+        query = request.GET.copy()
+        query["page"] = str(number)
+        query["page_size"] = str(size)
+        return request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
+
+    last = max(1, -(-total // size))
+    return {
+        "total": total,
+        "page": page,
+        "page_size": size,
+        "next": page_url(page + 1) if page < last else None,
+        "prev": page_url(min(page - 1, last)) if page > 1 else None,
+        "items": [serialize(row) for row in rows],
+    }

@@ -1,0 +1,679 @@
+"""The OpenAPI 3.1 description of the API, built as a dict and served at /api/v1/openapi.json.
+
+A test walks provisions/api/urls.py and fails when an address is missing here.
+"""
+
+from django.urls import reverse
+
+from provisions.api.endpoint import DEFAULT_PAGE_SIZE, MAX_BODY_BYTES, MAX_PAGE_SIZE
+from provisions.models import Annotation, ProvisionLink
+
+JSON = "application/json"
+W3C_JSON = 'application/ld+json; profile="http://www.w3.org/ns/anno.jsonld"'
+
+ERROR_STATUSES = {
+    "400": "Malformed request: the body is not a JSON object, or a query parameter is invalid.",
+    "401": "No token, or the token is unknown or revoked. Carries `WWW-Authenticate: Bearer`.",
+    "403": "The token's member may not do this (e.g. publishing needs an editor).",
+    "404": "Nothing with this id or slug, or not visible to the caller.",
+    "405": "The method is not allowed here; `Allow` lists those that are.",
+    "409": "Someone else saved a new version during this edit; nothing was saved.",
+    "412": "`If-Match` names an older version; read the annotation again.",
+    "413": f"The request body is larger than {MAX_BODY_BYTES // 1024} KB.",
+    "415": "The body is not sent as `application/json` or `application/ld+json`.",
+    "422": "The request is well-formed but not valid; `fields` says what to fix.",
+    "428": "`If-Match` is required to edit an annotation.",
+    "429": "Too many writes with this token; `Retry-After` says when to try again.",
+}
+
+
+def _ref(kind: str, name: str) -> dict:
+    return {"$ref": f"#/components/{kind}/{name}"}
+
+
+def _schema(name: str) -> dict:
+    return _ref("schemas", name)
+
+
+def _nullable(type_name: str, **extra) -> dict:
+    return {"type": [type_name, "null"], **extra}
+
+
+def _errors(*statuses: str) -> dict:
+    return {status: _ref("responses", f"Error{status}") for status in statuses}
+
+
+def _ok(schema: dict, description: str, media: str = JSON, headers=None) -> dict:
+    response = {"description": description, "content": {media: {"schema": schema}}}
+    if headers:
+        response["headers"] = headers
+    return response
+
+
+def _json_body(schema: dict, *, required: bool = True) -> dict:
+    return {
+        "required": required,
+        "content": {JSON: {"schema": schema}, "application/ld+json": {"schema": schema}},
+    }
+
+
+READ_SECURITY = [{}, {"bearerAuth": []}]
+WRITE_SECURITY = [{"bearerAuth": []}]
+READ_ERRORS = ("400", "401", "404", "405")
+WRITE_ERRORS = ("400", "401", "403", "404", "405", "413", "415", "422", "429")
+
+
+def _read(summary: str, schema: dict, *, parameters=(), media=JSON, headers=None, extra=None):
+    operation = {
+        "summary": summary,
+        "security": READ_SECURITY,
+        "parameters": list(parameters),
+        "responses": {"200": _ok(schema, "OK", media, headers), **_errors(*READ_ERRORS)},
+    }
+    operation["responses"].update(extra or {})
+    return operation
+
+
+def _write(summary: str, *, body=None, responses: dict, parameters=(), errors=WRITE_ERRORS):
+    operation = {
+        "summary": summary,
+        "security": WRITE_SECURITY,
+        "parameters": list(parameters),
+        "responses": {**responses, **_errors(*errors)},
+    }
+    if body is not None:
+        operation["requestBody"] = body
+    return operation
+
+
+def _parameters() -> dict:
+    def query(name, description, schema):
+        return {
+            "name": name,
+            "in": "query",
+            "required": False,
+            "description": description,
+            "schema": schema,
+        }
+
+    def in_path(name, description, schema):
+        return {
+            "name": name,
+            "in": "path",
+            "required": True,
+            "description": description,
+            "schema": schema,
+        }
+
+    return {
+        "page": query("page", "Page number, from 1.", {"type": "integer", "minimum": 1}),
+        "page_size": query(
+            "page_size",
+            f"Items per page (default {DEFAULT_PAGE_SIZE}, at most {MAX_PAGE_SIZE}).",
+            {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE},
+        ),
+        "article": query("article", "Article number, e.g. 24.", {"type": "integer"}),
+        "provision": query("provision", "Provision eid, e.g. art_24.", {"type": "string"}),
+        "concern": query("concern", "Concern slug.", {"type": "string"}),
+        "safeguard": query("safeguard", "Safeguard demand slug.", {"type": "string"}),
+        "tag": query("tag", "Tag name or slug.", {"type": "string"}),
+        "q": query("q", "Case-insensitive text the annotation body contains.", {"type": "string"}),
+        "annotation_status": query(
+            "status",
+            "Only annotations with this status (among those the caller may see).",
+            {"type": "string", "enum": list(Annotation.Status.values)},
+        ),
+        "link_status": query(
+            "status",
+            "Only links with this status (among those the caller may see).",
+            {"type": "string", "enum": list(ProvisionLink.Status.values)},
+        ),
+        "number": in_path("number", "Article number.", {"type": "integer", "minimum": 1}),
+        "slug": in_path("slug", "Slug.", {"type": "string"}),
+        "pk": in_path("pk", "Numeric id.", {"type": "integer", "minimum": 1}),
+        "if_match": {
+            "name": "If-Match",
+            "in": "header",
+            "required": True,
+            "description": 'The ETag you read, e.g. "12-v3".',
+            "schema": {"type": "string"},
+        },
+        "if_match_optional": {
+            "name": "If-Match",
+            "in": "header",
+            "required": False,
+            "description": "When sent, the request fails with 412 if the annotation changed.",
+            "schema": {"type": "string"},
+        },
+        "if_none_match": {
+            "name": "If-None-Match",
+            "in": "header",
+            "required": False,
+            "description": "An ETag you hold: 304 when it is still current.",
+            "schema": {"type": "string"},
+        },
+    }
+
+
+def _selector_schemas() -> dict:
+    return {
+        "TextQuoteSelector": {
+            "type": "object",
+            "required": ["type", "exact"],
+            "properties": {
+                "type": {"const": "TextQuoteSelector"},
+                "exact": {"type": "string"},
+                "prefix": {"type": "string"},
+                "suffix": {"type": "string"},
+            },
+        },
+        "TextPositionSelector": {
+            "type": "object",
+            "required": ["type", "start", "end"],
+            "properties": {
+                "type": {"const": "TextPositionSelector"},
+                "start": {"type": "integer", "minimum": 0},
+                "end": {"type": "integer", "minimum": 0},
+            },
+        },
+        "Selector": {
+            "oneOf": [_schema("TextQuoteSelector"), _schema("TextPositionSelector")],
+        },
+    }
+
+
+def _annotation_schemas() -> dict:
+    slugs = {"type": "array", "items": {"type": "string"}}
+    textual_body = {
+        "type": "object",
+        "required": ["value"],
+        "properties": {
+            "type": {"const": "TextualBody"},
+            "value": {"type": "string", "description": "Markdown."},
+            "format": {"enum": ["text/markdown", "text/plain"]},
+        },
+    }
+    target_input = {
+        "oneOf": [
+            {"type": "string", "description": "A provision eid or permalink."},
+            {
+                "type": "object",
+                "required": ["source"],
+                "properties": {
+                    "source": {
+                        "type": "string",
+                        "description": "An eid (art_24__para_1) or the provision's permalink.",
+                    },
+                    "selector": {
+                        "oneOf": [
+                            _schema("Selector"),
+                            {"type": "array", "items": _schema("Selector")},
+                            {"type": "null"},
+                        ]
+                    },
+                },
+            },
+        ]
+    }
+    return {
+        "Annotation": {
+            "type": "object",
+            "description": "A W3C Web Annotation (https://www.w3.org/TR/annotation-model/).",
+            "required": [
+                "@context",
+                "id",
+                "type",
+                "created",
+                "modified",
+                "creator",
+                "body",
+                "target",
+                "concerns",
+                "safeguards",
+                "tags",
+                "status",
+                "version",
+                "inReplyTo",
+            ],
+            "properties": {
+                "@context": {"const": "http://www.w3.org/ns/anno.jsonld"},
+                "id": {"type": "string", "format": "uri"},
+                "type": {"const": "Annotation"},
+                "motivation": {"enum": ["commenting", "replying"]},
+                "created": {"type": "string", "format": "date-time"},
+                "modified": {"type": "string", "format": "date-time"},
+                "published": _nullable("string", format="date-time"),
+                "creator": {
+                    "type": "object",
+                    "properties": {"type": {"const": "Person"}, "name": {"type": "string"}},
+                },
+                "body": {
+                    "type": "object",
+                    "properties": {
+                        "type": {"const": "TextualBody"},
+                        "value": {"type": "string"},
+                        "format": {"const": "text/markdown"},
+                    },
+                },
+                "target": {
+                    "type": "object",
+                    "required": ["source"],
+                    "properties": {
+                        "source": {"type": "string", "format": "uri"},
+                        "selector": {"type": "array", "items": _schema("Selector")},
+                    },
+                },
+                "provision": {"type": "string", "description": "The provision's eid."},
+                "concerns": slugs,
+                "safeguards": slugs,
+                "tags": slugs,
+                "status": {"enum": list(Annotation.Status.values)},
+                "version": {"type": "integer", "minimum": 1},
+                "anchorState": {"enum": list(Annotation.Anchor.values)},
+                "inReplyTo": _nullable("string", format="uri"),
+            },
+        },
+        "AnnotationInput": {
+            "type": "object",
+            "required": ["body", "target"],
+            "description": "`target` may be left out of a reply (`inReplyTo`).",
+            "properties": {
+                "@context": {"type": "string"},
+                "type": {"const": "Annotation"},
+                "motivation": {"type": "string", "description": "A W3C motivation; not stored."},
+                "body": textual_body,
+                "bodyValue": {"type": "string", "description": "Instead of `body`."},
+                "target": target_input,
+                "concerns": slugs,
+                "safeguards": slugs,
+                "tags": slugs,
+                "status": {"enum": ["draft", "submitted"], "default": "draft"},
+                "inReplyTo": {
+                    "oneOf": [{"type": "string", "format": "uri"}, {"type": "integer"}],
+                },
+            },
+            "additionalProperties": False,
+        },
+        "AnnotationPatch": {
+            "type": "object",
+            "description": "Only the fields sent change. `target.source`, if sent, must not move.",
+            "properties": {
+                "body": textual_body,
+                "bodyValue": {"type": "string"},
+                "target": target_input,
+                "concerns": slugs,
+                "safeguards": slugs,
+                "tags": slugs,
+            },
+        },
+        "AnnotationPage": _page_schema("Annotation"),
+    }
+
+
+def _page_schema(item: str) -> dict:
+    return {
+        "type": "object",
+        "required": ["total", "page", "page_size", "next", "prev", "items"],
+        "properties": {
+            "total": {"type": "integer"},
+            "page": {"type": "integer"},
+            "page_size": {"type": "integer"},
+            "next": _nullable("string", format="uri"),
+            "prev": _nullable("string", format="uri"),
+            "items": {"type": "array", "items": _schema(item)},
+        },
+    }
+
+
+def _link_schemas() -> dict:
+    choice = {
+        "kind": {"enum": list(ProvisionLink.Kind.values)},
+        "confidence": {"enum": list(ProvisionLink.Confidence.values)},
+        "rationale": {"type": "string"},
+        "sources": {"type": "array", "items": {"type": "string", "format": "uri"}},
+    }
+    return {
+        "Link": {
+            "type": "object",
+            "properties": {
+                "id": {"type": "integer"},
+                "url": {"type": "string", "format": "uri"},
+                "provision": {"type": "string"},
+                "provision_url": {"type": "string", "format": "uri"},
+                "article": _nullable("integer"),
+                "concern": _nullable("string"),
+                "safeguard": _nullable("string"),
+                **choice,
+                "locator_hint": {"type": "string"},
+                "is_editorial": {"type": "boolean"},
+                "status": {"enum": list(ProvisionLink.Status.values)},
+                "proposed_at": {"type": "string", "format": "date-time"},
+                "reviewed_at": _nullable("string", format="date-time"),
+                "review_note": {"type": "string"},
+                "version": {"type": "integer"},
+            },
+        },
+        "LinkInput": {
+            "type": "object",
+            "required": ["provision", "rationale"],
+            "description": "Exactly one of `concern` and `safeguard`.",
+            "properties": {
+                "provision": {"type": "string", "description": "Provision eid or permalink."},
+                "concern": {"type": "string"},
+                "safeguard": {"type": "string"},
+                **choice,
+            },
+            "additionalProperties": False,
+        },
+        "LinkApproval": {
+            "type": "object",
+            "description": "All optional: a note, and edits made while approving.",
+            "properties": {"note": {"type": "string"}, **choice},
+            "additionalProperties": False,
+        },
+        "LinkPage": _page_schema("Link"),
+    }
+
+
+def _reading_schemas() -> dict:
+    article_summary = {
+        "number": {"type": "integer"},
+        "eid": {"type": "string"},
+        "title": {"type": "string"},
+        "title_confirmed": {"type": "boolean"},
+        "url": {"type": "string", "format": "uri"},
+        "api_url": {"type": "string", "format": "uri"},
+    }
+    point = {
+        "type": "object",
+        "properties": {
+            "slug": {"type": "string"},
+            "title": {"type": "string"},
+            "point": {"type": "string"},
+            "position": {"type": "integer"},
+            "url": {"type": "string", "format": "uri"},
+            "api_url": {"type": "string", "format": "uri"},
+            "annotations_url": {"type": "string", "format": "uri"},
+            "approved_link_count": {"type": "integer"},
+            "article_count": {"type": "integer"},
+            "links": {
+                "type": "array",
+                "items": _schema("Link"),
+                "description": "Approved links (detail only).",
+            },
+        },
+    }
+    return {
+        "Index": {"type": "object", "additionalProperties": {"type": "string"}},
+        "OpenApiDocument": {"type": "object"},
+        "ArticleSummary": {"type": "object", "properties": article_summary},
+        "Treaty": {
+            "type": "object",
+            "properties": {
+                "slug": {"type": "string"},
+                "short_title": {"type": "string"},
+                "subtitle": {"type": "string"},
+                "also_known_as": {"type": "array", "items": {"type": "string"}},
+                "adopted_on": _nullable("string", format="date"),
+                "adopted_by": {"type": "string"},
+                "opened_for_signature_on": _nullable("string", format="date"),
+                "signature_place": {"type": "string"},
+                "signature_then": {"type": "string"},
+                "signatories_at_opening": _nullable("integer"),
+                "entry_into_force_rule": {"type": "string"},
+                "reference": {"type": "string"},
+                "sources": {"type": "array", "items": {}},
+                "text_version_label": {"type": "string"},
+                "chapters": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "properties": {
+                            "number": {"type": "string"},
+                            "position": {"type": "integer"},
+                            "title": {"type": "string"},
+                            "articles": {"type": "array", "items": _schema("ArticleSummary")},
+                        },
+                    },
+                },
+            },
+        },
+        "Provision": {
+            "type": "object",
+            "properties": {
+                "eid": {"type": "string"},
+                "kind": {"type": "string"},
+                "label": {"type": "string"},
+                "text": {"type": "string"},
+                "is_official_text": {"type": "boolean"},
+                "url": {"type": "string", "format": "uri"},
+                "links": {"type": "array", "items": _schema("Link")},
+            },
+        },
+        "Article": {
+            "type": "object",
+            "properties": {
+                **article_summary,
+                "summary": {"type": "string", "description": "Editorial, not the official text."},
+                "title_source": {"type": "string"},
+                "chapter": {
+                    "type": "object",
+                    "properties": {"number": {"type": "string"}, "title": {"type": "string"}},
+                },
+                "provisions": {"type": "array", "items": _schema("Provision")},
+                "annotations_url": {"type": "string", "format": "uri"},
+            },
+        },
+        "Concern": point,
+        "Safeguard": point,
+        "ConcernList": {
+            "type": "object",
+            "properties": {"items": {"type": "array", "items": _schema("Concern")}},
+        },
+        "SafeguardList": {
+            "type": "object",
+            "properties": {"items": {"type": "array", "items": _schema("Safeguard")}},
+        },
+        "Error": {
+            "type": "object",
+            "required": ["error"],
+            "properties": {
+                "error": {
+                    "type": "object",
+                    "required": ["code", "message", "fields"],
+                    "properties": {
+                        "code": {"type": "string", "examples": ["validation_failed"]},
+                        "message": {"type": "string"},
+                        "fields": {
+                            "type": "object",
+                            "description": "Request field → messages (for 422 mostly).",
+                            "additionalProperties": {"type": "array", "items": {"type": "string"}},
+                        },
+                    },
+                },
+            },
+        },
+    }
+
+
+def _paths() -> dict:
+    p = {name: _ref("parameters", name) for name in _parameters()}
+    etag_header = {"ETag": {"description": 'e.g. "12-v3"', "schema": {"type": "string"}}}
+    location = {"Location": {"description": "The new resource.", "schema": {"type": "string"}}}
+    annotation_ok = _ok(_schema("Annotation"), "The annotation.", W3C_JSON, etag_header)
+    link_ok = _ok(_schema("Link"), "The link.")
+    return {
+        "/": {"get": _read("Where everything is.", _schema("Index"))},
+        "/openapi.json": {"get": _read("This document.", _schema("OpenApiDocument"))},
+        "/treaty": {"get": _read("The treaty's facts, chapters and articles.", _schema("Treaty"))},
+        "/articles/{number}": {
+            "get": _read(
+                "One article, its provisions and their approved links.",
+                _schema("Article"),
+                parameters=[p["number"]],
+            )
+        },
+        "/concerns": {
+            "get": _read("The coalition's concerns with link counts.", _schema("ConcernList"))
+        },
+        "/concerns/{slug}": {
+            "get": _read(
+                "One concern and its approved links.", _schema("Concern"), parameters=[p["slug"]]
+            )
+        },
+        "/safeguards": {
+            "get": _read("The coalition's safeguard demands.", _schema("SafeguardList"))
+        },
+        "/safeguards/{slug}": {
+            "get": _read(
+                "One safeguard demand and its approved links.",
+                _schema("Safeguard"),
+                parameters=[p["slug"]],
+            )
+        },
+        "/links": {
+            "get": _read(
+                "Concern/safeguard → provision links. Anonymous callers see approved links; "
+                "analysts also proposals; editors all.",
+                _schema("LinkPage"),
+                parameters=[
+                    p["article"],
+                    p["provision"],
+                    p["concern"],
+                    p["safeguard"],
+                    p["link_status"],
+                    p["page"],
+                    p["page_size"],
+                ],
+            ),
+            "post": _write(
+                "Propose a link (analysts and editors).",
+                body=_json_body(_schema("LinkInput")),
+                responses={"201": {**link_ok, "headers": location}},
+            ),
+        },
+        "/links/{pk}": {
+            "get": _read(
+                "One link, if visible to the caller.", _schema("Link"), parameters=[p["pk"]]
+            )
+        },
+        "/links/{pk}/approve": {
+            "post": _write(
+                "Approve a link, optionally editing it (editors).",
+                body=_json_body(_schema("LinkApproval"), required=False),
+                parameters=[p["pk"]],
+                responses={"200": link_ok},
+            )
+        },
+        "/annotations": {
+            "get": _read(
+                "Annotations visible to the caller, newest first. Anonymous callers see "
+                "published annotations only.",
+                _schema("AnnotationPage"),
+                parameters=[
+                    p["article"],
+                    p["provision"],
+                    p["concern"],
+                    p["safeguard"],
+                    p["tag"],
+                    p["q"],
+                    p["annotation_status"],
+                    p["page"],
+                    p["page_size"],
+                ],
+            ),
+            "post": _write(
+                "Create an annotation (a draft unless status is submitted).",
+                body=_json_body(_schema("AnnotationInput")),
+                responses={
+                    "201": {**annotation_ok, "headers": {**etag_header, **location}},
+                },
+            ),
+        },
+        "/annotations/{pk}": {
+            "get": _read(
+                "One annotation as a W3C Web Annotation.",
+                _schema("Annotation"),
+                parameters=[p["pk"], p["if_none_match"]],
+                media=W3C_JSON,
+                headers=etag_header,
+                extra={"304": {"description": "Not modified since the ETag you sent."}},
+            ),
+            "patch": _write(
+                "Edit an annotation (the author's drafts; editors' review edits).",
+                body=_json_body(_schema("AnnotationPatch")),
+                parameters=[p["pk"], p["if_match"]],
+                responses={"200": annotation_ok},
+                errors=(*WRITE_ERRORS, "409", "412", "428"),
+            ),
+            "delete": _write(
+                "Delete one of your drafts.",
+                parameters=[p["pk"], p["if_match_optional"]],
+                responses={"204": {"description": "Deleted."}},
+                errors=(*WRITE_ERRORS, "412"),
+            ),
+        },
+        "/annotations/{pk}/submit": {
+            "post": _write(
+                "Submit your draft for review.",
+                parameters=[p["pk"], p["if_match_optional"]],
+                responses={"200": annotation_ok},
+                errors=(*WRITE_ERRORS, "412"),
+            )
+        },
+        "/annotations/{pk}/publish": {
+            "post": _write(
+                "Publish a submitted annotation (editors).",
+                parameters=[p["pk"], p["if_match_optional"]],
+                responses={"200": annotation_ok},
+                errors=(*WRITE_ERRORS, "412"),
+            )
+        },
+    }
+
+
+def build_document(request) -> dict:
+    """The whole OpenAPI document, with this server's absolute base address."""
+    base = request.build_absolute_uri(reverse("api:index")).rstrip("/")
+    error_responses = {
+        f"Error{status}": {
+            "description": description,
+            "content": {JSON: {"schema": _schema("Error")}},
+        }
+        for status, description in ERROR_STATUSES.items()
+    }
+    return {
+        "openapi": "3.1.0",
+        "jsonSchemaDialect": "https://spec.openapis.org/oas/3.1/dialect/base",
+        "info": {
+            "title": "TreatyWatch API",
+            "version": "1",
+            "description": (
+                "The UN Convention against Cybercrime provision by provision, the coalition's "
+                "concerns and safeguard demands, the links between them and the analysts' "
+                "annotations (W3C Web Annotations). Reads are open to everyone and allowed "
+                "cross-origin; writes need a personal token (`Authorization: Bearer tw_…`) and "
+                "are limited per token. Every error is "
+                '`{"error": {"code", "message", "fields"}}`.'
+            ),
+        },
+        "servers": [{"url": base}],
+        "paths": _paths(),
+        "components": {
+            "schemas": {
+                **_selector_schemas(),
+                **_annotation_schemas(),
+                **_link_schemas(),
+                **_reading_schemas(),
+            },
+            "parameters": _parameters(),
+            "responses": error_responses,
+            "securitySchemes": {
+                "bearerAuth": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "A personal token: `manage.py create_api_token USERNAME`.",
+                }
+            },
+        },
+    }

@@ -1,0 +1,230 @@
+"""Models → plain dicts for the JSON API (and for anything else that exports JSON).
+
+Plain functions, no framework. Callers pass querysets that already carry the related objects a
+function reads (see each docstring), so serialising a page of rows costs no extra queries.
+`request` is only used for `request.build_absolute_uri(path)`: outside a request (an export
+command), pass any object with that method.
+Annotations are W3C Web Annotations: https://www.w3.org/TR/annotation-model/
+"""
+
+from django.core.exceptions import ObjectDoesNotExist
+from django.urls import reverse
+
+from provisions.models import (
+    Annotation,
+    Article,
+    Chapter,
+    Concern,
+    Provision,
+    ProvisionLink,
+    SafeguardDemand,
+    Treaty,
+)
+
+W3C_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
+W3C_MEDIA_TYPE = 'application/ld+json; profile="http://www.w3.org/ns/anno.jsonld"'
+
+
+def _iso(value) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _absolute(request, path: str) -> str:
+    return request.build_absolute_uri(path)
+
+
+def display_name(user) -> str:
+    """The name shown for a member: their display name, else the username. Never the e-mail."""
+    try:
+        name = user.member.display_name
+    except ObjectDoesNotExist:
+        name = ""
+    return name or user.get_username()
+
+
+def provision_permalink(provision: Provision, request) -> str:
+    """Absolute address of a provision in the reading pages (article page + "#eid").
+
+    Needs provision.article loaded (select_related("provision__article") from an annotation).
+    """
+    return _absolute(request, provision.get_absolute_url())
+
+
+def annotation_api_url(annotation_id: int, request) -> str:
+    return _absolute(request, reverse("api:annotation", kwargs={"pk": annotation_id}))
+
+
+def annotation_etag(annotation: Annotation) -> str:
+    """Strong ETag of an annotation's current version, e.g. "12-v3"."""
+    return f'"{annotation.pk}-v{annotation.version}"'
+
+
+def annotation_to_w3c(annotation: Annotation, request) -> dict:
+    """One annotation as a W3C Web Annotation (JSON-LD), with TreatyWatch's extra keys.
+
+    Reads annotation.author.member, annotation.provision.article, concerns, demands and tags:
+    pass `Annotation.objects.for_display()` rows to keep it at zero queries per annotation.
+    """
+    target = {"source": provision_permalink(annotation.provision, request)}
+    if annotation.selectors:
+        target["selector"] = [dict(selector) for selector in annotation.selectors]
+    return {
+        "@context": W3C_CONTEXT,
+        "id": annotation_api_url(annotation.pk, request),
+        "type": "Annotation",
+        "motivation": "replying" if annotation.in_reply_to_id else "commenting",
+        "created": _iso(annotation.created_at),
+        "modified": _iso(annotation.updated_at),
+        "creator": {"type": "Person", "name": display_name(annotation.author)},
+        "body": {"type": "TextualBody", "value": annotation.body, "format": "text/markdown"},
+        "target": target,
+        "provision": annotation.provision.eid,
+        "concerns": [concern.slug for concern in annotation.concerns.all()],
+        "safeguards": [demand.slug for demand in annotation.demands.all()],
+        "tags": [tag.name for tag in annotation.tags.all()],
+        "status": annotation.status,
+        "version": annotation.version,
+        "anchorState": annotation.anchor_state,
+        "published": _iso(annotation.published_at),
+        "inReplyTo": (
+            annotation_api_url(annotation.in_reply_to_id, request)
+            if annotation.in_reply_to_id
+            else None
+        ),
+    }
+
+
+def link_to_dict(link: ProvisionLink, request) -> dict:
+    """A concern/safeguard → provision link. Reads link.provision.article, concern and demand."""
+    return {
+        "id": link.pk,
+        "url": _absolute(request, reverse("api:link", kwargs={"pk": link.pk})),
+        "provision": link.provision.eid,
+        "provision_url": provision_permalink(link.provision, request),
+        "article": link.provision.article.number if link.provision.article_id else None,
+        "concern": link.concern.slug if link.concern_id else None,
+        "safeguard": link.demand.slug if link.demand_id else None,
+        "kind": link.kind,
+        "rationale": link.rationale,
+        "sources": list(link.sources),
+        "confidence": link.confidence,
+        "locator_hint": link.locator_hint,
+        "is_editorial": link.is_editorial,
+        "status": link.status,
+        "proposed_at": _iso(link.proposed_at),
+        "reviewed_at": _iso(link.reviewed_at),
+        "review_note": link.review_note,
+        "version": link.version,
+    }
+
+
+def article_summary_to_dict(article: Article, request) -> dict:
+    return {
+        "number": article.number,
+        "eid": article.eid,
+        "title": article.title,
+        "title_confirmed": article.title_confirmed,
+        "url": _absolute(request, article.get_absolute_url()),
+        "api_url": _absolute(request, reverse("api:article", kwargs={"number": article.number})),
+    }
+
+
+def chapter_to_dict(chapter: Chapter, articles: list[Article], request) -> dict:
+    return {
+        "number": chapter.number,
+        "position": chapter.position,
+        "title": chapter.title,
+        "articles": [article_summary_to_dict(article, request) for article in articles],
+    }
+
+
+def treaty_to_dict(treaty: Treaty, chapters: list[dict]) -> dict:
+    """The treaty's facts; `chapters` are already serialised (chapter_to_dict)."""
+    return {
+        "slug": treaty.slug,
+        "short_title": treaty.short_title,
+        "subtitle": treaty.subtitle,
+        "also_known_as": list(treaty.also_known_as),
+        "adopted_on": _iso(treaty.adopted_on),
+        "adopted_by": treaty.adopted_by,
+        "opened_for_signature_on": _iso(treaty.opened_for_signature_on),
+        "signature_place": treaty.signature_place,
+        "signature_then": treaty.signature_then,
+        "signatories_at_opening": treaty.signatories_at_opening,
+        "entry_into_force_rule": treaty.entry_into_force_rule,
+        "reference": treaty.reference,
+        "sources": list(treaty.sources),
+        "text_version_label": treaty.text_version_label,
+        "chapters": chapters,
+    }
+
+
+def provision_to_dict(provision: Provision, links: list[ProvisionLink], request) -> dict:
+    return {
+        "eid": provision.eid,
+        "kind": provision.kind,
+        "label": provision.label,
+        "text": provision.text,
+        "is_official_text": provision.is_official_text,
+        "url": provision_permalink(provision, request),
+        "links": [link_to_dict(link, request) for link in links],
+    }
+
+
+def article_to_dict(
+    article: Article, provisions: list[Provision], links: list[ProvisionLink], request
+) -> dict:
+    """An article with its provisions in reading order, each with its (approved) links.
+
+    Reads article.chapter; links need provision__article, concern and demand loaded.
+    """
+    by_provision: dict[int, list[ProvisionLink]] = {}
+    for link in links:
+        by_provision.setdefault(link.provision_id, []).append(link)
+    for provision in provisions:
+        # The provisions belong to this article: spare provision_permalink a query each.
+        provision.article = article
+    return {
+        **article_summary_to_dict(article, request),
+        "summary": article.summary,
+        "title_source": article.title_source,
+        "chapter": {"number": article.chapter.number, "title": article.chapter.title},
+        "provisions": [
+            provision_to_dict(provision, by_provision.get(provision.pk, []), request)
+            for provision in provisions
+        ],
+        "annotations_url": _absolute(request, reverse("api:annotations"))
+        + f"?article={article.number}",
+    }
+
+
+def _point_to_dict(point, kind: str, request) -> dict:
+    name = "concern" if kind == "concern" else "safeguard"
+    data = {
+        "slug": point.slug,
+        "title": point.title,
+        "point": point.point,
+        "position": point.position,
+        "url": _absolute(request, point.get_absolute_url()),
+        "api_url": _absolute(request, reverse(f"api:{name}", kwargs={"slug": point.slug})),
+        "annotations_url": _absolute(request, reverse("api:annotations")) + f"?{name}={point.slug}",
+    }
+    # Present when the queryset was annotated with StatementPointQuerySet.with_link_counts().
+    if hasattr(point, "approved_link_count"):
+        data["approved_link_count"] = point.approved_link_count
+        data["article_count"] = point.article_count
+    return data
+
+
+def concern_to_dict(concern: Concern, request, *, links=None) -> dict:
+    data = _point_to_dict(concern, "concern", request)
+    if links is not None:
+        data["links"] = [link_to_dict(link, request) for link in links]
+    return data
+
+
+def safeguard_to_dict(demand: SafeguardDemand, request, *, links=None) -> dict:
+    data = _point_to_dict(demand, "safeguard", request)
+    if links is not None:
+        data["links"] = [link_to_dict(link, request) for link in links]
+    return data

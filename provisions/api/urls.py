@@ -1,0 +1,27 @@
+"""The JSON API's addresses, under /api/v1/ (each is described in openapi.py and docs/api.md)."""
+
+from django.urls import path, re_path
+
+from provisions.api import views
+
+app_name = "api"
+
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("openapi.json", views.openapi_document, name="openapi"),
+    path("treaty", views.treaty, name="treaty"),
+    path("articles/<int:number>", views.article, name="article"),
+    path("concerns", views.concerns, name="concerns"),
+    path("concerns/<slug:slug>", views.concern, name="concern"),
+    path("safeguards", views.safeguards, name="safeguards"),
+    path("safeguards/<slug:slug>", views.safeguard, name="safeguard"),
+    path("links", views.links, name="links"),
+    path("links/<int:pk>", views.link, name="link"),
+    path("links/<int:pk>/approve", views.link_approve, name="link_approve"),
+    path("annotations", views.annotations, name="annotations"),
+    path("annotations/<int:pk>", views.annotation, name="annotation"),
+    path("annotations/<int:pk>/submit", views.annotation_submit, name="annotation_submit"),
+    path("annotations/<int:pk>/publish", views.annotation_publish, name="annotation_publish"),
+    # Last: anything else under /api/v1/ is a JSON 404, not the HTML page.
+    re_path(r"^.+$", views.not_found, name="not_found"),
+]

@@ -1,0 +1,365 @@
+"""Public take-away data: the rows and documents behind the CSV, JSON and JSON-LD downloads.
+
+Only what a public reader may see goes in: approved links (`ProvisionLink.objects.public()`) and
+published annotations (`Annotation.objects.published()`), whoever asks. Authors appear by display
+name; no e-mail address is ever exported. The full backup with drafts and accounts is a different
+thing: `provisions.services.dataset`.
+
+Builders take `absolute`, a function turning a path into an absolute URL (normally
+`request.build_absolute_uri`), so exported links keep working outside the site.
+"""
+
+import csv
+import datetime
+from collections.abc import Callable, Iterable
+
+from django.db.models import Case, F, When
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from provisions.api.serializers import W3C_CONTEXT, W3C_MEDIA_TYPE, annotation_to_w3c
+from provisions.models import (
+    Annotation,
+    Article,
+    Chapter,
+    Concern,
+    Provision,
+    ProvisionLink,
+    SafeguardDemand,
+    Statement,
+    Treaty,
+)
+from provisions.rendering import as_safe_html
+
+Absolute = Callable[[str], str]
+
+EXPORT_FORMAT = "treatywatch-export"
+EXPORT_VERSION = 1
+JSONLD_CONTENT_TYPE = W3C_MEDIA_TYPE
+
+# A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+COMMON_COLUMNS = ["id", "url", "article", "article_title", "provision"]
+LINK_ONLY_COLUMNS = [
+    "point_type",
+    "point_slug",
+    "point_title",
+    "kind",
+    "confidence",
+    "rationale",
+    "locator_hint",
+    "sources",
+    "editorial_mapping",
+    "reviewed_at",
+]
+ANNOTATION_ONLY_COLUMNS = [
+    "quote",
+    "body",
+    "author",
+    "published_at",
+    "updated_at",
+    "in_reply_to",
+    "concerns",
+    "demands",
+    "tags",
+    "anchor_state",
+]
+LINK_COLUMNS = COMMON_COLUMNS + LINK_ONLY_COLUMNS
+ANNOTATION_COLUMNS = COMMON_COLUMNS + ANNOTATION_ONLY_COLUMNS
+# One article's or one concern's CSV holds both kinds of record, told apart by `record`.
+COMBINED_COLUMNS = ["record"] + COMMON_COLUMNS + LINK_ONLY_COLUMNS + ANNOTATION_ONLY_COLUMNS
+
+
+def notes() -> list[str]:
+    """What every export says about itself (the same caveats as the reading pages)."""
+    return [
+        _(
+            "The coalition's statement names no articles: every concern or safeguard link to a "
+            "provision is an editorial mapping by TreatyWatch, not the coalition's own words."
+        ),
+        _(
+            "Provision texts marked is_official_text=false are editorial summaries, not the "
+            "official text of the Convention."
+        ),
+        _("Annotations are the published opinions of their authors."),
+    ]
+
+
+# --- Reads ---------------------------------------------------------------------------------
+
+
+def public_links():
+    """Approved links with everything a row needs, in reading order."""
+    return (
+        ProvisionLink.objects.public()
+        .select_related("provision__article", "concern", "demand")
+        .order_by("provision__position", "concern__position", "demand__position", "pk")
+    )
+
+
+def public_annotations():
+    """Published annotations with author, provision and tags loaded, in reading order.
+
+    `public_parent_id` is the thread parent only when that parent is published too, so a reply
+    never points at an annotation a reader cannot see.
+    """
+    return (
+        Annotation.objects.published()
+        .for_display()
+        .annotate(
+            public_parent_id=Case(
+                When(
+                    in_reply_to__status=Annotation.Status.PUBLISHED,
+                    then=F("in_reply_to_id"),
+                ),
+                default=None,
+            )
+        )
+        .order_by("provision__position", "published_at", "pk")
+    )
+
+
+# --- Records (plain dicts: JSON as they are, CSV through csv_row) ---------------------------
+
+
+def _iso(value) -> str | None:
+    return value.isoformat() if value else None
+
+
+def display_name(user) -> str:
+    """How an author is credited: the display name, never an e-mail address."""
+    member = getattr(user, "member", None)
+    if member is not None and member.display_name:
+        return member.display_name
+    username = user.get_username()
+    return username if "@" not in username else _("A TreatyWatch member")
+
+
+def article_number(provision: Provision):
+    return provision.article.number if provision.article_id else None
+
+
+def provision_record(provision: Provision, absolute: Absolute) -> dict:
+    return {
+        "eid": provision.eid,
+        "kind": provision.kind,
+        "label": provision.label,
+        "url": absolute(provision.get_absolute_url()),
+        "text": provision.text,
+        "is_official_text": provision.is_official_text,
+    }
+
+
+def article_record(article: Article, absolute: Absolute, provisions=None) -> dict:
+    record = {
+        "number": article.number,
+        "eid": article.eid,
+        "title": article.title,
+        "title_confirmed": article.title_confirmed,
+        "chapter": article.chapter.number,
+        "url": absolute(article.get_absolute_url()),
+        "summary": article.summary,
+    }
+    if provisions is not None:
+        record["provisions"] = [provision_record(p, absolute) for p in provisions]
+    return record
+
+
+def point_record(point: Concern | SafeguardDemand, absolute: Absolute) -> dict:
+    return {
+        "slug": point.slug,
+        "title": point.title,
+        "point": point.point,
+        "url": absolute(point.get_absolute_url()),
+    }
+
+
+def link_record(link: ProvisionLink, absolute: Absolute) -> dict:
+    point = link.concern if link.concern_id else link.demand
+    return {
+        "record": "link",
+        "id": link.pk,
+        "url": absolute(link.provision.get_absolute_url()),
+        "article": article_number(link.provision),
+        "article_title": link.provision.article.title if link.provision.article_id else "",
+        "provision": link.provision.eid,
+        "point_type": "concern" if link.concern_id else "safeguard_demand",
+        "point_slug": point.slug,
+        "point_title": point.title,
+        "point_url": absolute(point.get_absolute_url()),
+        "kind": link.kind,
+        "confidence": link.confidence,
+        "rationale": link.rationale,
+        "locator_hint": link.locator_hint,
+        "sources": list(link.sources or []),
+        "editorial_mapping": link.is_editorial,
+        "reviewed_at": _iso(link.reviewed_at),
+    }
+
+
+def annotation_record(annotation: Annotation, absolute: Absolute) -> dict:
+    provision = annotation.provision
+    position = annotation.selector("TextPositionSelector")
+    return {
+        "record": "annotation",
+        "id": annotation.pk,
+        "url": absolute(annotation.get_absolute_url()),
+        "article": article_number(provision),
+        "article_title": provision.article.title if provision.article_id else "",
+        "provision": provision.eid,
+        "provision_url": absolute(provision.get_absolute_url()),
+        "quote": annotation.quote,
+        "start": position["start"] if position else None,
+        "end": position["end"] if position else None,
+        "body": annotation.body,
+        "body_html": str(as_safe_html(annotation.body_html)),
+        "author": display_name(annotation.author),
+        "published_at": _iso(annotation.published_at),
+        "updated_at": _iso(annotation.updated_at),
+        "in_reply_to": getattr(annotation, "public_parent_id", None),
+        "concerns": [c.slug for c in annotation.concerns.all()],
+        "demands": [d.slug for d in annotation.demands.all()],
+        "tags": [t.name for t in annotation.tags.all()],
+        "anchor_state": annotation.anchor_state,
+    }
+
+
+# --- Documents -----------------------------------------------------------------------------
+
+
+def _document(scope: dict, **content) -> dict:
+    return {
+        "format": EXPORT_FORMAT,
+        "version": EXPORT_VERSION,
+        "generated_at": timezone.now().isoformat(),
+        "scope": scope,
+        "notes": notes(),
+        **content,
+    }
+
+
+def article_document(article: Article, links, annotations, absolute: Absolute) -> dict:
+    return _document(
+        {"type": "article", "number": article.number},
+        article=article_record(article, absolute, provisions=article.provisions.all()),
+        links=[link_record(link, absolute) for link in links],
+        annotations=[annotation_record(a, absolute) for a in annotations],
+    )
+
+
+def point_document(point, kind: str, links, annotations, absolute: Absolute) -> dict:
+    return _document(
+        {"type": kind, "slug": point.slug},
+        **{kind: point_record(point, absolute)},
+        links=[link_record(link, absolute) for link in links],
+        annotations=[annotation_record(a, absolute) for a in annotations],
+    )
+
+
+def treaty_record(treaty: Treaty) -> dict:
+    return {
+        "title": treaty.short_title,
+        "subtitle": treaty.subtitle,
+        "adopted_on": _iso(treaty.adopted_on),
+        "opened_for_signature_on": _iso(treaty.opened_for_signature_on),
+        "reference": treaty.reference,
+        "text_version": treaty.text_version_label,
+        "sources": treaty.sources,
+    }
+
+
+def statement_record(statement: Statement) -> dict:
+    return {
+        "title": statement.title,
+        "issued": statement.issued,
+        "occasion": statement.occasion,
+        "signatories": [o.name for o in statement.signatories.all()],
+        "supporters": statement.supporters_count_text,
+        "about_mappings": statement.about_mappings,
+    }
+
+
+def public_dataset_document(absolute: Absolute) -> dict:
+    """Everything a public reader can see, in one document."""
+    treaty = Treaty.objects.first()
+    statement = Statement.objects.prefetch_related("signatories").first()
+    articles = Article.objects.select_related("chapter").order_by("number")
+    provisions = Provision.objects.select_related("article").order_by("position")
+    return _document(
+        {"type": "dataset"},
+        treaty=treaty_record(treaty) if treaty else None,
+        statement=statement_record(statement) if statement else None,
+        chapters=[
+            {"number": c.number, "title": c.title} for c in Chapter.objects.order_by("position")
+        ],
+        articles=[article_record(a, absolute) for a in articles],
+        provisions=[
+            {"article": article_number(p), **provision_record(p, absolute)} for p in provisions
+        ],
+        concerns=[point_record(c, absolute) for c in Concern.objects.all()],
+        safeguard_demands=[point_record(d, absolute) for d in SafeguardDemand.objects.all()],
+        links=[link_record(link, absolute) for link in public_links()],
+        annotations=[annotation_record(a, absolute) for a in public_annotations()],
+    )
+
+
+# --- W3C Web Annotation ----------------------------------------------------------------------
+
+
+def annotation_collection(annotations: Iterable[Annotation], *, request, label: str) -> dict:
+    """A W3C AnnotationCollection with every item embedded in its first page.
+
+    Items are the JSON API's own W3C form (`annotation_to_w3c`), so the API and the downloads
+    describe an annotation the same way; pass `public_annotations()` rows.
+    """
+    items = []
+    for annotation in annotations:
+        item = annotation_to_w3c(annotation, request)
+        item.pop("@context", None)  # the collection carries it
+        item["creator"]["name"] = display_name(annotation.author)  # never an e-mail address
+        if item.get("inReplyTo") and not getattr(annotation, "public_parent_id", None):
+            # The thread's first annotation is no longer public: do not point at it.
+            item["inReplyTo"] = None
+        items.append(item)
+    collection_id = request.build_absolute_uri()
+    return {
+        "@context": W3C_CONTEXT,
+        "id": collection_id,
+        "type": "AnnotationCollection",
+        "label": label,
+        "total": len(items),
+        "first": {
+            "id": f"{collection_id}#page-1",
+            "type": "AnnotationPage",
+            "startIndex": 0,
+            "items": items,
+        },
+    }
+
+
+# --- CSV -----------------------------------------------------------------------------------
+
+
+def csv_safe(value) -> str:
+    """A cell value as text, with a leading quote if a spreadsheet would run it as a formula."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list | tuple):
+        value = "; ".join(str(item) for item in value)
+    elif isinstance(value, datetime.date):
+        value = value.isoformat()
+    text = str(value)
+    if text.startswith(FORMULA_PREFIXES):
+        return "'" + text
+    return text
+
+
+def write_csv(stream, columns: list[str], records: Iterable[dict]) -> None:
+    """A header row, then one row per record (keys outside `columns` are left out)."""
+    writer = csv.writer(stream)
+    writer.writerow(columns)
+    for record in records:
+        writer.writerow([csv_safe(record.get(column)) for column in columns])

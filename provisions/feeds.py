@@ -1,0 +1,130 @@
+"""Atom feed of what was newly made public: published annotations and approved links.
+
+Entry summaries are HTML: an annotation's stored body sanitised again on the way out, a link's
+rationale escaped as plain text. Authors are credited by display name, never by e-mail.
+"""
+
+from django.contrib.syndication.views import Feed
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext as _
+
+from provisions.exports import display_name, public_links
+from provisions.models import Annotation, ProvisionLink
+from provisions.rendering import as_safe_html
+from provisions.templatetags.treatywatch import http_url
+
+FEED_SIZE = 30
+
+
+class LatestAnalysisFeed(Feed):
+    feed_type = Atom1Feed
+
+    def get_object(self, request, *args, **kwargs):
+        self.request = request
+        return None
+
+    def title(self):
+        return _("TreatyWatch: newly published analysis")
+
+    def subtitle(self):
+        return _(
+            "Annotations published and concern or safeguard links approved on the UN Convention "
+            "against Cybercrime."
+        )
+
+    def link(self):
+        return reverse("provisions:home")
+
+    def feed_url(self):
+        return reverse("provisions:feed_latest")
+
+    def items(self):
+        """The newest annotations and links together, newest first."""
+        annotations = list(
+            Annotation.objects.published()
+            .for_display()
+            .order_by("-published_at", "-pk")[:FEED_SIZE]
+        )
+        links = list(public_links().order_by("-reviewed_at", "-pk")[:FEED_SIZE])
+        entries = annotations + links
+        entries.sort(key=self.item_pubdate, reverse=True)
+        return entries[:FEED_SIZE]
+
+    def item_title(self, item):
+        where = _where(item.provision)
+        if isinstance(item, Annotation):
+            return _("%(author)s on %(where)s") % {
+                "author": display_name(item.author),
+                "where": where,
+            }
+        point = item.concern or item.demand
+        return _("%(where)s linked to “%(point)s”") % {"where": where, "point": point.title}
+
+    def item_description(self, item):
+        if isinstance(item, Annotation):
+            quote = format_html("<blockquote>{}</blockquote>", item.quote) if item.quote else ""
+            return format_html("{}{}", quote, as_safe_html(item.body_html))
+        sources = [http_url(s) for s in item.sources or []]
+        source_list = format_html_join(
+            "", '<li><a href="{0}">{0}</a></li>', ((s,) for s in sources if s)
+        )
+        return format_html(
+            "<p><strong>{}</strong> ({}: {})</p><p>{}</p>{}",
+            item.get_kind_display(),
+            _("confidence"),
+            item.get_confidence_display(),
+            item.rationale,
+            format_html("<ul>{}</ul>", source_list) if source_list else "",
+        )
+
+    def item_link(self, item):
+        if isinstance(item, Annotation):
+            return item.get_absolute_url()
+        return item.provision.get_absolute_url()
+
+    def item_guid(self, item):
+        # Several links can point at the same article, so a link's entry id names the link.
+        if isinstance(item, Annotation):
+            return self.request.build_absolute_uri(item.get_absolute_url())
+        page = item.provision.get_absolute_url().partition("#")[0]
+        return self.request.build_absolute_uri(f"{page}#link-{item.pk}")
+
+    def item_guid_is_permalink(self, item):
+        return isinstance(item, Annotation)
+
+    def item_pubdate(self, item):
+        if isinstance(item, Annotation):
+            return item.published_at
+        return item.reviewed_at
+
+    def item_updateddate(self, item):
+        if isinstance(item, Annotation):
+            return item.updated_at
+        return item.reviewed_at
+
+    def item_author_name(self, item):
+        if isinstance(item, Annotation):
+            return display_name(item.author)
+        return None
+
+    def item_categories(self, item):
+        if isinstance(item, ProvisionLink):
+            return [(item.concern or item.demand).title]
+        return [
+            *(c.title for c in item.concerns.all()),
+            *(d.title for d in item.demands.all()),
+            *(t.name for t in item.tags.all()),
+        ]
+
+
+def _where(provision) -> str:
+    if provision.article_id is None:
+        return provision.eid
+    if provision.kind == provision.Kind.ARTICLE:
+        return _("Article %(number)s") % {"number": provision.article.number}
+    return _("Article %(number)s (%(eid)s)") % {
+        "number": provision.article.number,
+        "eid": provision.eid,
+    }

@@ -1,0 +1,151 @@
+"""Forms that parse and redisplay what people type; the services decide what is valid."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from provisions.models import Concern, Provision, ProvisionLink, SafeguardDemand
+
+
+class AnnotationForm(forms.Form):
+    """An annotation's fields. The quote may be pasted (no JavaScript) or come from a selection."""
+
+    provision = forms.ModelChoiceField(
+        queryset=Provision.objects.none(), to_field_name="eid", label=_("Provision")
+    )
+    quote = forms.CharField(
+        label=_("Quoted text"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "Paste the exact words you comment on, or leave empty for the whole provision."
+        ),
+    )
+    prefix = forms.CharField(required=False, widget=forms.HiddenInput)
+    suffix = forms.CharField(required=False, widget=forms.HiddenInput)
+    start = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
+    end = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
+    body = forms.CharField(
+        label=_("Your note (Markdown)"),
+        required=False,  # the service gives the clear "cannot be empty" message
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("**bold**, *italic*, [links](https://…), lists. No images or HTML."),
+    )
+    concerns = forms.ModelMultipleChoiceField(
+        queryset=Concern.objects.all(),
+        to_field_name="slug",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label=_("Concerns"),
+    )
+    demands = forms.ModelMultipleChoiceField(
+        queryset=SafeguardDemand.objects.all(),
+        to_field_name="slug",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label=_("Safeguard demands"),
+    )
+    tags = forms.CharField(
+        label=_("Tags"),
+        required=False,
+        max_length=600,
+        help_text=_("Comma-separated, e.g. surveillance, data protection"),
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, provisions=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["provision"].queryset = (
+            provisions if provisions is not None else Provision.objects.all()
+        )
+        self.fields["provision"].label_from_instance = lambda p: (
+            f"{p.eid} — {p.text[:60]}…" if len(p.text) > 60 else f"{p.eid} — {p.text}"
+        )
+
+    def selectors(self) -> list[dict] | None:
+        data = self.cleaned_data
+        quote = data.get("quote") or ""
+        if not quote.strip():
+            return None
+        selectors = [
+            {
+                "type": "TextQuoteSelector",
+                "exact": quote,
+                "prefix": data.get("prefix") or "",
+                "suffix": data.get("suffix") or "",
+            }
+        ]
+        if data.get("start") is not None and data.get("end") is not None:
+            selectors.append(
+                {"type": "TextPositionSelector", "start": data["start"], "end": data["end"]}
+            )
+        return selectors
+
+    def tag_names(self) -> list[str]:
+        return [t.strip() for t in (self.cleaned_data.get("tags") or "").split(",") if t.strip()]
+
+    def add_service_errors(self, error: ValidationError) -> None:
+        """Show a service's refusal next to the field it concerns; the typed values stay."""
+        field_map = {"selectors": "quote", "in_reply_to": None, "status": None, "version": None}
+        for key, messages in error.message_dict.items():
+            field = field_map.get(key, key)
+            if field not in self.fields:
+                field = None
+            for message in messages:
+                self.add_error(field, message)
+
+
+class ReplyForm(forms.Form):
+    body = forms.CharField(
+        label=_("Reply (Markdown)"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class LinkProposalForm(forms.Form):
+    provision = forms.ModelChoiceField(
+        queryset=Provision.objects.none(), to_field_name="eid", label=_("Provision")
+    )
+    concern = forms.ModelChoiceField(
+        queryset=Concern.objects.all(), to_field_name="slug", required=False, label=_("Concern")
+    )
+    demand = forms.ModelChoiceField(
+        queryset=SafeguardDemand.objects.all(),
+        to_field_name="slug",
+        required=False,
+        label=_("…or safeguard demand"),
+    )
+    kind = forms.ChoiceField(choices=ProvisionLink.Kind.choices, label=_("Kind of link"))
+    rationale = forms.CharField(
+        label=_("Rationale"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    sources = forms.CharField(
+        label=_("Sources"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("One web address per line."),
+    )
+    confidence = forms.ChoiceField(
+        choices=ProvisionLink.Confidence.choices,
+        initial=ProvisionLink.Confidence.MEDIUM,
+        label=_("Confidence"),
+    )
+
+    def __init__(self, *args, provisions=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["provision"].queryset = (
+            provisions if provisions is not None else Provision.objects.all()
+        )
+        self.fields["provision"].label_from_instance = lambda p: p.eid
+
+    def clean(self):
+        data = super().clean()
+        if bool(data.get("concern")) == bool(data.get("demand")):
+            raise ValidationError(_("Choose either a concern or a safeguard demand."))
+        return data
+
+    def add_service_errors(self, error: ValidationError) -> None:
+        for key, messages in error.message_dict.items():
+            field = key if key in self.fields else None
+            for message in messages:
+                self.add_error(field, message)

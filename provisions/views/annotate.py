@@ -1,0 +1,292 @@
+"""Analysts' writing views: annotate a provision, edit, delete, submit, reply, propose a link.
+
+Each view parses a form, calls one service and shows the service's refusal next to the field,
+keeping everything the person typed. The same view serves the full page and, for htmx, the
+inline fragment (`template#partial`).
+"""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from provisions import roles
+from provisions.forms import AnnotationForm, LinkProposalForm, ReplyForm
+from provisions.models import Annotation, Article, Tag
+from provisions.rendering import render_markdown
+from provisions.services import (
+    EditConflict,
+    annotation_create,
+    annotation_delete,
+    annotation_submit,
+    annotation_update,
+    link_propose,
+)
+from provisions.services.history import word_diff
+from provisions.views.access import analyst_required
+
+SELECTION_FIELDS = ("quote", "prefix", "suffix", "start", "end")
+
+
+def _article_provisions(article):
+    return article.provisions.order_by("position")
+
+
+def _template(request, page: str, partial: str) -> str:
+    return f"{page}#{partial}" if request.htmx else page
+
+
+@analyst_required
+@vary_on_headers("HX-Request")
+def annotate(request, number: int):
+    article = get_object_or_404(Article.objects.select_related("chapter"), number=number)
+    provisions = _article_provisions(article)
+    preview_html = None
+    # Inline forms (one per provision on the article page) need ids of their own.
+    eid = request.POST.get("provision") or request.GET.get("eid") or article.eid
+    auto_id = f"{slugify(eid)}-%s" if request.htmx else "id_%s"
+    if request.method == "POST":
+        form = AnnotationForm(request.POST, provisions=provisions, auto_id=auto_id)
+        if request.POST.get("action") == "preview":
+            # The no-JavaScript preview: the same form again, with the rendered note above it.
+            preview_html = render_markdown(request.POST.get("body", "")[:20000])
+        elif form.is_valid():
+            status = "submitted" if request.POST.get("action") == "submit" else "draft"
+            try:
+                annotation = annotation_create(
+                    provision=form.cleaned_data["provision"],
+                    author=request.user,
+                    body=form.cleaned_data["body"],
+                    selectors=form.selectors(),
+                    concerns=form.cleaned_data["concerns"],
+                    demands=form.cleaned_data["demands"],
+                    tags=form.tag_names(),
+                    status=status,
+                )
+            except ValidationError as error:
+                form.add_service_errors(error)
+            else:
+                text = (
+                    _("Submitted for review. An editor will publish it.")
+                    if status == "submitted"
+                    else _("Draft saved. Only you can see it until you submit it.")
+                )
+                if request.htmx:
+                    response = render(
+                        request,
+                        "provisions/annotate.html#saved",
+                        {"annotation": annotation, "message": text, "article": article},
+                    )
+                    # The article page listens for this and reloads its annotations.
+                    response["HX-Trigger"] = "annotation-saved"
+                    return response
+                messages.success(request, text)
+                return redirect(f"{article.get_absolute_url()}#annotation-{annotation.pk}")
+    else:
+        initial = {key: request.GET.get(key) for key in SELECTION_FIELDS if request.GET.get(key)}
+        initial["provision"] = eid
+        form = AnnotationForm(initial=initial, provisions=provisions, auto_id=auto_id)
+    context = {
+        "article": article,
+        "form": form,
+        "tags": Tag.objects.all()[:200],
+        "preview_html": preview_html,
+    }
+    return render(request, _template(request, "provisions/annotate.html", "form"), context)
+
+
+def _editable(request, pk: int) -> Annotation:
+    annotation = get_object_or_404(
+        Annotation.objects.visible_to(request.user).select_related("provision__article", "author"),
+        pk=pk,
+    )
+    is_author = annotation.author_id == request.user.pk
+    if is_author and annotation.status in (Annotation.Status.DRAFT, Annotation.Status.REJECTED):
+        return annotation
+    if not is_author and roles.is_editor(request.user) and annotation.status != "draft":
+        return annotation
+    raise PermissionDenied
+
+
+def _form_for(annotation: Annotation, data=None) -> AnnotationForm:
+    provisions = annotation.provision.article.provisions.filter(pk=annotation.provision_id)
+    if data is not None:
+        return AnnotationForm(data, provisions=provisions)
+    quote = annotation.selector("TextQuoteSelector") or {}
+    position = annotation.selector("TextPositionSelector") or {}
+    initial = {
+        "provision": annotation.provision.eid,
+        "quote": quote.get("exact", ""),
+        "prefix": quote.get("prefix", ""),
+        "suffix": quote.get("suffix", ""),
+        "start": position.get("start"),
+        "end": position.get("end"),
+        "body": annotation.body,
+        "concerns": list(annotation.concerns.all()),
+        "demands": list(annotation.demands.all()),
+        "tags": ", ".join(annotation.tags.values_list("name", flat=True)),
+        "version": annotation.version,
+    }
+    return AnnotationForm(initial=initial, provisions=provisions)
+
+
+@analyst_required
+def annotation_edit(request, pk: int):
+    annotation = _editable(request, pk)
+    if request.method != "POST":
+        form = _form_for(annotation)
+        return render(
+            request, "provisions/annotation_edit.html", {"annotation": annotation, "form": form}
+        )
+    form = _form_for(annotation, request.POST)
+    if form.is_valid():
+        try:
+            updated = annotation_update(
+                annotation=annotation,
+                user=request.user,
+                version=form.cleaned_data.get("version"),
+                body=form.cleaned_data["body"],
+                selectors=form.selectors(),
+                concerns=form.cleaned_data["concerns"],
+                demands=form.cleaned_data["demands"],
+                tags=form.tag_names(),
+            )
+        except EditConflict as conflict:
+            return _conflict(request, conflict, form)
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            messages.success(request, _("Saved (version %(v)s).") % {"v": updated.version})
+            return redirect(updated.get_absolute_url())
+    return render(
+        request, "provisions/annotation_edit.html", {"annotation": annotation, "form": form}
+    )
+
+
+def _conflict(request, conflict: EditConflict, form: AnnotationForm):
+    """Someone saved a newer version: show both side by side; the person chooses."""
+    current = conflict.current
+    data = request.POST.copy()
+    # Saving "mine" from here overwrites the version the person has now seen.
+    data["version"] = current.version
+    mine = _form_for(current, data)
+    mine.is_valid()
+    context = {
+        "annotation": current,
+        "form": mine,
+        "mine_body_html": render_markdown(form.cleaned_data.get("body", "")),
+        "body_diff": word_diff(current.body, form.cleaned_data.get("body", "")),
+    }
+    return render(request, "provisions/annotation_conflict.html", context, status=409)
+
+
+@analyst_required
+def annotation_delete_view(request, pk: int):
+    annotation = get_object_or_404(
+        Annotation.objects.visible_to(request.user).select_related("provision__article"), pk=pk
+    )
+    if annotation.author_id != request.user.pk or annotation.status != Annotation.Status.DRAFT:
+        raise PermissionDenied
+    if request.method == "POST":
+        article_url = annotation.provision.article.get_absolute_url()
+        annotation_delete(annotation=annotation, user=request.user)
+        messages.success(request, _("Draft deleted."))
+        if request.htmx:
+            return HttpResponse("")
+        if request.POST.get("next") == "workspace":
+            return redirect("provisions:workspace")
+        return redirect(article_url)
+    return render(request, "provisions/annotation_delete.html", {"annotation": annotation})
+
+
+@analyst_required
+@require_POST
+def annotation_submit_view(request, pk: int):
+    annotation = get_object_or_404(Annotation.objects.visible_to(request.user), pk=pk)
+    try:
+        annotation_submit(annotation=annotation, user=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Submitted for review."))
+    return redirect(annotation.get_absolute_url())
+
+
+@analyst_required
+@require_POST
+def annotation_reply(request, pk: int):
+    parent = get_object_or_404(Annotation.objects.visible_to(request.user), pk=pk)
+    form = ReplyForm(request.POST)
+    form.is_valid()
+    try:
+        reply = annotation_create(
+            provision=parent.provision,
+            author=request.user,
+            body=form.cleaned_data.get("body", ""),
+            in_reply_to=parent,
+        )
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        # Keep what was typed: back to the thread with the text in the form.
+        root_pk = parent.in_reply_to_id or parent.pk
+        request.session["reply_draft"] = {"parent": root_pk, "body": form.data.get("body", "")}
+        return redirect(f"{parent.get_absolute_url()}#reply")
+    messages.success(request, _("Reply posted."))
+    return redirect(f"{reply.in_reply_to.get_absolute_url()}#annotation-{reply.pk}")
+
+
+@analyst_required
+@require_POST
+def preview(request):
+    """Markdown preview for the annotation form (htmx)."""
+    html = render_markdown(request.POST.get("body", "")[:20000])
+    return render(request, "provisions/annotate.html#preview", {"preview_html": html})
+
+
+@analyst_required
+@require_GET
+def tag_suggestions(request):
+    """<option>s for the tags <datalist>: complete the last comma-separated term."""
+    typed = request.GET.get("tags", "")[:600]
+    head, _sep, last = typed.rpartition(",")
+    last = last.strip()
+    tags = Tag.objects.filter(name__icontains=last)[:10] if last else Tag.objects.all()[:10]
+    prefix = f"{head.strip()}, " if head.strip() else ""
+    options = [f"{prefix}{tag.name}" for tag in tags]
+    return render(request, "provisions/annotate.html#tag_options", {"options": options})
+
+
+@analyst_required
+def propose_link(request, number: int):
+    article = get_object_or_404(Article.objects.select_related("chapter"), number=number)
+    provisions = _article_provisions(article)
+    if request.method == "POST":
+        form = LinkProposalForm(request.POST, provisions=provisions)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                link_propose(
+                    provision=data["provision"],
+                    proposer=request.user,
+                    concern=data["concern"],
+                    demand=data["demand"],
+                    kind=data["kind"],
+                    rationale=data["rationale"],
+                    sources=data["sources"].split(),
+                    confidence=data["confidence"],
+                )
+            except ValidationError as error:
+                form.add_service_errors(error)
+            else:
+                messages.success(request, _("Link proposed. An editor will review it."))
+                return redirect(article.get_absolute_url())
+    else:
+        form = LinkProposalForm(
+            initial={"provision": request.GET.get("eid") or article.eid}, provisions=provisions
+        )
+    return render(request, "provisions/propose_link.html", {"article": article, "form": form})

@@ -1,0 +1,187 @@
+"""History of one annotation or link, for editors: every revision, what it changed, restore.
+
+Each revision is compared with the one before it; text fields get a word-level diff rendered
+with <del>/<ins> (escaped), lists show what was added and removed, choices their labels.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST, require_safe
+
+from provisions.models import Annotation, ProvisionLink, Revision
+from provisions.services import annotation_restore, link_restore
+from provisions.services.history import history_of, snapshot_diff
+from provisions.views.access import editor_required
+
+FIELD_LABELS = {
+    "provision": gettext_lazy("Provision"),
+    "body": gettext_lazy("Note"),
+    "quote": gettext_lazy("Quoted text"),
+    "status": gettext_lazy("Status"),
+    "concerns": gettext_lazy("Concerns"),
+    "demands": gettext_lazy("Safeguard demands"),
+    "tags": gettext_lazy("Tags"),
+    "review_reason": gettext_lazy("Editor's reason"),
+    "anchor_state": gettext_lazy("Anchor"),
+    "concern": gettext_lazy("Concern"),
+    "demand": gettext_lazy("Safeguard demand"),
+    "kind": gettext_lazy("Kind"),
+    "rationale": gettext_lazy("Rationale"),
+    "sources": gettext_lazy("Sources"),
+    "confidence": gettext_lazy("Confidence"),
+    "review_note": gettext_lazy("Review note"),
+}
+CHOICES = {
+    "status": {**dict(Annotation.Status.choices), **dict(ProvisionLink.Status.choices)},
+    "anchor_state": dict(Annotation.Anchor.choices),
+    "kind": dict(ProvisionLink.Kind.choices),
+    "confidence": dict(ProvisionLink.Confidence.choices),
+}
+ACTION_LABELS = {
+    "created": gettext_lazy("created"),
+    "edited": gettext_lazy("edited"),
+    "submitted": gettext_lazy("submitted"),
+    "published": gettext_lazy("published"),
+    "rejected": gettext_lazy("rejected"),
+    "restored": gettext_lazy("restored"),
+    "deleted": gettext_lazy("deleted"),
+    "proposed": gettext_lazy("proposed"),
+    "approved": gettext_lazy("approved"),
+}
+
+
+def _comparable(snapshot: dict) -> dict:
+    """A snapshot as a person compares it: the quoted words instead of raw selectors."""
+    snapshot = dict(snapshot)
+    if "selectors" in snapshot:
+        selectors = snapshot.pop("selectors") or []
+        quote = next((s for s in selectors if s.get("type") == "TextQuoteSelector"), None)
+        snapshot["quote"] = quote.get("exact", "") if quote else ""
+    return snapshot
+
+
+def _blank_like(snapshot: dict) -> dict:
+    """What "nothing" looks like for each field, so a first revision reads as all added."""
+    return {
+        key: "" if isinstance(value, str) else [] if isinstance(value, list) else None
+        for key, value in snapshot.items()
+    }
+
+
+def _label(field: str, value):
+    if value in (None, ""):
+        return "—"
+    return CHOICES.get(field, {}).get(value, value)
+
+
+def _describe(change: dict) -> dict:
+    field, old, new = change["field"], change["old"], change["new"]
+    shown = {"field": field, "label": FIELD_LABELS.get(field, field)}
+    if change["words"] is not None and field not in CHOICES:
+        return {**shown, "kind": "words", "words": change["words"]}
+    if isinstance(old, list) or isinstance(new, list):
+        old, new = old or [], new or []
+        return {
+            **shown,
+            "kind": "list",
+            "removed": [item for item in old if item not in new],
+            "added": [item for item in new if item not in old],
+        }
+    return {**shown, "kind": "value", "old": _label(field, old), "new": _label(field, new)}
+
+
+def revision_entries(revisions) -> list[dict]:
+    """Newest first, each with its changes against the revision before it."""
+    oldest_first = sorted(revisions, key=lambda r: (r.created_at, r.pk))
+    entries, before = [], None
+    for revision in oldest_first:
+        after = _comparable(revision.snapshot)
+        changes = snapshot_diff(before if before is not None else _blank_like(after), after)
+        entries.append(
+            {
+                "revision": revision,
+                "action": ACTION_LABELS.get(revision.action, revision.action),
+                "changes": [_describe(change) for change in changes],
+            }
+        )
+        before = after
+    entries.reverse()
+    return entries
+
+
+def _history_page(request, obj, kind: str):
+    entries = revision_entries(history_of(obj).select_related("actor__member"))
+    return render(
+        request,
+        "provisions/history.html",
+        {"object": obj, "kind": kind, "entries": entries},
+    )
+
+
+def _annotations(user):
+    return Annotation.objects.visible_to(user).select_related(
+        "provision__article", "author__member"
+    )
+
+
+def _links():
+    return ProvisionLink.objects.with_targets()
+
+
+def _revision_or_404(request, target_type: str, target_id: int) -> Revision:
+    raw = request.POST.get("revision", "")
+    return get_object_or_404(
+        Revision,
+        pk=int(raw) if raw.isdigit() else 0,
+        target_type=target_type,
+        target_id=target_id,
+    )
+
+
+@editor_required
+@require_safe
+def annotation_history(request, pk: int):
+    return _history_page(
+        request, get_object_or_404(_annotations(request.user), pk=pk), "annotation"
+    )
+
+
+@editor_required
+@require_safe
+def link_history(request, pk: int):
+    return _history_page(request, get_object_or_404(_links(), pk=pk), "link")
+
+
+@editor_required
+@require_POST
+def annotation_history_restore(request, pk: int):
+    annotation = get_object_or_404(_annotations(request.user), pk=pk)
+    revision = _revision_or_404(request, Revision.Target.ANNOTATION, annotation.pk)
+    try:
+        annotation_restore(annotation=annotation, editor=request.user, revision=revision)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request, _("Restored the content of version %(v)s.") % {"v": revision.version}
+        )
+    return redirect("provisions:annotation_history", pk=annotation.pk)
+
+
+@editor_required
+@require_POST
+def link_history_restore(request, pk: int):
+    link = get_object_or_404(_links(), pk=pk)
+    revision = _revision_or_404(request, Revision.Target.LINK, link.pk)
+    try:
+        link_restore(link=link, editor=request.user, revision=revision)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request, _("Restored the content of version %(v)s.") % {"v": revision.version}
+        )
+    return redirect("provisions:link_history", pk=link.pk)

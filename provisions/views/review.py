@@ -1,0 +1,387 @@
+"""The editors' review queue: proposed links and submitted annotations, approved or sent back.
+
+Every action is a plain POST form that works without JavaScript (it redirects back to the queue
+with a message, or re-renders the queue with the error beside the item and what was typed).
+htmx posts the same forms and gets back only what changed: the item goes away, or comes back
+with its error; the counts and the message are swapped in out of band.
+"""
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.http import require_POST, require_safe
+
+from provisions import roles
+from provisions.models import Annotation, ProvisionLink
+from provisions.services import annotation_publish, annotation_reject, link_approve, link_reject
+from provisions.views.access import editor_required
+
+# The queue shows the newest items first; past this many, the page says how many more wait.
+QUEUE_LIMIT = 100
+BULK_ACTIONS = ("approve_links", "publish_annotations", "reject")
+
+
+# --- Reads ---------------------------------------------------------------------------------
+
+
+def waiting_links():
+    return ProvisionLink.objects.filter(status=ProvisionLink.Status.PROPOSED)
+
+
+def waiting_annotations(user):
+    return Annotation.objects.visible_to(user).filter(status=Annotation.Status.SUBMITTED)
+
+
+def waiting_count(user) -> int:
+    """How many items wait for an editor (the number on the navigation's Review badge)."""
+    if not roles.is_editor(user):
+        return 0
+    return waiting_links().count() + waiting_annotations(user).count()
+
+
+def _links_for_display():
+    return ProvisionLink.objects.with_targets().select_related("proposed_by__member")
+
+
+def _annotations_for_display(user):
+    return (
+        Annotation.objects.visible_to(user)
+        .select_related("provision__article", "author__member", "in_reply_to__author__member")
+        .prefetch_related("concerns", "demands", "tags")
+    )
+
+
+def _link_label(link: ProvisionLink) -> str:
+    return f"{link.target.title} → {link.provision.eid}"
+
+
+def _annotation_label(annotation: Annotation) -> str:
+    return _("annotation %(pk)s on %(eid)s") % {
+        "pk": annotation.pk,
+        "eid": annotation.provision.eid,
+    }
+
+
+# --- The edit-then-approve form ------------------------------------------------------------
+
+
+class LinkEditForm(forms.Form):
+    """Collects an editor's changes; the service validates them and its messages are shown."""
+
+    kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=ProvisionLink.Kind.choices)
+    rationale = forms.CharField(
+        label=gettext_lazy("Rationale"),
+        required=False,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    sources = forms.CharField(
+        label=gettext_lazy("Sources"),
+        help_text=gettext_lazy("One web address per line."),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    confidence = forms.ChoiceField(
+        label=gettext_lazy("Confidence"), choices=ProvisionLink.Confidence.choices
+    )
+    note = forms.CharField(
+        label=gettext_lazy("Note for the record"),
+        help_text=gettext_lazy("Optional; kept in the link's history."),
+        required=False,
+        max_length=5000,
+    )
+
+    @classmethod
+    def for_link(cls, link: ProvisionLink, data=None) -> "LinkEditForm":
+        initial = {
+            "kind": link.kind,
+            "rationale": link.rationale,
+            "sources": "\n".join(link.sources),
+            "confidence": link.confidence,
+        }
+        # Many of these forms share a page: every id must be unique.
+        return cls(data=data, initial=initial, auto_id=f"edit-link-{link.pk}-%s", label_suffix="")
+
+    def changes(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "kind": data["kind"],
+            "rationale": data["rationale"],
+            "sources": data["sources"].split(),
+            "confidence": data["confidence"],
+        }
+
+
+def _add_service_errors(form: forms.Form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+# --- Rendering -----------------------------------------------------------------------------
+
+
+def _queue_context(request, *, failed=None, **extra) -> dict:
+    """The queue; `failed` is (kind, pk, state) for the item whose action needs correcting."""
+    links = list(
+        _links_for_display()
+        .filter(status=ProvisionLink.Status.PROPOSED)
+        .order_by("-proposed_at", "-pk")[:QUEUE_LIMIT]
+    )
+    annotations = list(
+        _annotations_for_display(request.user)
+        .filter(status=Annotation.Status.SUBMITTED)
+        .order_by(F("submitted_at").desc(nulls_last=True), "-pk")[:QUEUE_LIMIT]
+    )
+    for link in links:
+        link.edit_form = LinkEditForm.for_link(link)
+    if failed is not None:
+        kind, pk, state = failed
+        for item in links if kind == "link" else annotations:
+            if item.pk == pk:
+                _apply_failure(item, state)
+    link_count = _count(links, waiting_links)
+    annotation_count = _count(annotations, lambda: waiting_annotations(request.user))
+    return {
+        "links": links,
+        "annotations": annotations,
+        "link_count": link_count,
+        "annotation_count": annotation_count,
+        # The navigation badge, already known here (saves the context processor's count).
+        "review_waiting": link_count + annotation_count,
+        **extra,
+    }
+
+
+def _count(shown: list, queryset) -> int:
+    """The full count, without a query when everything waiting is already on the page."""
+    return len(shown) if len(shown) < QUEUE_LIMIT else queryset().count()
+
+
+def _apply_failure(item, state: dict) -> None:
+    for name, value in state.items():
+        setattr(item, name, value)
+
+
+def _counts(request) -> dict:
+    link_count = waiting_links().count()
+    annotation_count = waiting_annotations(request.user).count()
+    return {
+        "link_count": link_count,
+        "annotation_count": annotation_count,
+        "review_waiting": link_count + annotation_count,
+    }
+
+
+def _done(request):
+    """After a successful action on one item: htmx removes it; a plain POST goes back."""
+    if request.htmx:
+        return render(request, "provisions/review.html#item_done", _counts(request))
+    return redirect(reverse("provisions:review"))
+
+
+def _failed(request, kind: str, item, state: dict):
+    """Show the item again with its error and what was typed; nothing was changed."""
+    if request.htmx:
+        _apply_failure(item, state)
+        if kind == "link":
+            item.edit_form = state.get("edit_form") or LinkEditForm.for_link(item)
+            return render(request, "provisions/review.html#link_item", {"link": item})
+        return render(request, "provisions/review.html#annotation_item", {"annotation": item})
+    context = _queue_context(request, failed=(kind, item.pk, state))
+    shown = context["links"] if kind == "link" else context["annotations"]
+    if not any(other.pk == item.pk for other in shown):
+        # No longer in the queue (another editor got there first): say so on the queue.
+        for message in state.get("action_errors") or state.get("reject_errors") or ():
+            messages.error(request, message)
+        return redirect(reverse("provisions:review"))
+    return render(request, "provisions/review.html", context, status=400)
+
+
+# --- Pages and actions ---------------------------------------------------------------------
+
+
+@editor_required
+@require_safe
+def review(request):
+    return render(request, "provisions/review.html", _queue_context(request))
+
+
+@editor_required
+@require_POST
+def link_approve_view(request, pk: int):
+    link = get_object_or_404(_links_for_display(), pk=pk)
+    try:
+        link_approve(link=link, editor=request.user)
+    except ValidationError as error:
+        return _failed(request, "link", link, {"action_errors": error.messages})
+    messages.success(request, _("Link approved: %(link)s") % {"link": _link_label(link)})
+    return _done(request)
+
+
+@editor_required
+@require_POST
+def link_reject_view(request, pk: int):
+    link = get_object_or_404(_links_for_display(), pk=pk)
+    reason = request.POST.get("reason", "")
+    try:
+        link_reject(link=link, editor=request.user, reason=reason)
+    except ValidationError as error:
+        state = {"reject_errors": error.messages, "reject_reason": reason, "open": "reject"}
+        return _failed(request, "link", link, state)
+    messages.success(request, _("Link rejected: %(link)s") % {"link": _link_label(link)})
+    return _done(request)
+
+
+@editor_required
+@require_POST
+def link_edit_approve_view(request, pk: int):
+    link = get_object_or_404(_links_for_display(), pk=pk)
+    form = LinkEditForm.for_link(link, data=request.POST)
+    if form.is_valid():
+        try:
+            link_approve(
+                link=link, editor=request.user, note=form.cleaned_data["note"], **form.changes()
+            )
+        except ValidationError as error:
+            _add_service_errors(form, error)
+        else:
+            messages.success(
+                request, _("Link edited and approved: %(link)s") % {"link": _link_label(link)}
+            )
+            return _done(request)
+    return _failed(request, "link", link, {"edit_form": form, "open": "edit"})
+
+
+@editor_required
+@require_POST
+def annotation_publish_view(request, pk: int):
+    annotation = get_object_or_404(_annotations_for_display(request.user), pk=pk)
+    try:
+        annotation_publish(annotation=annotation, editor=request.user)
+    except ValidationError as error:
+        return _failed(request, "annotation", annotation, {"action_errors": error.messages})
+    messages.success(request, _("Published: %(item)s") % {"item": _annotation_label(annotation)})
+    return _done(request)
+
+
+@editor_required
+@require_POST
+def annotation_reject_view(request, pk: int):
+    annotation = get_object_or_404(_annotations_for_display(request.user), pk=pk)
+    reason = request.POST.get("reason", "")
+    try:
+        annotation_reject(annotation=annotation, editor=request.user, reason=reason)
+    except ValidationError as error:
+        state = {"reject_errors": error.messages, "reject_reason": reason, "open": "reject"}
+        return _failed(request, "annotation", annotation, state)
+    messages.success(
+        request,
+        _("Sent back to the author: %(item)s") % {"item": _annotation_label(annotation)},
+    )
+    return _done(request)
+
+
+def _selected_ids(values) -> list[int]:
+    return sorted({int(v) for v in values if v.isdigit()})
+
+
+@editor_required
+@require_POST
+def bulk(request):
+    """One action over the selected items, all or nothing: a single refusal changes nothing."""
+    action = request.POST.get("action", "")
+    link_ids = _selected_ids(request.POST.getlist("links"))
+    annotation_ids = _selected_ids(request.POST.getlist("annotations"))
+    reason = request.POST.get("reason", "")
+    links = list(ProvisionLink.objects.with_targets().filter(pk__in=link_ids))
+    annotations = list(
+        Annotation.objects.visible_to(request.user)
+        .select_related("provision")
+        .filter(pk__in=annotation_ids)
+    )
+    if action == "approve_links":
+        todo = [(link, link_approve, {}) for link in links]
+        nothing = _("Select at least one link to approve.")
+    elif action == "publish_annotations":
+        todo = [(a, annotation_publish, {}) for a in annotations]
+        nothing = _("Select at least one annotation to publish.")
+    elif action == "reject":
+        todo = [(link, link_reject, {"reason": reason}) for link in links] + [
+            (a, annotation_reject, {"reason": reason}) for a in annotations
+        ]
+        nothing = _("Select at least one item to reject.")
+    else:
+        todo, nothing = [], _("Choose what to do with the selected items.")
+
+    error = nothing if not todo else None
+    if error is None:
+        try:
+            with transaction.atomic():
+                for item, service, arguments in todo:
+                    _bulk_apply(item, service, request.user, arguments)
+        except BulkRefused as refusal:
+            error = _("Nothing was changed. %(item)s: %(error)s") % {
+                "item": refusal.item,
+                "error": refusal.text,
+            }
+    if error is not None:
+        return _bulk_failed(request, error, link_ids, annotation_ids, reason)
+
+    messages.success(request, _bulk_summary(action, links, annotations, len(todo)))
+    if request.htmx:
+        return render(request, "provisions/review.html#queue", _queue_context(request))
+    return redirect(reverse("provisions:review"))
+
+
+class BulkRefused(Exception):
+    """A service refused one item of a bulk action; the whole action is rolled back."""
+
+    def __init__(self, item: str, text: str):
+        super().__init__(text)
+        self.item = item
+        self.text = text
+
+
+def _bulk_apply(item, service, editor, arguments: dict) -> None:
+    is_link = isinstance(item, ProvisionLink)
+    try:
+        if is_link:
+            service(link=item, editor=editor, **arguments)
+        else:
+            service(annotation=item, editor=editor, **arguments)
+    except ValidationError as refusal:
+        label = _link_label(item) if is_link else _annotation_label(item)
+        # The service's own words, naming the item they are about.
+        raise BulkRefused(label, " ".join(refusal.messages)) from refusal
+
+
+def _bulk_summary(action: str, links: list, annotations: list, done: int) -> str:
+    if action == "approve_links":
+        return ngettext("%(n)s link approved.", "%(n)s links approved.", done) % {"n": done}
+    if action == "publish_annotations":
+        return ngettext("%(n)s annotation published.", "%(n)s annotations published.", done) % {
+            "n": done
+        }
+    return ngettext("%(n)s item rejected.", "%(n)s items rejected.", done) % {"n": done}
+
+
+def _bulk_failed(request, error: str, link_ids, annotation_ids, reason: str):
+    context = _queue_context(
+        request,
+        bulk_error=error,
+        bulk_reason=reason,
+        selected_links=set(link_ids),
+        selected_annotations=set(annotation_ids),
+    )
+    if request.htmx:
+        return render(request, "provisions/review.html#queue", context)
+    return render(request, "provisions/review.html", context, status=400)

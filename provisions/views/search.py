@@ -1,0 +1,45 @@
+"""The search page, `/search/?q=`: one view for the page and for its htmx results fragment.
+
+The search itself is in provisions.search; this view reads the URL, refuses what it cannot
+search (too long) and chooses between the page and the fragment.
+"""
+
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
+from django.views.decorators.vary import vary_on_headers
+
+from provisions import search as search_service
+from provisions.views.access import public
+
+EXAMPLES = [
+    "surveillance",
+    '"traffic data"',
+    'extradition OR "mutual legal assistance"',
+    "data -personal",
+]
+
+
+@public
+@require_safe
+@vary_on_headers("HX-Request")
+def search(request):
+    query = search_service.clean_query(request.GET.get("q", ""))
+    context = {"query": query, "error": "", "outcome": None, "examples": EXAMPLES}
+    if len(query) > search_service.MAX_QUERY_CHARS:
+        context["error"] = _(
+            "That search is too long: use at most %(n)s characters. A few distinctive words "
+            "find more than a whole sentence."
+        ) % {"n": search_service.MAX_QUERY_CHARS}
+        context["query"] = query[: search_service.MAX_QUERY_CHARS]
+    elif query:
+        context["outcome"] = search_service.search(
+            query,
+            user=request.user,
+            selected={name: request.GET.getlist(name) for name in search_service.FACETS},
+            page=request.GET.get("page", 1),
+        )
+    # A history restore needs the whole page; every other htmx request swaps the results only.
+    if request.htmx and not request.htmx.history_restore_request:
+        return render(request, "provisions/search.html#results", context)
+    return render(request, "provisions/search.html", context)

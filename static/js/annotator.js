@@ -1,0 +1,112 @@
+/* TreatyWatch annotator: select words in a provision, press "Annotate", get the inline form.
+ *
+ * Progressive enhancement only: without this script every provision still has an "Annotate"
+ * link to a full-page form where the quote can be pasted. Offsets are measured on the
+ * provision's text content, which the server renders exactly as stored (highlights add tags,
+ * never characters), so they match the TextPositionSelector the server checks.
+ */
+(function () {
+  "use strict";
+  var CONTEXT = 32;
+  var floating = null;
+  var lastSelection = null;
+
+  function provisionTextOf(node) {
+    var el = node && (node.nodeType === 1 ? node : node.parentElement);
+    return el ? el.closest(".provision-text") : null;
+  }
+
+  function offsetWithin(container, node, offset) {
+    var range = document.createRange();
+    range.selectNodeContents(container);
+    range.setEnd(node, offset);
+    return range.toString().length;
+  }
+
+  function currentSelection() {
+    var sel = window.getSelection();
+    if (!sel || sel.rangeCount === 0 || sel.isCollapsed) return null;
+    var range = sel.getRangeAt(0);
+    var container = provisionTextOf(range.startContainer);
+    if (!container || container !== provisionTextOf(range.endContainer)) return null;
+    var text = container.textContent;
+    var start = offsetWithin(container, range.startContainer, range.startOffset);
+    var end = offsetWithin(container, range.endContainer, range.endOffset);
+    if (end <= start) return null;
+    return {
+      eid: container.dataset.eid,
+      quote: text.slice(start, end),
+      prefix: text.slice(Math.max(0, start - CONTEXT), start),
+      suffix: text.slice(end, end + CONTEXT),
+      start: start,
+      end: end,
+      rect: range.getBoundingClientRect()
+    };
+  }
+
+  function hideFloating() {
+    if (floating) floating.hidden = true;
+  }
+
+  function showFloating(selection) {
+    if (!floating) {
+      floating = document.createElement("button");
+      floating.type = "button";
+      floating.className = "annotate-floating";
+      floating.textContent = document.body.dataset.annotateLabel || "Annotate";
+      floating.addEventListener("mousedown", function (event) { event.preventDefault(); });
+      floating.addEventListener("click", function () {
+        if (lastSelection) openForm(lastSelection.eid, lastSelection);
+      });
+      document.body.appendChild(floating);
+    }
+    floating.hidden = false;
+    floating.style.top = (window.scrollY + selection.rect.bottom + 6) + "px";
+    floating.style.left = (window.scrollX + selection.rect.left) + "px";
+  }
+
+  function openForm(eid, selection) {
+    var link = document.querySelector('.annotate-link[data-eid="' + eid + '"]');
+    if (!link || !window.htmx) return;
+    var url = new URL(link.href, window.location.href);
+    if (selection) {
+      ["quote", "prefix", "suffix", "start", "end"].forEach(function (key) {
+        url.searchParams.set(key, selection[key]);
+      });
+    }
+    var slot = document.getElementById("annotate-slot-" + eid);
+    window.htmx.ajax("GET", url.pathname + url.search, { target: slot, swap: "innerHTML" })
+      .then(function () {
+        var field = slot.querySelector("textarea[name=body]");
+        if (field) field.focus();
+      });
+    hideFloating();
+  }
+
+  document.addEventListener("selectionchange", function () {
+    var selection = currentSelection();
+    if (selection) {
+      lastSelection = selection;
+      showFloating(selection);
+    } else {
+      hideFloating();
+    }
+  });
+
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest(".annotate-link");
+    if (!link || !window.htmx) return;
+    event.preventDefault();
+    var eid = link.dataset.eid;
+    var usable = lastSelection && lastSelection.eid === eid ? lastSelection : null;
+    openForm(eid, usable);
+  });
+
+  document.addEventListener("click", function (event) {
+    var cancel = event.target.closest("[data-annotate-cancel]");
+    if (!cancel) return;
+    event.preventDefault();
+    var slot = cancel.closest(".annotate-slot");
+    if (slot) slot.innerHTML = "";
+  });
+})();

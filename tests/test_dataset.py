@@ -1,0 +1,327 @@
+"""Full-dataset backup: export → empty database → import gives the same data, ids included.
+
+Guards: the round trip is exact (drafts, history, members with working passwords, groups), a
+non-empty database is refused unless forced, a bad file changes nothing and says why, and new
+rows after an import get fresh ids (sequences reset).
+"""
+
+import io
+import json
+import os
+import stat
+
+import pytest
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import connection
+
+from provisions.models import (
+    Annotation,
+    ApiToken,
+    Article,
+    AuditEvent,
+    Provision,
+    ProvisionVersion,
+    Revision,
+)
+from provisions.services import (
+    annotation_create,
+    annotation_publish,
+    annotation_reject,
+    annotation_update,
+    link_approve,
+    link_propose,
+    link_reject,
+)
+from provisions.services.dataset import (
+    DatasetError,
+    dataset_export,
+    dataset_import,
+    dataset_models,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def content(analyst, other_analyst, editor):
+    """A little of everything: every status, replies, M2M, history, tokens, audit, versions."""
+    art24 = Provision.objects.get(eid="art_24")
+    art2 = Provision.objects.get(eid="art_2")
+    published = annotation_create(
+        provision=art24,
+        author=analyst,
+        body="Published **analysis**.",
+        selectors=[{"type": "TextQuoteSelector", "exact": "domestic law"}],
+        concerns=["weak-procedural-safeguards"],
+        demands=["laws-meet-human-rights-standards"],
+        tags=["safeguards", "warrants"],
+        status="submitted",
+    )
+    published = annotation_publish(annotation=published, editor=editor)
+    reply = annotation_create(
+        provision=art24, author=other_analyst, body="Agreed.", in_reply_to=published
+    )
+    draft = annotation_create(provision=art2, author=analyst, body="A private draft.")
+    annotation_update(annotation=draft, user=analyst, version=1, body="A private draft, v2.")
+    rejected = annotation_create(
+        provision=art2, author=other_analyst, body="Hmm", status="submitted"
+    )
+    annotation_reject(annotation=rejected, editor=editor, reason="Needs sources")
+    proposed = link_propose(
+        provision=art2,
+        proposer=analyst,
+        concern="gender-risks",
+        rationale="Proposed link",
+        sources=["https://example.org/x"],
+    )
+    refused = link_propose(
+        provision=art2, proposer=analyst, demand="consult-civil-society", rationale="Refused link"
+    )
+    link_reject(link=refused, editor=editor, reason="Not relevant")
+    approved = link_propose(
+        provision=art24, proposer=analyst, concern="gender-risks", rationale="Approved link"
+    )
+    link_approve(link=approved, editor=editor, note="ok")
+    ApiToken.objects.create(user=analyst, name="laptop", token_hash="a" * 64, prefix="tw_aaaa")
+    AuditEvent.objects.create(
+        actor=editor,
+        action="annotation.publish",
+        object_repr="x",
+        detail={"pk": published.pk},
+        ip_address="127.0.0.1",
+    )
+    ProvisionVersion.objects.create(provision=art24, label="Draft text", text="Old text.")
+    superuser = get_user_model().objects.create_superuser(
+        "root", "root@example.org", "pw-123456789"
+    )
+    return {
+        "published": published,
+        "reply": reply,
+        "draft": draft,
+        "proposed": proposed,
+        "superuser": superuser,
+    }
+
+
+def export_text() -> str:
+    stream = io.StringIO()
+    dataset_export(stream=stream)
+    return stream.getvalue()
+
+
+def comparable(text: str) -> dict:
+    document = json.loads(text)
+    document.pop("exported_at")
+    return document
+
+
+def empty_the_database() -> None:
+    """What a fresh server has after `migrate`: no content, no members (groups stay)."""
+    for model in reversed(dataset_models()):
+        model._base_manager.all().delete()
+
+
+def row_counts() -> dict[str, int]:
+    counts = {m._meta.label: m._base_manager.count() for m in dataset_models()}
+    counts["through"] = sum(
+        f.remote_field.through.objects.count() for f in Annotation._meta.many_to_many
+    )
+    counts["groups"] = get_user_model().groups.through.objects.count()
+    return counts
+
+
+def test_every_provisions_model_is_in_the_backup():
+    # A new model must be added to dataset_models() (in reference order), or backups lose it.
+    assert set(apps.get_app_config("provisions").get_models()) <= set(dataset_models())
+
+
+def test_export_format(content):
+    document = json.loads(export_text())
+    assert document["format"] == "treatywatch-dataset" and document["version"] == 1
+    assert "password hashes" in document["notice"]
+    data = document["data"]
+    assert set(data) == {"auth.group"} | {m._meta.label_lower for m in dataset_models()}
+    assert len(data["provisions.article"]) == 68
+    assert {row["status"] for row in data["provisions.annotation"]} == {
+        "draft", "submitted", "published", "rejected",
+    }  # fmt: skip
+    assert {row["status"] for row in data["provisions.provisionlink"]} == {
+        "proposed", "approved", "rejected",
+    }  # fmt: skip
+    published = next(r for r in data["provisions.annotation"] if r["id"] == content["published"].pk)
+    assert published["tags"] and published["concerns"] and published["demands"]
+    alice = next(r for r in data["auth.user"] if r["username"] == "alice")
+    assert alice["groups"] == ["Analysts"]
+    assert alice["password"].startswith("md5$")  # the hash, never a clear password
+    assert "correct-horse-battery" not in json.dumps(data)
+    assert len(data["provisions.revision"]) >= 8
+    editors = next(g for g in data["auth.group"] if g["name"] == "Editors")
+    assert "provisions.change_annotation" in editors["permissions"]
+
+
+def test_round_trip_into_an_empty_database_gives_the_same_data(content):
+    before = export_text()
+    counts_before = row_counts()
+    empty_the_database()
+    assert not Article.objects.exists() and not get_user_model().objects.exists()
+
+    counts = dataset_import(stream=io.StringIO(before))
+
+    assert comparable(export_text()) == comparable(before)
+    assert row_counts() == counts_before
+    assert counts["provisions.article"] == 68
+    # Ids survive, so permalinks do; members can still sign in; roles survive.
+    published = Annotation.objects.get(pk=content["published"].pk)
+    assert published.body == "Published **analysis**." and published.status == "published"
+    assert published.created_at == content["published"].created_at  # auto_now_add kept
+    assert published.updated_at == content["published"].updated_at  # auto_now kept
+    assert sorted(published.tags.values_list("name", flat=True)) == ["safeguards", "warrants"]
+    assert Annotation.objects.get(pk=content["reply"].pk).in_reply_to_id == published.pk
+    alice = get_user_model().objects.get(username="alice")
+    assert alice.check_password("correct-horse-battery")
+    assert alice.member.display_name == "Alice Analyst"
+    assert list(alice.groups.values_list("name", flat=True)) == ["Analysts"]
+    assert get_user_model().objects.get(username="root").is_superuser
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="search vectors are PostgreSQL's")
+def test_search_vectors_are_rebuilt_after_an_import(content):
+    text = export_text()
+    assert "search_vector" not in text  # derived data stays out of the file
+    empty_the_database()
+    dataset_import(stream=io.StringIO(text))
+    assert not Article.objects.filter(search_vector__isnull=True).exists()
+    assert not Annotation.objects.filter(search_vector__isnull=True).exists()
+
+
+def test_new_rows_after_an_import_get_fresh_ids(content):
+    document = json.loads(export_text())
+    # An id far above anything the database has handed out: the sequence must move past it.
+    draft = next(r for r in document["data"]["provisions.annotation"] if r["status"] == "draft")
+    draft["id"] = 10_000
+    empty_the_database()
+    dataset_import(stream=io.StringIO(json.dumps(document)))
+    alice = get_user_model().objects.get(username="alice")
+    created = annotation_create(
+        provision=Provision.objects.get(eid="art_3"), author=alice, body="After the move."
+    )
+    assert created.pk > 10_000
+    assert Revision.objects.filter(target_id=created.pk, action="created").exists()
+
+
+def test_import_refuses_a_database_with_content(content):
+    text = export_text()
+    before = row_counts()
+    with pytest.raises(DatasetError, match="--force"):
+        dataset_import(stream=io.StringIO(text))
+    assert row_counts() == before
+
+
+def test_allow_non_empty_replaces_the_data(content, analyst):
+    text = export_text()
+    # Changes after the backup are undone by restoring it.
+    annotation_create(provision=Provision.objects.get(eid="art_5"), author=analyst, body="Later")
+    Article.objects.filter(number=5).update(title="Changed")
+    dataset_import(stream=io.StringIO(text), allow_non_empty=True)
+    assert comparable(export_text()) == comparable(text)
+    assert Article.objects.get(number=5).title != "Changed"
+
+
+def good_document(content) -> dict:
+    return json.loads(export_text())
+
+
+def broken(document: dict, change) -> str:
+    change(document)
+    return json.dumps(document)
+
+
+def set_first(label, field, value):
+    def change(document):
+        document["data"][label][0][field] = value
+
+    return change
+
+
+BAD_FILES = {
+    "not json": (lambda doc: None, "not valid JSON"),
+    "wrong format": (lambda doc: doc.update(format="something-else"), "not a TreatyWatch"),
+    "wrong version": (lambda doc: doc.update(version=2), "Unsupported dataset version 2"),
+    "missing section": (lambda doc: doc["data"].pop("provisions.tag"), "lacks: provisions.tag"),
+    "rows not a list": (
+        lambda doc: doc["data"].update({"provisions.tag": {}}),
+        "must be a list of objects",
+    ),
+    "unknown field": (set_first("provisions.annotation", "colour", "red"), "unknown fields colour"),
+    "bad date": (set_first("provisions.annotation", "created_at", "yesterday"), "created_at"),
+    "naive date": (
+        set_first("provisions.annotation", "created_at", "2025-10-27T10:00:00"),
+        "no time zone",
+    ),
+    "missing required value": (set_first("provisions.article", "title", None), "cannot be empty"),
+    "check constraint": (
+        set_first("provisions.annotation", "status", "bogus"),
+        "refused provisions.annotation",
+    ),
+    "dangling reference": (
+        set_first("provisions.annotation", "provision_id", 999_999),
+        "refused references between rows",
+    ),
+    "duplicate id": (
+        lambda doc: doc["data"]["provisions.tag"].append(dict(doc["data"]["provisions.tag"][0])),
+        "refused provisions.tag",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", BAD_FILES)
+def test_a_bad_file_changes_nothing_and_says_why(content, case):
+    change, message = BAD_FILES[case]
+    text = "{not json" if case == "not json" else broken(good_document(content), change)
+    empty_the_database()
+    before = row_counts()
+    with pytest.raises(DatasetError, match=message):
+        dataset_import(stream=io.StringIO(text))
+    assert row_counts() == before
+    assert not Article.objects.exists() and not Group.objects.filter(name="").exists()
+
+
+# --- Commands --------------------------------------------------------------------------------
+
+
+def test_export_command_writes_a_private_file(content, tmp_path):
+    path = tmp_path / "backup.json"
+    out = io.StringIO()
+    call_command("export_dataset", str(path), stdout=out)
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    assert json.loads(path.read_text())["format"] == "treatywatch-dataset"
+    report = out.getvalue()
+    assert "provisions.article: 68" in report
+    assert "password hashes" in report
+
+
+def test_import_command_round_trip_and_refusal(content, tmp_path):
+    path = tmp_path / "backup.json"
+    call_command("export_dataset", str(path), stdout=io.StringIO())
+    with pytest.raises(CommandError, match="already holds articles or annotations"):
+        call_command("import_dataset", str(path), stdout=io.StringIO())
+
+    out = io.StringIO()
+    call_command("import_dataset", str(path), "--force", stdout=out)
+    assert "provisions.annotation: " in out.getvalue()
+    assert "Imported" in out.getvalue()
+    assert comparable(export_text()) == comparable(path.read_text())
+
+
+def test_import_command_reports_bad_files(tmp_path):
+    path = tmp_path / "bad.json"
+    path.write_text('{"format": "treatywatch-dataset", "version": 1}')
+    with pytest.raises(CommandError, match="no “data” object"):
+        call_command("import_dataset", str(path), stdout=io.StringIO())
+    with pytest.raises(CommandError, match="Cannot read"):
+        call_command("import_dataset", str(tmp_path / "missing.json"), stdout=io.StringIO())

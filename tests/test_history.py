@@ -1,0 +1,203 @@
+"""History pages for editors: every revision newest first, escaped word diffs, and restore."""
+
+import pytest
+from django.urls import reverse
+
+from provisions.models import Provision, Revision
+from provisions.services import (
+    annotation_create,
+    annotation_submit,
+    annotation_update,
+    link_approve,
+    link_propose,
+)
+
+pytestmark = pytest.mark.django_db
+
+HTMX = {"HX-Request": "true", "HX-Current-URL": "http://testserver/review/"}
+ROLES = ("anonymous", "analyst", "other_analyst", "editor")
+
+
+@pytest.fixture
+def art24():
+    return Provision.objects.get(eid="art_24")
+
+
+@pytest.fixture
+def edited(analyst, art24):
+    """An annotation written, then edited twice by its author, then submitted."""
+    annotation = annotation_create(
+        provision=art24,
+        author=analyst,
+        body="The safeguards are weak <b>here</b>.",
+        concerns=["weak-procedural-safeguards"],
+        tags=["safeguards"],
+    )
+    annotation = annotation_update(
+        annotation=annotation,
+        user=analyst,
+        version=1,
+        body="The safeguards are left to domestic law <b>here</b>.",
+        tags=["safeguards", "domestic law"],
+    )
+    annotation = annotation_update(
+        annotation=annotation,
+        user=analyst,
+        version=2,
+        body="The safeguards are left to domestic law.",
+        concerns=["weak-procedural-safeguards", "no-treaty-wide-guarantees"],
+    )
+    return annotation_submit(annotation=annotation, user=analyst)
+
+
+@pytest.fixture
+def reviewed_link(analyst, editor, art24):
+    link = link_propose(
+        provision=art24,
+        proposer=analyst,
+        concern="serious-crime-scope",
+        rationale="Any serious crime.",
+        confidence="low",
+    )
+    return link_approve(
+        link=link,
+        editor=editor,
+        note="Tightened.",
+        rationale="Any serious crime, not only cybercrime.",
+        confidence="high",
+    )
+
+
+@pytest.mark.parametrize(
+    ("kind", "get_status", "post_status"),
+    [
+        ("annotation_history", (302, 403, 403, 200), (302, 403, 403, 405)),
+        ("annotation_history_restore", (302, 403, 403, 405), (302, 403, 403, 404)),
+        ("link_history", (302, 403, 403, 200), (302, 403, 403, 405)),
+        ("link_history_restore", (302, 403, 403, 405), (302, 403, 403, 404)),
+    ],
+)
+@pytest.mark.parametrize("role", ROLES)
+def test_permission_matrix(
+    client,
+    analyst,
+    other_analyst,
+    editor,
+    edited,
+    reviewed_link,
+    kind,
+    get_status,
+    post_status,
+    role,
+):
+    user = {"anonymous": None, "analyst": analyst, "other_analyst": other_analyst, "editor": editor}
+    if user[role]:
+        client.force_login(user[role])
+    pk = edited.pk if kind.startswith("annotation") else reviewed_link.pk
+    url = reverse(f"provisions:{kind}", kwargs={"pk": pk})
+    index = ROLES.index(role)
+    # POST without a revision: 404 for the editor, nothing restored.
+    assert client.get(url).status_code == get_status[index]
+    assert client.post(url).status_code == post_status[index]
+    if role == "anonymous":
+        response = client.get(url, headers=HTMX)
+        assert response.status_code == 401 and response["HX-Redirect"].startswith("/accounts/")
+    assert not Revision.objects.filter(action="restored").exists()
+
+
+def test_annotation_history_lists_revisions_newest_first_with_escaped_word_diffs(
+    client, editor, edited
+):
+    client.force_login(editor)
+    html = client.get(f"/history/annotation/{edited.pk}/").content.decode()
+    positions = [html.index(f"Version {v}: ") for v in (4, 3, 2, 1)]
+    assert positions == sorted(positions)
+    assert "Version 4: submitted" in html and "Version 3: edited" in html
+    assert "Version 1: created" in html
+    assert "by Alice Analyst" in html
+    # Version 2 against version 1: words removed and added, the user's markup escaped.
+    assert (
+        '<del><span class="visually-hidden">removed: </span>weak</del> '
+        '<ins><span class="visually-hidden">added: </span>left to domestic law</ins>'
+    ) in html
+    assert "&lt;b&gt;here&lt;/b&gt;." in html and "<b>here</b>" not in html
+    # Lists: what was added.
+    assert (
+        '<ins class="chip"><span class="visually-hidden">added: </span>domestic law</ins>' in html
+    )
+    assert "no-treaty-wide-guarantees" in html
+    # A restore button on every version but the current one.
+    assert html.count("Restore this version") == 3
+    assert "This is the current version." in html
+
+
+def test_restore_an_annotation_version(client, editor, edited):
+    first = Revision.objects.get(target_type="annotation", target_id=edited.pk, version=1)
+    client.force_login(editor)
+    response = client.post(
+        f"/history/annotation/{edited.pk}/restore/", {"revision": first.pk}, follow=True
+    )
+    assert response.redirect_chain == [(f"/history/annotation/{edited.pk}/", 302)]
+    edited.refresh_from_db()
+    assert edited.body == "The safeguards are weak <b>here</b>."
+    assert sorted(t.name for t in edited.tags.all()) == ["safeguards"]
+    assert [c.slug for c in edited.concerns.all()] == ["weak-procedural-safeguards"]
+    assert edited.version == 5 and edited.status == "submitted"
+    html = response.content.decode()
+    assert "Restored the content of version 1." in html
+    assert "Version 5: restored" in html and "from version 1" in html
+
+
+def test_restore_refuses_a_revision_of_something_else(client, editor, edited, reviewed_link):
+    other = Revision.objects.filter(target_type="link", target_id=reviewed_link.pk).first()
+    client.force_login(editor)
+    response = client.post(f"/history/annotation/{edited.pk}/restore/", {"revision": other.pk})
+    assert response.status_code == 404
+    response = client.post(f"/history/annotation/{edited.pk}/restore/", {"revision": "x"})
+    assert response.status_code == 404
+    edited.refresh_from_db()
+    assert edited.version == 4
+
+
+def test_link_history_and_restore(client, editor, reviewed_link):
+    client.force_login(editor)
+    html = client.get(f"/history/link/{reviewed_link.pk}/").content.decode()
+    assert "Version 2: approved" in html and "Version 1: proposed" in html
+    assert "Tightened." in html
+    # Choices are shown by their labels.
+    assert (
+        '<del><span class="visually-hidden">removed: </span>Low</del> → '
+        '<ins><span class="visually-hidden">added: </span>High</ins>'
+    ) in html
+    assert "Any serious <del>" in html
+    assert (
+        '<ins><span class="visually-hidden">added: </span>crime, not only cybercrime.</ins>' in html
+    )
+
+    proposed = Revision.objects.get(target_type="link", target_id=reviewed_link.pk, version=1)
+    client.post(f"/history/link/{reviewed_link.pk}/restore/", {"revision": proposed.pk})
+    reviewed_link.refresh_from_db()
+    assert reviewed_link.rationale == "Any serious crime."
+    assert reviewed_link.confidence == "low"
+    assert reviewed_link.status == "approved"  # restoring content leaves the status alone
+
+
+def test_editors_never_see_the_history_of_someone_elses_draft(client, editor, other_analyst, art24):
+    draft = annotation_create(provision=art24, author=other_analyst, body="Private thoughts")
+    client.force_login(editor)
+    assert client.get(f"/history/annotation/{draft.pk}/").status_code == 404
+
+
+def test_history_query_budget_does_not_grow(
+    client, editor, analyst, art24, django_assert_max_num_queries
+):
+    annotation = annotation_create(provision=art24, author=analyst, body="v1")
+    for version in range(1, 30):
+        annotation = annotation_update(
+            annotation=annotation, user=analyst, version=version, body=f"v{version + 1}"
+        )
+    annotation_submit(annotation=annotation, user=analyst)
+    client.force_login(editor)
+    with django_assert_max_num_queries(10):
+        response = client.get(f"/history/annotation/{annotation.pk}/")
+    assert response.content.decode().count('class="revision"') == 31

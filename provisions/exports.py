@@ -6,7 +6,8 @@ name; no e-mail address is ever exported. The full backup with drafts and accoun
 thing: `provisions.services.dataset`.
 
 Builders take `absolute`, a function turning a path into an absolute URL (normally
-`request.build_absolute_uri`), so exported links keep working outside the site.
+`request.build_absolute_uri`), so exported links keep working outside the site. W3C annotations
+come from the JSON API's serializer, so the API and the downloads describe them alike.
 """
 
 import csv
@@ -120,7 +121,7 @@ def public_annotations():
     )
 
 
-# --- Records (plain dicts: JSON as they are, CSV through csv_row) ---------------------------
+# --- Records (plain dicts: JSON as they are, CSV through write_csv) --------------------------
 
 
 def _iso(value) -> str | None:

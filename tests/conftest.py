@@ -80,3 +80,12 @@ def browser_type_launch_args(browser_type_launch_args):
 def artifacts_dir():
     os.makedirs(ARTIFACTS, exist_ok=True)
     return ARTIFACTS
+
+
+def sign_in_browser(page, live_server, user, password: str = "correct-horse-battery"):
+    """Sign in through the real login form (members made by make_member share this password)."""
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("input[name=username]", user.get_username())
+    page.fill("input[name=password]", password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state()

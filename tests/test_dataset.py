@@ -305,6 +305,22 @@ def test_export_command_writes_a_private_file(content, tmp_path):
     assert "password hashes" in report
 
 
+def test_export_command_tightens_an_existing_file(content, tmp_path):
+    path = tmp_path / "old.json"
+    path.write_text("old")
+    path.chmod(0o644)
+    call_command("export_dataset", str(path), stdout=io.StringIO())
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+
+
+def test_export_command_to_standard_output(content, capsys):
+    err = io.StringIO()
+    call_command("export_dataset", "-", stderr=err)
+    document = json.loads(capsys.readouterr().out)
+    assert len(document["data"]["provisions.article"]) == 68
+    assert "provisions.article: 68" in err.getvalue()  # progress stays off the data stream
+
+
 def test_import_command_round_trip_and_refusal(content, tmp_path):
     path = tmp_path / "backup.json"
     call_command("export_dataset", str(path), stdout=io.StringIO())

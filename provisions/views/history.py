@@ -77,9 +77,14 @@ def _label(field: str, value):
     return CHOICES.get(field, {}).get(value, value)
 
 
-def _describe(change: dict) -> dict:
+def _describe(change: dict, *, initial: bool = False) -> dict:
     field, old, new = change["field"], change["old"], change["new"]
     shown = {"field": field, "label": FIELD_LABELS.get(field, field)}
+    if initial:
+        # The first version: its values as they were, nothing to compare with.
+        if isinstance(new, list):
+            return {**shown, "kind": "items", "items": new}
+        return {**shown, "kind": "initial", "new": _label(field, new)}
     if change["words"] is not None and field not in CHOICES:
         return {**shown, "kind": "words", "words": change["words"]}
     if isinstance(old, list) or isinstance(new, list):
@@ -99,12 +104,14 @@ def revision_entries(revisions) -> list[dict]:
     entries, before = [], None
     for revision in oldest_first:
         after = _comparable(revision.snapshot)
-        changes = snapshot_diff(before if before is not None else _blank_like(after), after)
+        initial = before is None
+        changes = snapshot_diff(_blank_like(after) if initial else before, after)
         entries.append(
             {
                 "revision": revision,
                 "action": ACTION_LABELS.get(revision.action, revision.action),
-                "changes": [_describe(change) for change in changes],
+                "initial": initial,
+                "changes": [_describe(change, initial=initial) for change in changes],
             }
         )
         before = after

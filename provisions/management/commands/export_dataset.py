@@ -1,13 +1,14 @@
 """`manage.py export_dataset FILE`: write every row TreatyWatch keeps to a JSON backup file.
 
 The file holds members' e-mail addresses and password hashes (so a restored server keeps their
-sign-ins working), drafts and API-token hashes: it is created readable by its owner only.
+sign-ins working), drafts and API-token hashes: it is written readable by its owner only.
 """
 
 import os
 import sys
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from provisions.services.dataset import dataset_export
 
@@ -32,17 +33,23 @@ class Command(BaseCommand):
             dataset_export(stream=sys.stdout, progress=progress)
             return
         try:
-            # Owner-only permissions from the start: the file holds password hashes.
             fd = os.open(file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            # Owner-only, also when overwriting an older file: it holds password hashes.
+            os.fchmod(fd, 0o600)
         except OSError as exc:
-            raise CommandError(f"Cannot write {file}: {exc.strerror}") from None
-        report.write(f"Exporting the dataset to {file}…")
+            raise CommandError(
+                _("Cannot write %(file)s: %(error)s") % {"file": file, "error": exc.strerror}
+            ) from None
+        report.write(_("Exporting the dataset to %(file)s…") % {"file": file})
         with os.fdopen(fd, "w", encoding="utf-8") as stream:
             counts = dataset_export(stream=stream, progress=progress)
         report.write(
-            self.style.SUCCESS(f"Exported {sum(counts.values())} rows to {file}.")
-            + " "
-            + self.style.WARNING(
-                "It contains password hashes and e-mail addresses: store it privately."
+            self.style.SUCCESS(
+                _("Exported %(n)s rows to %(file)s.") % {"n": sum(counts.values()), "file": file}
+            )
+        )
+        report.write(
+            self.style.WARNING(
+                _("It contains password hashes and e-mail addresses: store it privately.")
             )
         )

@@ -5,6 +5,7 @@ that data (members included) with the file's. A bad file changes nothing.
 """
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from provisions.services.dataset import DatasetError, dataset_import
 
@@ -12,7 +13,7 @@ from provisions.services.dataset import DatasetError, dataset_import
 class Command(BaseCommand):
     help = (
         "Import a dataset file written by export_dataset into an empty database, keeping ids. "
-        "--force replaces existing data (content, history and members) with the file's."
+        "--force replaces the existing data (content, history and members) with the file's."
     )
 
     def add_arguments(self, parser):
@@ -28,13 +29,19 @@ class Command(BaseCommand):
             self.stdout.write(f"  {label}: {count}")
 
         try:
-            stream = open(file, encoding="utf-8")  # noqa: SIM115 — closed just below
+            stream = open(file, encoding="utf-8")  # noqa: SIM115 — closed by the with below
         except OSError as exc:
-            raise CommandError(f"Cannot read {file}: {exc.strerror}") from None
-        self.stdout.write(f"Importing {file}…")
+            raise CommandError(
+                _("Cannot read %(file)s: %(error)s") % {"file": file, "error": exc.strerror}
+            ) from None
+        self.stdout.write(_("Importing %(file)s…") % {"file": file})
         try:
             with stream:
                 counts = dataset_import(stream=stream, allow_non_empty=force, progress=progress)
         except DatasetError as exc:
-            raise CommandError(f"{exc}") from None
-        self.stdout.write(self.style.SUCCESS(f"Imported {sum(counts.values())} rows from {file}."))
+            raise CommandError(str(exc)) from None
+        self.stdout.write(
+            self.style.SUCCESS(
+                _("Imported %(n)s rows from %(file)s.") % {"n": sum(counts.values()), "file": file}
+            )
+        )

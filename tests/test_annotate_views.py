@@ -1,0 +1,251 @@
+"""The analyst's writing pages: annotate, edit (with conflicts), delete, submit, reply, propose."""
+
+import pytest
+from django.utils import timezone
+
+from provisions.models import Annotation, Provision, ProvisionLink
+from provisions.services import annotation_create, annotation_publish
+
+pytestmark = pytest.mark.django_db
+
+ANNOTATE = "/convention/articles/24/annotate/"
+
+
+@pytest.fixture
+def art24():
+    return Provision.objects.get(eid="art_24")
+
+
+def post_annotation(client, **fields):
+    data = {"provision": "art_24", "body": "A note", "action": "draft", **fields}
+    return client.post(ANNOTATE, data)
+
+
+def test_annotate_form_prefills_the_selection(client, analyst):
+    client.force_login(analyst)
+    response = client.get(ANNOTATE, {"eid": "art_24", "quote": "domestic law", "start": "1"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "domestic law</textarea>" in html
+    assert 'name="start" value="1"' in html
+
+
+def test_htmx_request_gets_only_the_form_fragment(client, analyst):
+    client.force_login(analyst)
+    html = client.get(ANNOTATE, headers={"HX-Request": "true"}).content.decode()
+    assert html.lstrip().startswith('<form class="annotate-form"')
+    assert "<html" not in html
+
+
+def test_save_draft_with_pasted_quote(client, analyst, art24):
+    client.force_login(analyst)
+    response = post_annotation(
+        client, quote="domestic law", concerns=["weak-procedural-safeguards"], tags="law, scope"
+    )
+    annotation = Annotation.objects.get()
+    assert response.status_code == 302
+    assert response["Location"].endswith(f"#annotation-{annotation.pk}")
+    assert annotation.status == "draft" and annotation.quote == "domestic law"
+    assert sorted(annotation.tags.values_list("name", flat=True)) == ["law", "scope"]
+
+
+def test_submit_action_submits(client, analyst):
+    client.force_login(analyst)
+    post_annotation(client, action="submit")
+    assert Annotation.objects.get().status == "submitted"
+
+
+def test_htmx_save_answers_with_a_status_and_a_refresh_trigger(client, analyst):
+    client.force_login(analyst)
+    response = client.post(
+        ANNOTATE,
+        {"provision": "art_24", "body": "x", "action": "draft"},
+        headers={"HX-Request": "true"},
+    )
+    assert response["HX-Trigger"] == "annotation-saved"
+    assert 'hx-swap-oob="true"' in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"quote": "words that are not in the text"}, "does not appear in this provision"),
+        ({"body": "   "}, "cannot be empty"),
+        ({"quote": "domestic law", "start": "0", "end": "99999"}, "outside this provision"),
+    ],
+)
+def test_refusals_keep_what_was_typed(client, analyst, fields, message):
+    client.force_login(analyst)
+    body = fields.get("body", "My careful analysis")
+    response = post_annotation(client, **{**fields, "body": body}, tags="kept-tag")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert message in html
+    assert "kept-tag" in html
+    if body.strip():
+        assert body in html
+    assert not Annotation.objects.exists()
+
+
+def test_no_js_preview_renders_the_note_and_keeps_the_form(client, analyst):
+    client.force_login(analyst)
+    response = post_annotation(client, body="**bold** <script>x</script>", action="preview")
+    html = response.content.decode()
+    assert "<strong>bold</strong>" in html
+    assert "<script>x</script>" not in html
+    assert not Annotation.objects.exists()
+
+
+def test_edit_saves_and_bumps_the_version(client, analyst, art24):
+    annotation = annotation_create(provision=art24, author=analyst, body="first")
+    client.force_login(analyst)
+    response = client.post(
+        f"/annotations/{annotation.pk}/edit/",
+        {"provision": "art_24", "body": "second", "version": "1"},
+    )
+    assert response.status_code == 302
+    annotation.refresh_from_db()
+    assert annotation.body == "second" and annotation.version == 2
+
+
+def test_stale_edit_shows_both_versions_and_saves_nothing(client, analyst, art24):
+    annotation = annotation_create(provision=art24, author=analyst, body="stored text")
+    client.force_login(analyst)
+    client.post(
+        f"/annotations/{annotation.pk}/edit/",
+        {"provision": "art_24", "body": "v2 text", "version": "1"},
+    )
+    response = client.post(
+        f"/annotations/{annotation.pk}/edit/",
+        {"provision": "art_24", "body": "my stale edit", "version": "1"},
+    )
+    html = response.content.decode()
+    assert response.status_code == 409
+    assert "v2 text" in html and "my stale edit" in html
+    assert "<del>" in html and "<ins>" in html
+    # The form to save "mine" now carries the stored version.
+    assert 'name="version" value="2"' in html
+    annotation.refresh_from_db()
+    assert annotation.body == "v2 text"
+    # Choosing "mine" saves it over the version the person has now seen.
+    client.post(
+        f"/annotations/{annotation.pk}/edit/",
+        {"provision": "art_24", "body": "my stale edit", "version": "2"},
+    )
+    annotation.refresh_from_db()
+    assert annotation.body == "my stale edit" and annotation.version == 3
+
+
+def test_delete_submit_and_reply(client, analyst, other_analyst, art24):
+    draft = annotation_create(provision=art24, author=analyst, body="draft")
+    client.force_login(analyst)
+    assert client.get(f"/annotations/{draft.pk}/delete/").status_code == 200
+    client.post(f"/annotations/{draft.pk}/delete/")
+    assert not Annotation.objects.filter(pk=draft.pk).exists()
+
+    mine = annotation_create(provision=art24, author=analyst, body="mine")
+    client.post(f"/annotations/{mine.pk}/submit/")
+    mine.refresh_from_db()
+    assert mine.status == "submitted"
+
+    client.force_login(other_analyst)
+    response = client.post(f"/annotations/{mine.pk}/reply/", {"body": "Agreed; see art. 36."})
+    reply = Annotation.objects.get(in_reply_to=mine)
+    assert response.status_code == 302 and reply.author == other_analyst
+    assert "Agreed; see art. 36." in client.get(f"/annotations/{mine.pk}/").content.decode()
+
+
+def test_empty_reply_is_refused_and_kept(client, analyst, art24):
+    root = annotation_create(provision=art24, author=analyst, body="root", status="submitted")
+    client.force_login(analyst)
+    response = client.post(f"/annotations/{root.pk}/reply/", {"body": "   "}, follow=True)
+    assert "cannot be empty" in response.content.decode()
+    assert not Annotation.objects.filter(in_reply_to=root).exists()
+
+
+def test_propose_link(client, analyst):
+    client.force_login(analyst)
+    url = "/convention/articles/30/propose-link/"
+    response = client.post(
+        url,
+        {
+            "provision": "art_30",
+            "concern": "gender-risks",
+            "kind": "raises",
+            "rationale": "Interception harms at-risk groups",
+            "sources": "https://example.org/a\nhttps://example.org/b",
+            "confidence": "low",
+        },
+    )
+    assert response.status_code == 302
+    link = ProvisionLink.objects.get(provision__eid="art_30", concern__slug="gender-risks")
+    assert link.status == "proposed" and link.sources == [
+        "https://example.org/a",
+        "https://example.org/b",
+    ]
+    bad = client.post(
+        url, {"provision": "art_30", "kind": "raises", "confidence": "low", "rationale": "x"}
+    )
+    assert "Choose either a concern or a safeguard demand" in bad.content.decode()
+
+
+def test_tag_suggestions_complete_the_last_term(client, analyst, art24):
+    annotation_create(provision=art24, author=analyst, body="x", tags=["surveillance", "scope"])
+    client.force_login(analyst)
+    html = client.get("/tags/suggest/", {"tags": "scope, surv"}).content.decode()
+    assert '<option value="scope, surveillance">' in html
+
+
+def test_published_annotation_is_highlighted_and_notes_point_both_ways(
+    client, analyst, editor, art24
+):
+    annotation = annotation_create(
+        provision=art24,
+        author=analyst,
+        body="note",
+        status="submitted",
+        selectors=[{"type": "TextQuoteSelector", "exact": "domestic law"}],
+    )
+    annotation_publish(annotation=annotation, editor=editor)
+    html = client.get("/convention/articles/24/").content.decode()
+    assert f'<span class="hl-anchor" id="hl-{annotation.pk}"></span>' in html
+    assert f'<a href="#annotation-{annotation.pk}"' in html
+    assert f'id="annotation-{annotation.pk}"' in html and f'href="#hl-{annotation.pk}"' in html
+
+
+def test_drafts_and_submissions_never_reach_anonymous_pages(client, analyst, art24):
+    annotation_create(provision=art24, author=analyst, body="SECRET-DRAFT")
+    annotation_create(provision=art24, author=analyst, body="SECRET-SUBMITTED", status="submitted")
+    for url in ("/", "/convention/articles/24/", "/concerns/weak-procedural-safeguards/"):
+        html = client.get(url).content.decode()
+        assert "SECRET-DRAFT" not in html and "SECRET-SUBMITTED" not in html
+    for annotation in Annotation.objects.all():
+        assert client.get(annotation.get_absolute_url()).status_code == 404
+
+
+def test_article_page_queries_do_not_grow_with_annotations(
+    client, analyst, editor, art24, django_assert_max_num_queries
+):
+    def add(n):
+        rows = [
+            Annotation(
+                provision=art24,
+                author=analyst,
+                body=f"n{i}",
+                body_html=f"<p>n{i}</p>",
+                status="published",
+                published_at=timezone.now(),
+                selectors=[{"type": "TextPositionSelector", "start": i % 50, "end": i % 50 + 5}],
+            )
+            for i in range(n)
+        ]
+        Annotation.objects.bulk_create(rows)
+
+    add(5)
+    with django_assert_max_num_queries(10) as small:
+        client.get("/convention/articles/24/")
+    add(195)
+    with django_assert_max_num_queries(10) as large:
+        html = client.get("/convention/articles/24/").content.decode()
+    assert len(small.captured_queries) == len(large.captured_queries)
+    assert html.count('class="annotation-card') == 200

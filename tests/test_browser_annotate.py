@@ -1,0 +1,85 @@
+"""End to end in Chromium: an analyst selects words in article 24, annotates and submits; an
+editor publishes it; an anonymous reader sees the highlight. No console errors anywhere."""
+
+import os
+
+import pytest
+
+from provisions.models import Annotation
+from tests.conftest import make_member, sign_in_browser
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+SELECT_WORDS = """(words) => {
+  const el = document.querySelector('.provision-text[data-eid="art_24"]');
+  const start = el.textContent.indexOf(words);
+  const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+  let pos = 0, node, range = document.createRange(), started = false;
+  while ((node = walker.nextNode())) {
+    const len = node.textContent.length;
+    if (!started && start < pos + len) { range.setStart(node, start - pos); started = true; }
+    if (started && start + words.length <= pos + len) {
+      range.setEnd(node, start + words.length - pos);
+      break;
+    }
+    pos += len;
+  }
+  const selection = window.getSelection();
+  selection.removeAllRanges();
+  selection.addRange(range);
+}"""
+
+
+def watch(page, problems):
+    page.on("console", lambda m: m.type == "error" and problems.append(f"console: {m.text}"))
+    page.on("pageerror", lambda e: problems.append(f"pageerror: {e}"))
+    page.on("requestfailed", lambda r: problems.append(f"failed: {r.url}"))
+
+
+def test_annotate_publish_and_read(seeded, live_server, browser, artifacts_dir):
+    analyst = make_member("ana", "Analysts", "Ana Analyst")
+    editor = make_member("ed", "Editors", "Ed Editor")
+    problems = []
+    words = "human-rights obligations"
+
+    # 1. The analyst selects words and annotates them inline.
+    analyst_page = browser.new_context().new_page()
+    watch(analyst_page, problems)
+    sign_in_browser(analyst_page, live_server, analyst)
+    analyst_page.goto(f"{live_server.url}/convention/articles/24/")
+    analyst_page.evaluate(SELECT_WORDS, words)
+    analyst_page.locator(".annotate-floating").click()
+    form = analyst_page.locator("#annotate-slot-art_24 form")
+    form.locator("textarea[name=body]").fill("Which obligations? **Not defined** anywhere.")
+    assert form.locator("textarea[name=quote]").input_value() == words
+    form.locator("input[value=weak-procedural-safeguards]").check()
+    analyst_page.screenshot(path=os.path.join(artifacts_dir, "annotate-form.png"), full_page=True)
+    form.locator("button[value=submit]").click()
+    analyst_page.locator("#annotator-status .message").wait_for()
+    annotation = Annotation.objects.get(author=analyst)
+    assert annotation.status == "submitted" and annotation.quote == words
+    assert [c.slug for c in annotation.concerns.all()] == ["weak-procedural-safeguards"]
+
+    # 2. The editor publishes it from the review queue.
+    editor_page = browser.new_context().new_page()
+    watch(editor_page, problems)
+    sign_in_browser(editor_page, live_server, editor)
+    editor_page.goto(f"{live_server.url}/review/")
+    item = editor_page.locator(f"#review-annotation-{annotation.pk}")
+    publish = item.get_by_role("button", name="Publish")
+    publish.click()
+    publish.wait_for(state="detached")
+    annotation.refresh_from_db()
+    assert annotation.status == "published"
+
+    # 3. An anonymous reader sees the highlight and the note, pointing to each other.
+    reader = browser.new_context().new_page()
+    watch(reader, problems)
+    reader.goto(f"{live_server.url}/convention/articles/24/")
+    mark = reader.locator("mark.hl", has_text=words)
+    assert mark.count() == 1
+    assert mark.locator("a").get_attribute("href") == f"#annotation-{annotation.pk}"
+    note = reader.locator(f"#annotation-{annotation.pk}")
+    assert "Not defined" in note.inner_text()
+    reader.screenshot(path=os.path.join(artifacts_dir, "article-24-published.png"), full_page=True)
+    assert problems == []

@@ -13,6 +13,7 @@ from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_safe
 
 from provisions.models import Annotation, Article, Concern, ProvisionLink, SafeguardDemand
+from provisions.views.access import public
 
 from .public import chapter_coverage, chapters_with_articles, is_analysed
 
@@ -117,6 +118,7 @@ def coverage_matrix(points, articles, *, link_field: str, annotation_field: str)
     ]
 
 
+@public
 @require_safe
 def coverage(request):
     chapters = chapters_with_articles()

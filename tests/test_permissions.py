@@ -1,0 +1,182 @@
+"""Every URL pattern is deliberately classified, and each class holds for every kind of visitor.
+
+The walk fails for a view that carries no access level (see provisions/views/access.py), so a
+new view cannot be added without deciding who may open it. Then each pattern is requested as
+anonymous, analyst, another analyst and editor, with GET and POST.
+"""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from provisions.models import Provision
+from provisions.services import annotation_create, link_propose
+from provisions.views.access import ACCESS_ATTR
+
+# Django's own views, classified here because we do not decorate them.
+DJANGO_VIEWS = {
+    "login": "public",
+    "logout": "public",
+    "password_change": "member",
+    "password_change_done": "member",
+    "password_reset": "public",
+    "password_reset_done": "public",
+    "password_reset_confirm": "public",
+    "password_reset_complete": "public",
+}
+# Routes that cannot be exercised generically (a catch-all that always answers 404).
+SKIP_NAMES = {"not_found"}
+SAMPLE_SLUGS = {"concerns": "serious-crime-scope", "safeguards": "consult-civil-society"}
+
+
+def walk(patterns, prefix="", namespace=""):
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            if entry.namespace == "admin":
+                continue  # Django admin: staff-only by Django itself, tested below
+            ns = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from walk(entry.url_patterns, prefix + str(entry.pattern), ns)
+        elif isinstance(entry, URLPattern):
+            yield prefix + str(entry.pattern), entry
+
+
+def access_level(entry: URLPattern) -> str | None:
+    callback = entry.callback
+    level = getattr(callback, ACCESS_ATTR, None)
+    if level is None and hasattr(callback, "view_class"):
+        level = getattr(callback.view_class, ACCESS_ATTR, None)
+    if level is None and entry.name in DJANGO_VIEWS:
+        level = DJANGO_VIEWS[entry.name]
+    return level
+
+
+ALL_PATTERNS = [(route, entry) for route, entry in walk(get_resolver().url_patterns)]
+
+
+def test_every_view_is_classified():
+    unclassified = [
+        f"{route} ({entry.name})"
+        for route, entry in ALL_PATTERNS
+        if entry.name not in SKIP_NAMES and access_level(entry) is None
+    ]
+    assert unclassified == [], "Views without an access level: " + ", ".join(unclassified)
+
+
+def concrete_url(route: str, objects: dict) -> str | None:
+    """Fill a route's converters with sample values that exist in the test database."""
+    import re
+
+    def value(match):
+        name = match.group(2)
+        if name == "number":
+            return "24"
+        if name == "slug":
+            section = route.split("/")[0]
+            return SAMPLE_SLUGS.get(section, "serious-crime-scope")
+        if name == "pk" or name == "id":
+            target = "link" if "link" in route else "annotation"
+            return str(objects[target])
+        if name == "uidb64" or name == "token":
+            return "x"
+        return objects.get(name, "x")
+
+    url = re.sub(r"<(?:(\w+):)?(\w+)>", value, route)
+    if "(?P" in url or "^" in url:
+        return None
+    return "/" + url
+
+
+@pytest.fixture
+def objects(analyst):
+    provision = Provision.objects.get(eid="art_24")
+    draft = annotation_create(provision=provision, author=analyst, body="draft by alice")
+    link = link_propose(
+        provision=provision, proposer=analyst, concern="gender-risks", rationale="proposal"
+    )
+    return {"annotation": draft.pk, "link": link.pk}
+
+
+def login_for(client, who, users):
+    if who != "anonymous":
+        client.force_login(users[who])
+        from tests.conftest import verify_session
+
+        verify_session(client, users[who])
+
+
+def is_login_redirect(response) -> bool:
+    return response.status_code == 302 and "/accounts/login/" in response.get("Location", "")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("method", ["get", "post"])
+@pytest.mark.parametrize("who", ["anonymous", "analyst", "other_analyst", "editor"])
+def test_permission_matrix(client, who, method, analyst, other_analyst, editor, objects):
+    users = {"analyst": analyst, "other_analyst": other_analyst, "editor": editor}
+    login_for(client, who, users)
+    failures = []
+    for route, entry in ALL_PATTERNS:
+        if entry.name in SKIP_NAMES:
+            continue
+        url = concrete_url(route, objects)
+        if url is None:
+            continue
+        level = access_level(entry)
+        response = getattr(client, method)(url)
+        status = response.status_code
+        is_api = url.startswith("/api/")
+        if status >= 500:
+            failures.append(f"{method.upper()} {url} as {who}: {status}")
+            continue
+        if level == "public":
+            if is_login_redirect(response) or (status == 403 and not is_api):
+                failures.append(f"{method.upper()} {url} (public) as {who}: {status}")
+        elif who == "anonymous":
+            denied = is_login_redirect(response) or status in (401, 403, 405)
+            if not denied:
+                failures.append(f"{method.upper()} {url} ({level}) as anonymous: {status}")
+        elif level == "editor" and who != "editor":
+            refused = status in (403, 405) or (is_api and status == 401)
+            if not refused:
+                failures.append(f"{method.upper()} {url} (editor) as {who}: {status}")
+        elif (
+            level in ("analyst", "editor", "member")
+            and not is_api
+            and status == 403
+            and not _object_rule_applies(route, who)
+        ):
+            failures.append(f"{method.upper()} {url} ({level}) as {who}: 403")
+    assert failures == []
+
+
+def _object_rule_applies(route: str, who: str) -> bool:
+    """Object-level refusals: Alice's draft is hers alone (others get 403 or 404)."""
+    return "annotations/<int:pk>" in route and who in ("other_analyst", "editor")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("who", ["other_analyst", "editor", "anonymous"])
+def test_someone_elses_draft_is_invisible(client, who, analyst, other_analyst, editor, objects):
+    users = {"other_analyst": other_analyst, "editor": editor}
+    login_for(client, who, users)
+    pk = objects["annotation"]
+    assert client.get(f"/annotations/{pk}/").status_code == 404
+    for action in ("edit", "delete", "submit"):
+        response = client.post(f"/annotations/{pk}/{action}/", {"body": "hijack", "version": 1})
+        assert response.status_code in (302, 401, 403, 404)
+        assert not is_login_redirect(response) or who == "anonymous"
+    from provisions.models import Annotation
+
+    annotation = Annotation.objects.get(pk=pk)
+    assert annotation.body == "draft by alice" and annotation.status == "draft"
+
+
+@pytest.mark.django_db
+def test_admin_is_for_editors_only(client, analyst, editor):
+    assert is_login_redirect(client.get("/admin/")) or client.get("/admin/").status_code == 302
+    client.force_login(analyst)
+    assert client.get("/admin/").status_code == 302  # not staff: back to the admin login
+    client.force_login(editor)
+    from tests.conftest import verify_session
+
+    verify_session(client, editor)
+    assert client.get("/admin/").status_code == 200

@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 DEV_ENV := DJANGO_DEBUG=1
 PORT ?= 8000
 
-.PHONY: run test install lint format migrate-check browser-deps clean serve
+.PHONY: run test install lint format migrate-check browser-deps clean serve totp-code
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,7 +27,13 @@ run: install
 	@echo ""
 	@echo "TreatyWatch is starting at http://127.0.0.1:$(PORT)/  (Ctrl-C stops it)"
 	@echo "Sign in at http://127.0.0.1:$(PORT)/accounts/login/ with a demo account listed above."
+	@echo "The demo editor also types a two-factor code: run 'make totp-code' in another terminal."
 	$(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+## make totp-code [MEMBER=editor]: print a demo member's current two-factor code (development only)
+MEMBER ?= editor
+totp-code: install
+	@$(DEV_ENV) $(BIN)/python manage.py totp_code $(MEMBER)
 
 # Debian's Chromium for the browser tests (Playwright cannot download its own browser here).
 browser-deps:
@@ -54,3 +60,20 @@ migrate-check: install
 
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3
+
+## make faults: the load, database-outage and backup checks in their short form, on the local
+## PostgreSQL (127.0.0.1:5432; scripts/README.md). LOAD_SECONDS=30 for the full load run.
+LOAD_SECONDS ?= 8
+.PHONY: faults
+faults: install
+	$(BIN)/python scripts/load_concurrent_edits.py --seconds $(LOAD_SECONDS)
+	$(BIN)/python scripts/fault_db_outage.py
+	scripts/backup_restore.sh
+
+## make bench: generate 1k, 10k and 100k annotations on PostgreSQL, serve with gunicorn + Redis,
+## load every target with wrk; writes bench/results/latest.md (bench/README.md).
+## BENCH_ARGS=--quick for a one-minute smoke run (1k only, 2 s per target).
+BENCH_ARGS ?=
+.PHONY: bench
+bench: install
+	$(BIN)/python bench/run.py $(BENCH_ARGS)

@@ -4,6 +4,8 @@ Entry summaries are HTML: an annotation's stored body sanitised again on the way
 rationale escaped as plain text. Authors are credited by display name, never by e-mail.
 """
 
+import re
+
 from django.contrib.syndication.views import Feed
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
@@ -16,10 +18,26 @@ from provisions.rendering import as_safe_html
 from provisions.templatetags.treatywatch import http_url
 
 FEED_SIZE = 30
+# XML 1.0 has no place for most control characters, and Django's feed writer refuses them with an
+# error: a display name (or quoted text) holding one would take the whole feed down.
+_NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def _xml_safe(value):
+    if isinstance(value, str):
+        return _NOT_XML.sub("", value)
+    if isinstance(value, list | tuple):
+        return [_xml_safe(item) for item in value]
+    return value
+
+
+class XmlSafeAtom1Feed(Atom1Feed):
+    def add_item(self, **fields):
+        super().add_item(**{name: _xml_safe(value) for name, value in fields.items()})
 
 
 class LatestAnalysisFeed(Feed):
-    feed_type = Atom1Feed
+    feed_type = XmlSafeAtom1Feed
 
     def get_object(self, request, *args, **kwargs):
         self.request = request

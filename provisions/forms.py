@@ -63,6 +63,20 @@ class AnnotationForm(forms.Form):
             f"{p.eid} — {p.text[:60]}…" if len(p.text) > 60 else f"{p.eid} — {p.text}"
         )
 
+    def clean(self):
+        data = super().clean()
+        # Hidden fields are filled by the page, and their own errors are never shown: say
+        # where the person can see it that the form must be filled in again.
+        if any(self.has_error(field.name) for field in self.hidden_fields()):
+            self.add_error(
+                None,
+                _(
+                    "The selection sent with the form could not be read. "
+                    "Select the words again, or paste them as the quote."
+                ),
+            )
+        return data
+
     def selectors(self) -> list[dict] | None:
         data = self.cleaned_data
         quote = data.get("quote") or ""

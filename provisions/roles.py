@@ -15,10 +15,27 @@ def group_names(user) -> frozenset[str]:
     return cached
 
 
-def is_editor(user) -> bool:
+def has_editor_account(user) -> bool:
+    """In the Editors group (or a superuser), whether or not this session passed 2FA."""
     return bool(
         user and user.is_authenticated and (user.is_superuser or EDITORS in group_names(user))
     )
+
+
+def second_factor_missing(user) -> bool:
+    """An editor account signed in without a second factor: it has no editor powers until then.
+
+    django-otp's middleware gives the request's user `is_verified()`. A user loaded anywhere else
+    (a management command, an API token's owner, a service called from a script) has no session
+    to verify, and keeps its role.
+    """
+    is_verified = getattr(user, "is_verified", None)
+    return is_verified is not None and has_editor_account(user) and not is_verified()
+
+
+def is_editor(user) -> bool:
+    """An editor acting through a session verified with a second factor (see docs/security.md)."""
+    return has_editor_account(user) and not second_factor_missing(user)
 
 
 def is_analyst(user) -> bool:

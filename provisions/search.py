@@ -668,8 +668,10 @@ def search(query: str, *, user, selected: dict[str, list[str]], page=1) -> Searc
     chapters = list(Chapter.objects.order_by("position").only("pk", "number", "title"))
     concerns = list(Concern.objects.order_by("position").only("pk", "slug", "title"))
     demands = list(SafeguardDemand.objects.order_by("position").only("pk", "slug", "title"))
+    # NUL is dropped: PostgreSQL refuses it in a query, and no slug or number holds one.
     wanted = {
-        name: [str(v)[:100] for v in selected.get(name, ())][:MAX_FACET_VALUES] for name in FACETS
+        name: [str(v).replace("\x00", "")[:100] for v in selected.get(name, ())][:MAX_FACET_VALUES]
+        for name in FACETS
     }
     tag_ids = set().union(*(hit.tag for hit in hits))
     tags = list(Tag.objects.filter(Q(pk__in=tag_ids) | Q(slug__in=wanted["tag"])).order_by("name"))

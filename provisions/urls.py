@@ -2,9 +2,12 @@
 
 from django.urls import path
 
-from provisions.views import annotate, coverage, history, public, review, workspace
+from provisions.views import annotate, bench, coverage, history, public, review, versions, workspace
+from provisions.views import audit as audit_views
 from provisions.views import exports as take_away
 from provisions.views import search as search_views
+from provisions.views import signin as signin_views
+from provisions.views import two_factor as two_factor_views
 
 app_name = "provisions"
 
@@ -32,6 +35,8 @@ urlpatterns = [
     path("tags/suggest/", annotate.tag_suggestions, name="tag_suggestions"),
     path("coverage/", coverage.coverage, name="coverage"),
     path("search/", search_views.search, name="search"),
+    # The benchmark's trivial view (bench/README.md): always routed, it reveals nothing.
+    path("bench/ping", bench.ping, name="bench_ping"),
     # Take-away: downloads, printable briefs, the feed (public data only).
     path("convention/articles/<int:number>/export.csv", take_away.article_csv, name="article_csv"),
     path(
@@ -62,6 +67,20 @@ urlpatterns = [
     path("workspace/", workspace.workspace, name="workspace"),
     path("review/", review.review, name="review"),
     path("review/bulk/", review.bulk, name="review_bulk"),
+    # Versions of the text, and the anchors an import left for editors (issue 5).
+    path(
+        "convention/articles/<int:number>/versions/",
+        versions.article_versions,
+        name="article_versions",
+    ),
+    path("review/anchors/", versions.anchors, name="anchors"),
+    path("review/anchors/<int:pk>/confirm/", versions.anchor_confirm_view, name="anchor_confirm"),
+    path("review/anchors/<int:pk>/pick/", versions.anchor_pick_view, name="anchor_pick"),
+    path(
+        "review/anchors/links/<int:pk>/confirm/",
+        versions.anchor_link_confirm_view,
+        name="anchor_link_confirm",
+    ),
     path("review/links/<int:pk>/approve/", review.link_approve_view, name="review_link_approve"),
     path("review/links/<int:pk>/reject/", review.link_reject_view, name="review_link_reject"),
     path("review/links/<int:pk>/edit/", review.link_edit_approve_view, name="review_link_edit"),
@@ -87,4 +106,13 @@ urlpatterns = [
         history.link_history_restore,
         name="link_history_restore",
     ),
+    # Accounts: two-factor sign-in (the password step is /accounts/login/), and the audit log.
+    path("accounts/two-factor/", two_factor_views.two_factor_page, name="two_factor"),
+    path("accounts/two-factor/verify/", signin_views.verify, name="two_factor_verify"),
+    path(
+        "accounts/two-factor/recovery-codes/",
+        two_factor_views.recovery_codes,
+        name="two_factor_recovery_codes",
+    ),
+    path("review/audit/", audit_views.audit_log, name="audit"),
 ]

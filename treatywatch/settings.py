@@ -5,6 +5,7 @@ opts into the relaxed settings with DJANGO_DEBUG=1, which `make run` does.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -51,6 +52,13 @@ INSTALLED_APPS = [
     # Full-text search lookups; harmless on SQLite.
     "django.contrib.postgres",
     "django_htmx",
+    # Two-factor sign-in (TOTP authenticator apps plus single-use recovery codes); see
+    # docs/security.md for why django-otp rather than allauth's MFA.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    # Counts failed sign-ins and locks out a username+address after repeated failures.
+    "axes",
     "provisions",
 ]
 
@@ -62,12 +70,19 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Right after authentication: it tells request.user whether this session passed the second
+    # factor (user.is_verified()), which editors' powers depend on (provisions/roles.py).
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Needs the verified user and messages: signs out members idle too long.
+    "provisions.middleware.IdleTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "provisions.middleware.SecurityHeadersMiddleware",
     "provisions.middleware.DatabaseUnavailableMiddleware",
+    # Last, as django-axes asks: turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "treatywatch.urls"
@@ -121,6 +136,12 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+# django-axes' backend goes first so that a locked-out username+address is refused before the
+# password is even checked; it authenticates nobody itself.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "provisions:workspace"
@@ -178,6 +199,39 @@ CSRF_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = 60 * 60 * 12
+# Signed in but inactive for this long means signed out (IdleTimeoutMiddleware). Editors can
+# publish, so a forgotten editor session is worth more to an attacker and lasts less.
+TREATYWATCH_IDLE_TIMEOUT_EDITOR = int(os.environ.get("DJANGO_EDITOR_IDLE_SECONDS", 30 * 60))
+TREATYWATCH_IDLE_TIMEOUT_MEMBER = int(os.environ.get("DJANGO_MEMBER_IDLE_SECONDS", 12 * 60 * 60))
+
+# --- Sign-in throttling (django-axes) ---------------------------------------------------------
+# Five failures for one username from one address lock that pair out for 30 minutes. The pair,
+# not the username alone, so that a stranger cannot lock a member out from elsewhere. Unknown
+# usernames are counted exactly like real ones, so the lockout tells nothing about who exists.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=30)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# Tries during a lockout do not restart it: "try again in 30 minutes" stays true.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "provisions.views.signin.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "provisions.services.audit.request_ip"
+AXES_USERNAME_CALLABLE = "provisions.services.audit.attempted_username"
+# Successful sign-ins are in our own audit log; axes keeps only what throttling needs, and masks
+# what was typed into the form's secret fields.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code", "otp_token"]
+# How many proxies we run in front of the app append to X-Forwarded-For (0: none, trust only
+# REMOTE_ADDR). Client-supplied entries further left are never trusted.
+TREATYWATCH_TRUSTED_PROXY_HOPS = int(os.environ.get("DJANGO_TRUSTED_PROXY_HOPS", "0"))
+
+# --- Two-factor sign-in (django-otp) ----------------------------------------------------------
+# The name authenticator apps show. On a seized phone it reveals the account; members at risk
+# may rename the entry in their app, or the operator can set a neutral name here.
+OTP_TOTP_ISSUER = os.environ.get("DJANGO_TOTP_ISSUER", "TreatyWatch")
+
+# API writes allowed per token and minute (provisions/api/auth.py); the load script raises it.
+TREATYWATCH_API_WRITES_PER_MINUTE = int(os.environ.get("TREATYWATCH_API_WRITES_PER_MINUTE", "60"))
 
 # Request bodies larger than this are refused before a view reads them.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 512 * 1024

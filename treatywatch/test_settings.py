@@ -25,3 +25,6 @@ MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# Most tests write rows with the ORM and read pages again: they test rendering, so the page cache
+# (provisions.cache) is off; tests/test_cache.py switches it on.
+TREATYWATCH_PAGE_CACHE = False

@@ -7,6 +7,7 @@ sites cannot make them.
 """
 
 import json
+import re
 
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpResponse, JsonResponse
@@ -26,6 +27,7 @@ MAX_PAGE = 100_000
 READ_METHODS = ("GET", "HEAD")
 CORS_ALLOWED_HEADERS = "Authorization, Accept, If-None-Match"
 CORS_EXPOSED_HEADERS = "ETag"
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def json_response(data, *, status: int = 200, content_type: str | None = None) -> JsonResponse:
@@ -150,19 +152,29 @@ def read_json(request, *, optional: bool = False) -> dict:
         raise ApiError(400, "malformed_json", _("The body is not valid JSON (UTF-8).")) from None
     if not isinstance(data, dict):
         raise ApiError(400, "malformed_json", _("The body must be a JSON object."))
-    if _contains_nul(data):
+    if _contains_string(data, lambda text: "\x00" in text):
         # PostgreSQL cannot store NUL in text; no field has a use for it.
         raise ApiError(400, "bad_request", _("The body contains a NUL (\\u0000) character."))
+    if _contains_string(data, _has_surrogate):
+        # JSON can escape half a UTF-16 pair ("\ud800"), which is no character: neither the
+        # database nor a UTF-8 answer could hold it.
+        raise ApiError(
+            400, "bad_request", _("The body contains a lone surrogate (\\ud800–\\udfff).")
+        )
     return data
 
 
-def _contains_nul(data) -> bool:
-    """Is there a NUL character in any key or string of parsed JSON (walked without recursion)?"""
+def _has_surrogate(text: str) -> bool:
+    return _SURROGATE.search(text) is not None
+
+
+def _contains_string(data, test) -> bool:
+    """Does `test` hold for any key or string of parsed JSON (walked without recursion)?"""
     stack = [data]
     while stack:
         value = stack.pop()
         if isinstance(value, str):
-            if "\x00" in value:
+            if test(value):
                 return True
         elif isinstance(value, dict):
             stack.extend(value.keys())

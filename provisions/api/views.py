@@ -181,12 +181,13 @@ def _provision_from_source(source, field: str) -> Provision:
     source = source.strip()
     eid, number, in_article = source, None, True
     if "#" in source or "/" in source:
-        parts = urlsplit(source)
-        eid = parts.fragment
         try:
+            # urlsplit refuses some addresses outright ("http://[::1": a broken IPv6 host).
+            parts = urlsplit(source)
             match = resolve(parts.path)
-        except Resolver404:
+        except (ValueError, Resolver404):
             raise invalid from None
+        eid = parts.fragment
         if not eid or match.view_name not in ("provisions:article", "provisions:toc"):
             raise invalid
         number = match.kwargs.get("number")
@@ -207,10 +208,14 @@ def _annotation_id_from(value) -> int | None:
         return value
     if isinstance(value, str):
         if value.isdigit():
-            return int(value)
+            try:
+                return int(value)
+            except ValueError:
+                # "²" is a digit to Python but not a number; 5,000 digits are past int()'s limit.
+                return None
         try:
             match = resolve(urlsplit(value).path)
-        except Resolver404:
+        except (ValueError, Resolver404):
             return None
         if match.view_name == "api:annotation":
             return match.kwargs["pk"]

@@ -4,7 +4,7 @@ from .accounts import ApiToken, AuditEvent, Member
 from .annotations import Annotation, Revision, Tag
 from .links import ProvisionLink
 from .statement import Concern, Organisation, SafeguardDemand, Statement
-from .treaty import Article, Chapter, Provision, ProvisionVersion, Treaty
+from .treaty import Article, Chapter, Provision, ProvisionVersion, TextVersion, Treaty
 
 __all__ = [
     "ApiToken",
@@ -22,5 +22,6 @@ __all__ = [
     "SafeguardDemand",
     "Statement",
     "Tag",
+    "TextVersion",
     "Treaty",
 ]

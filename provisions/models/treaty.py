@@ -63,7 +63,7 @@ class ArticleQuerySet(models.QuerySet):
     def for_rendering(self):
         """An article with its chapter and its provisions in reading order."""
         return self.select_related("chapter", "treaty").prefetch_related(
-            Prefetch("provisions", queryset=Provision.objects.order_by("position"))
+            Prefetch("provisions", queryset=Provision.objects.current().order_by("position"))
         )
 
 
@@ -108,6 +108,12 @@ class Article(models.Model):
         return f"art_{self.number}"
 
 
+class ProvisionQuerySet(models.QuerySet):
+    def current(self):
+        """Provisions of the text shown now; an import retires the others, it never deletes."""
+        return self.filter(retired_in="")
+
+
 class Provision(models.Model):
     """One addressable unit of text: an article body, a paragraph, a sub-paragraph, a recital."""
 
@@ -136,8 +142,16 @@ class Provision(models.Model):
     text = models.TextField(_("text"))
     # False while the text is our editorial summary; True once imported from the official text.
     is_official_text = models.BooleanField(_("official text"), default=False)
+    # Labels of the text versions (TextVersion) that brought this provision in and that dropped
+    # it; blank: there from the start / still in the text shown. A dropped provision is kept so
+    # that earlier versions can still be compared; its annotations and links moved to its
+    # nearest surviving parent when it was dropped (provisions.importing.reanchor).
+    added_in = models.CharField(_("added in version"), max_length=200, blank=True)
+    retired_in = models.CharField(_("dropped in version"), max_length=200, blank=True)
     # Text (weight B), kept by provisions.search; GIN-indexed on PostgreSQL.
     search_vector = SearchVectorField(null=True, editable=False)
+
+    objects = ProvisionQuerySet.as_manager()
 
     class Meta:
         ordering = ["position"]
@@ -160,6 +174,57 @@ class Provision(models.Model):
         return (
             reverse("provisions:article", kwargs={"number": self.article.number}) + f"#{self.eid}"
         )
+
+    @property
+    def display_label(self) -> str:
+        """How the label is printed: "2." for a paragraph, "(b)" for a sub-paragraph."""
+        if self.kind == self.Kind.PARAGRAPH and self.label and not self.label.endswith("."):
+            return f"{self.label}."
+        return self.label
+
+    @property
+    def accessible_name(self) -> str:
+        """A name a screen reader can say, e.g. "Article 24, paragraph 2, sub-paragraph (b)"."""
+        parts = []
+        for piece in self.eid.split("__"):
+            kind, _sep, value = piece.partition("_")
+            if kind == "art":
+                parts.append(_("Article %(n)s") % {"n": value})
+            elif kind == "para":
+                parts.append(_("paragraph %(n)s") % {"n": value})
+            elif kind == "subpara":
+                parts.append(_("sub-paragraph (%(n)s)") % {"n": value})
+            elif kind == "recital":
+                parts.append(_("recital %(n)s") % {"n": value})
+            elif kind == "preamble":
+                parts.append(_("Preamble"))
+        return ", ".join(str(p) for p in parts) or self.eid
+
+
+class TextVersion(models.Model):
+    """One text of the Convention that TreatyWatch has shown, oldest first: the editorial
+    summaries, then each import of the official text that changed something.
+
+    ProvisionVersion rows name these by label; the order here lets a provision's text be read
+    at any version (see provisions.views.versions).
+    """
+
+    treaty = models.ForeignKey(Treaty, on_delete=models.CASCADE, related_name="text_versions")
+    label = models.CharField(_("version label"), max_length=200)
+    source = models.CharField(_("source"), max_length=500, blank=True)
+    is_official_text = models.BooleanField(_("official text"), default=False)
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["recorded_at", "pk"]
+        verbose_name = _("text version")
+        verbose_name_plural = _("text versions")
+        constraints = [
+            models.UniqueConstraint(fields=["treaty", "label"], name="text_version_label_unique")
+        ]
+
+    def __str__(self):
+        return self.label
 
 
 class ProvisionVersion(models.Model):

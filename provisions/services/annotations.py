@@ -11,12 +11,14 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from provisions import cache as page_cache
 from provisions import roles
 from provisions.models import Annotation, Concern, Provision, Revision, SafeguardDemand, Tag
 from provisions.rendering import render_markdown
 from provisions.search import update_search_vectors
 from provisions.selectors import normalise_selectors
 from provisions.services import history
+from provisions.services.audit import audit_record
 
 MAX_BODY_CHARS = 20_000
 MAX_TAGS = 12
@@ -96,9 +98,11 @@ def _resolve_tags(names) -> list[Tag]:
     if len(cleaned) > MAX_TAGS:
         raise ValidationError({"tags": _("At most %(n)s tags.") % {"n": MAX_TAGS}})
     tags = []
-    for name in cleaned:
+    # Concurrent writers may create the same new tag: get_or_create re-reads the winner's row
+    # instead of failing on the unique key, and a fixed (slug) order avoids lock-order deadlocks.
+    for name in sorted(cleaned, key=slugify):
         slug = slugify(name)[:80]
-        tag = Tag.objects.filter(slug=slug).first() or Tag.objects.create(name=name, slug=slug)
+        tag, _created = Tag.objects.get_or_create(slug=slug, defaults={"name": name})
         tags.append(tag)
     return tags
 
@@ -205,6 +209,7 @@ def annotation_update(*, annotation: Annotation, user, version: int, **changes) 
     _set_relations(current, changes.get("concerns"), changes.get("demands"), changes.get("tags"))
     history.record(obj=current, action="edited", actor=user)
     update_search_vectors(annotations=[current])
+    page_cache.annotation_changed(current)
     return current
 
 
@@ -214,6 +219,8 @@ def annotation_delete(*, annotation: Annotation, user) -> None:
     if current.author_id != user.pk or current.status != Annotation.Status.DRAFT:
         raise PermissionDenied(_("You can only delete your own drafts."))
     history.record(obj=current, action="deleted", actor=user)
+    page_cache.annotation_changed(current)
+    audit_record(action="annotation.deleted", actor=user, obj=current)
     current.delete()
 
 
@@ -245,6 +252,8 @@ def annotation_publish(*, annotation: Annotation, editor) -> Annotation:
     current.version += 1
     current.save()
     history.record(obj=current, action="published", actor=editor)
+    page_cache.annotation_changed(current)
+    audit_record(action="annotation.published", actor=editor, obj=current)
     return current
 
 
@@ -266,6 +275,8 @@ def annotation_reject(*, annotation: Annotation, editor, reason: str) -> Annotat
     current.version += 1
     current.save()
     history.record(obj=current, action="rejected", actor=editor, note=current.review_reason)
+    page_cache.annotation_changed(current)
+    audit_record(action="annotation.rejected", actor=editor, obj=current)
     return current
 
 
@@ -292,4 +303,11 @@ def annotation_restore(*, annotation: Annotation, editor, revision: Revision) ->
         obj=current, action="restored", actor=editor, note=f"from version {revision.version}"
     )
     update_search_vectors(annotations=[current])
+    page_cache.annotation_changed(current)
+    audit_record(
+        action="annotation.restored",
+        actor=editor,
+        obj=current,
+        detail={"from_version": revision.version},
+    )
     return current

@@ -30,6 +30,7 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from provisions import cache as page_cache
 from provisions.models import (
     Annotation,
     ApiToken,
@@ -46,6 +47,7 @@ from provisions.models import (
     SafeguardDemand,
     Statement,
     Tag,
+    TextVersion,
     Treaty,
 )
 from provisions.search import rebuild_search_index
@@ -73,6 +75,7 @@ def dataset_models() -> list:
         Article,
         Provision,
         ProvisionVersion,
+        TextVersion,
         Statement,
         Organisation,
         Concern,
@@ -426,6 +429,7 @@ def dataset_import(
             connection.check_constraints()
             _reset_sequences()
             rebuild_search_index()
+            page_cache.everything_changed()
     except DatabaseError as exc:
         raise DatasetError(
             _("The database refused %(what)s: %(error)s. Nothing was changed.")

@@ -68,10 +68,25 @@ def create_demo_content() -> list[str]:
         user.groups.add(Group.objects.get(name=group_name))
         Member.objects.get_or_create(user=user, defaults={"display_name": display_name})
         lines.append(f"  {group_name[:-1].lower():8} username: {username:8} password: {password}")
+        if group_name == "Editors":
+            lines.extend(_demo_second_factor(user))
     _create_demo_annotations(
         User.objects.get(username="analyst"), User.objects.get(username="editor")
     )
     return lines
+
+
+def _demo_second_factor(user) -> list[str]:
+    """Editors must use two-factor sign-in, so the demo editor has an authenticator; a newcomer
+    gets its codes from `manage.py totp_code` (development only) or adds the key to an app."""
+    from provisions.services.two_factor import demo_authenticator, secret_for_humans
+
+    device = demo_authenticator(user)
+    return [
+        f"  {'':8} then a two-factor code: run `make totp-code` (or `DJANGO_DEBUG=1"
+        f" .venv/bin/python manage.py totp_code {user.username}`),",
+        f"  {'':8} or add the key {secret_for_humans(device.key)} to an authenticator app",
+    ]
 
 
 def _create_demo_annotations(analyst, editor) -> None:

@@ -5,10 +5,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from provisions import cache as page_cache
 from provisions import roles
 from provisions.models import Concern, Provision, ProvisionLink, Revision, SafeguardDemand
 from provisions.services import history
 from provisions.services.annotations import _clean_text
+from provisions.services.audit import audit_record
 from provisions.templatetags.treatywatch import http_url
 
 MAX_SOURCES = 10
@@ -135,6 +137,8 @@ def link_approve(*, link: ProvisionLink, editor, note: str = "", **changes) -> P
     current.version += 1
     current.save()
     history.record(obj=current, action="approved", actor=editor, note=current.review_note)
+    page_cache.link_changed(current)
+    audit_record(action="link.approved", actor=editor, obj=current)
     return current
 
 
@@ -153,6 +157,8 @@ def link_reject(*, link: ProvisionLink, editor, reason: str) -> ProvisionLink:
     current.version += 1
     current.save()
     history.record(obj=current, action="rejected", actor=editor, note=current.review_note)
+    page_cache.link_changed(current)
+    audit_record(action="link.rejected", actor=editor, obj=current)
     return current
 
 
@@ -169,5 +175,9 @@ def link_restore(*, link: ProvisionLink, editor, revision: Revision) -> Provisio
     current.save()
     history.record(
         obj=current, action="restored", actor=editor, note=f"from version {revision.version}"
+    )
+    page_cache.link_changed(current)
+    audit_record(
+        action="link.restored", actor=editor, obj=current, detail={"from_version": revision.version}
     )
     return current

@@ -5,6 +5,7 @@ by self sign-up: the coalition decides who analyses and who publishes.
 """
 
 import secrets
+import unicodedata
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -66,7 +67,11 @@ def member_create(*, username: str, email: str, role: str, display_name: str = "
         )
     username = _clean_username(username)
     email = _clean_email(email)
-    display_name = " ".join((display_name or "").split())
+    # Control characters (NUL, escape…) are dropped: PostgreSQL refuses NUL, XML (the feed)
+    # refuses most of them, and a name has no use for any. Joiners and marks stay.
+    display_name = "".join(
+        ch for ch in " ".join((display_name or "").split()) if unicodedata.category(ch) != "Cc"
+    )
     max_name = Member._meta.get_field("display_name").max_length
     if len(display_name) > max_name:
         raise ValidationError(

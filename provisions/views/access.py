@@ -3,7 +3,9 @@
 that is not.
 
 For htmx requests a missing login is answered with `HX-Redirect` to the sign-in page instead of
-swapping a login form into a fragment; a missing role is a plain 403.
+swapping a login form into a fragment; a missing role is a plain 403. An editor account whose
+session has not passed the second factor has no editor (or analyst) role until it does: it is
+sent to set up two-factor sign-in or to enter a code (roles.second_factor_missing).
 """
 
 from functools import wraps
@@ -11,7 +13,7 @@ from functools import wraps
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import resolve_url
 
 from provisions import roles
@@ -38,6 +40,28 @@ def _login_response(request):
     return redirect_to_login(request.get_full_path(), login_url)
 
 
+def _second_factor_response(request):
+    """An editor account without a verified second factor: set it up (or enter a code) first.
+
+    Full pages go to that page and come back afterwards; an htmx fragment is refused (403) and
+    htmx is told to load that page instead.
+    """
+    from provisions.views.two_factor import second_factor_url
+
+    url = second_factor_url(request.user, next_url=_current_path(request))
+    if getattr(request, "htmx", False):
+        response = HttpResponse(status=403)
+        response["HX-Redirect"] = url
+        return response
+    return HttpResponseRedirect(url)
+
+
+def _current_path(request) -> str:
+    if getattr(request, "htmx", False):
+        return request.htmx.current_url_abs_path or "/"
+    return request.get_full_path()
+
+
 def _role_required(check, level: str):
     def decorator(view):
         @wraps(view)
@@ -45,6 +69,8 @@ def _role_required(check, level: str):
             if not request.user.is_authenticated:
                 return _login_response(request)
             if not check(request.user):
+                if roles.second_factor_missing(request.user):
+                    return _second_factor_response(request)
                 raise PermissionDenied
             return view(request, *args, **kwargs)
 

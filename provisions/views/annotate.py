@@ -33,7 +33,8 @@ SELECTION_FIELDS = ("quote", "prefix", "suffix", "start", "end")
 
 
 def _article_provisions(article):
-    return article.provisions.order_by("position")
+    """Provisions that can be annotated: those in the text as it stands now."""
+    return article.provisions.current().order_by("position")
 
 
 def _template(request, page: str, partial: str) -> str:
@@ -252,7 +253,8 @@ def preview(request):
 @require_GET
 def tag_suggestions(request):
     """<option>s for the tags <datalist>: complete the last comma-separated term."""
-    typed = request.GET.get("tags", "")[:600]
+    # NUL: PostgreSQL refuses it in a query (a server error); no tag holds one.
+    typed = request.GET.get("tags", "").replace("\x00", "")[:600]
     head, _sep, last = typed.rpartition(",")
     last = last.strip()
     tags = Tag.objects.filter(name__icontains=last)[:10] if last else Tag.objects.all()[:10]

@@ -12,6 +12,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_safe
 
+from provisions.cache import ANALYSIS, cache_public_page
 from provisions.models import Annotation, Article, Concern, ProvisionLink, SafeguardDemand
 from provisions.views.access import public
 
@@ -120,6 +121,7 @@ def coverage_matrix(points, articles, *, link_field: str, annotation_field: str)
 
 @public
 @require_safe
+@cache_public_page(ANALYSIS)
 def coverage(request):
     chapters = chapters_with_articles()
     articles = [article for _, chapter_articles in chapters for article in chapter_articles]

@@ -50,6 +50,10 @@ ACTION_LABELS = {
     "deleted": gettext_lazy("deleted"),
     "proposed": gettext_lazy("proposed"),
     "approved": gettext_lazy("approved"),
+    # Written by an import's re-anchoring and the editors' anchors list (issue 5).
+    "reanchored": gettext_lazy("re-anchored after a text change"),
+    "anchor_confirmed": gettext_lazy("anchor confirmed"),
+    "anchor_picked": gettext_lazy("anchored to new words"),
 }
 
 
@@ -140,9 +144,10 @@ def _links():
 
 def _revision_or_404(request, target_type: str, target_id: int) -> Revision:
     raw = request.POST.get("revision", "")
+    # isdecimal, not isdigit ("²" is a digit int() refuses); no id has more than 19 digits.
     return get_object_or_404(
         Revision,
-        pk=int(raw) if raw.isdigit() else 0,
+        pk=int(raw) if raw.isdecimal() and len(raw) <= 19 else 0,
         target_type=target_type,
         target_id=target_id,
     )

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from provisions import roles
+from provisions.cache import ANALYSIS, cache_public_page
 from provisions.forms import ReplyForm
 from provisions.highlight import highlight
 from provisions.models import (
@@ -80,6 +81,7 @@ def chapter_coverage(chapters):
 
 @public
 @require_safe
+@cache_public_page(ANALYSIS)
 def home(request):
     context = {
         "treaty": _treaty(),
@@ -96,6 +98,7 @@ def home(request):
 
 @public
 @require_safe
+@cache_public_page(ANALYSIS)
 def toc(request):
     return render(
         request,
@@ -131,6 +134,7 @@ def highlighted_provisions(provisions, annotations) -> list:
 
 @public
 @require_safe
+@cache_public_page("article:{number}")
 @vary_on_headers("HX-Request")
 def article(request, number: int):
     article = get_object_or_404(Article.objects.for_rendering(), number=number)
@@ -202,6 +206,7 @@ def _links_by_chapter(point_filter: Q):
 
 @public
 @require_safe
+@cache_public_page(ANALYSIS)
 def concern_list(request):
     return render(
         request,
@@ -212,6 +217,7 @@ def concern_list(request):
 
 @public
 @require_safe
+@cache_public_page("concern:{slug}")
 def concern_detail(request, slug: str):
     concern = get_object_or_404(Concern, slug=slug)
     context = {
@@ -228,6 +234,7 @@ def concern_detail(request, slug: str):
 
 @public
 @require_safe
+@cache_public_page(ANALYSIS)
 def safeguard_list(request):
     return render(
         request,
@@ -241,6 +248,7 @@ def safeguard_list(request):
 
 @public
 @require_safe
+@cache_public_page("demand:{slug}")
 def safeguard_detail(request, slug: str):
     demand = get_object_or_404(SafeguardDemand, slug=slug)
     context = {
@@ -257,6 +265,7 @@ def safeguard_detail(request, slug: str):
 
 @public
 @require_safe
+@cache_public_page()
 def about(request):
     context = {
         "treaty": _treaty(),

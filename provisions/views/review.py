@@ -25,6 +25,8 @@ from provisions.views.access import editor_required
 # The queue shows the newest items first; past this many, the page says how many more wait.
 QUEUE_LIMIT = 100
 BULK_ACTIONS = ("approve_links", "publish_annotations", "reject")
+# No row id is longer; int() refuses strings past 4,300 digits anyway.
+MAX_ID_DIGITS = 19
 
 
 # --- Reads ---------------------------------------------------------------------------------
@@ -291,7 +293,8 @@ def annotation_reject_view(request, pk: int):
 
 
 def _selected_ids(values) -> list[int]:
-    return sorted({int(v) for v in values if v.isdigit()})
+    # isdecimal, not isdigit: "²" is a digit to Python, yet int() refuses it (a server error).
+    return sorted({int(v) for v in values if v.isdecimal() and len(v) <= MAX_ID_DIGITS})
 
 
 @editor_required

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from provisions import search as search_service
+from provisions.cache import ANALYSIS, cache_public_page
 from provisions.views.access import public
 
 EXAMPLES = [
@@ -22,6 +23,9 @@ EXAMPLES = [
 
 @public
 @require_safe
+# A story in the news sends many readers to the same search: the answer depends on public
+# analysis only, so it is cached like the reading pages (per address, facets and page included).
+@cache_public_page(ANALYSIS)
 @vary_on_headers("HX-Request")
 def search(request):
     query = search_service.clean_query(request.GET.get("q", ""))

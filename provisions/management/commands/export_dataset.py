@@ -10,6 +10,7 @@ import sys
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from provisions.services.audit import audit_record
 from provisions.services.dataset import dataset_export
 
 
@@ -29,6 +30,7 @@ class Command(BaseCommand):
         def progress(label: str, count: int) -> None:
             report.write(f"  {label}: {count}")
 
+        audit_record(action="dataset.exported", detail={"file": file})  # in the file it writes
         if file == "-":
             dataset_export(stream=sys.stdout, progress=progress)
             return

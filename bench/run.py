@@ -1,0 +1,831 @@
+"""`make bench`: TreatyWatch under load, at three data sizes, on PostgreSQL + Redis + gunicorn.
+
+For each size (1k, 10k, 100k annotations) it rebuilds the database `treatywatch_bench`, seeds it,
+generates the data (bench/generate.py), counts the queries of every target with Django's test
+client, serves the app with gunicorn (2 workers, production settings) and drives load with wrk
+against each target in turn. Then it writes bench/results/latest.md and prints it.
+
+    .venv/bin/python bench/run.py            # the full run (about 10 minutes)
+    .venv/bin/python bench/run.py --quick    # a smoke run: 1k only, 2 s per target
+
+Compare ratios within one run (the static file and the trivial view are the yardsticks), never
+absolute numbers across machines: wrk and gunicorn share the same cores here.
+See bench/README.md.
+"""
+
+import argparse
+import datetime
+import gzip
+import http.cookiejar
+import json
+import os
+import platform
+import re
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+WORK = ROOT / "bench" / "work"
+RESULTS = ROOT / "bench" / "results"
+DB_NAME = "treatywatch_bench"
+PG = {"host": "127.0.0.1", "port": "5432", "user": "postgres"}
+REDIS_DB = 1
+HOST = "127.0.0.1"
+ARTICLE = 24
+CONCERN = "weak-procedural-safeguards"
+SEARCH = "surveillance"
+STATIC_COPY = "bench/article-24.html"  # under STATIC_ROOT, written at run time
+FIRST_VISIT_BUDGET = 60 * 1024
+RSS_BUDGET_MB = 150
+PLAIN_ENV = {
+    "DJANGO_SETTINGS_MODULE": "treatywatch.settings",
+    "DJANGO_DEBUG": "0",
+    "DJANGO_SECRET_KEY": "bench-only-secret-key-" + "x" * 40,
+    "DATABASE_URL": f"postgres://{PG['user']}@{PG['host']}:{PG['port']}/{DB_NAME}",
+    "REDIS_URL": f"redis://{HOST}:6379/{REDIS_DB}",
+    "DJANGO_SECURE_SSL_REDIRECT": "0",
+    "DJANGO_SECURE_COOKIES": "0",
+    "DJANGO_HSTS_SECONDS": "0",
+    "DJANGO_ALLOWED_HOSTS": HOST,
+    "DJANGO_LOG_LEVEL": "ERROR",
+}
+
+
+def say(line: str = "") -> None:
+    print(line, flush=True)
+
+
+def run(cmd: list[str], **kwargs) -> subprocess.CompletedProcess:
+    return subprocess.run(cmd, check=True, text=True, capture_output=True, **kwargs)
+
+
+# --- The services the benchmark needs -----------------------------------------------------------
+
+
+def ensure_postgres() -> None:
+    ready = subprocess.run(["pg_isready", "-h", PG["host"], "-p", PG["port"]], capture_output=True)
+    if ready.returncode != 0:
+        version = sorted(os.listdir("/etc/postgresql"))[-1]
+        say(f"Starting PostgreSQL {version}…")
+        run(["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "start"])
+        for _ in range(30):
+            if (
+                subprocess.run(["pg_isready", "-h", PG["host"]], capture_output=True).returncode
+                == 0
+            ):
+                return
+            time.sleep(1)
+        sys.exit("PostgreSQL did not start.")
+
+
+def ensure_redis() -> None:
+    if subprocess.run(["redis-cli", "-h", HOST, "ping"], capture_output=True).returncode == 0:
+        return
+    say("Starting Redis…")
+    run(
+        ["redis-server", "--daemonize", "yes", "--bind", HOST, "--port", "6379"]
+        + ["--save", "", "--appendonly", "no"]
+    )
+    time.sleep(1)
+
+
+def ensure_wrk() -> None:
+    if shutil.which("wrk"):
+        return
+    say("Installing wrk (Debian package)…")
+    sudo = [] if os.geteuid() == 0 else ["sudo"]
+    subprocess.run([*sudo, "apt-get", "install", "-y", "-qq", "wrk"], check=False)
+    if not shutil.which("wrk"):
+        subprocess.run([*sudo, "apt-get", "update", "-qq"], check=True)
+        subprocess.run([*sudo, "apt-get", "install", "-y", "-qq", "wrk"], check=True)
+
+
+def psql(sql: str, database: str = "postgres") -> str:
+    return run(
+        ["psql", "-h", PG["host"], "-p", PG["port"], "-U", PG["user"], "-d", database]
+        + ["-v", "ON_ERROR_STOP=1", "-qAt", "-c", sql]
+    ).stdout.strip()
+
+
+# --- Django in this process (same settings and database as gunicorn) ---------------------------
+
+
+def setup_django():
+    os.environ.update(PLAIN_ENV)
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+
+
+def fresh_database() -> None:
+    from django.core.management import call_command
+    from django.db import connections
+
+    connections.close_all()
+    psql(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
+    psql(f"CREATE DATABASE {DB_NAME}")
+    call_command("migrate", verbosity=0, interactive=False)
+    call_command("seed", stdout=open(os.devnull, "w"))  # noqa: SIM115
+
+
+def flush_cache() -> None:
+    run(["redis-cli", "-h", HOST, "-n", str(REDIS_DB), "flushdb"])
+
+
+def vacuum_analyze() -> None:
+    # After a bulk load, as autovacuum would soon do: the planner needs the statistics.
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")
+
+
+def test_client():
+    from django.test import Client
+
+    return Client(HTTP_HOST=HOST)
+
+
+def count_queries(client, method: str, url: str, **extra) -> tuple[int, object]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        response = getattr(client, method)(url, **extra)
+    return len(captured.captured_queries), response
+
+
+def create_form(client=None) -> dict:
+    """A valid htmx annotation form for Article 24 (a quote of its first words, a tag)."""
+    from provisions.models import Provision
+
+    text = Provision.objects.get(eid=f"art_{ARTICLE}").text
+    words = list(re.finditer(r"\S+", text))[:4]
+    return {
+        "provision": f"art_{ARTICLE}",
+        "quote": text[: words[-1].end()],
+        "prefix": "",
+        "suffix": text[words[-1].end() : words[-1].end() + 32],
+        "start": "0",
+        "end": str(words[-1].end()),
+        "body": "Benchmark note: *this* provision needs a **judicial** safeguard.",
+        "tags": "benchmark",
+        "action": "draft",
+    }
+
+
+def measure_queries(targets: list[dict]) -> None:
+    """Queries per request for every target, with the test client against the bench database:
+    `render` with the page cache off (what a miss costs), `served` for a request as the load
+    test sends it (a cached page: 0)."""
+    from django.contrib.auth import get_user_model
+    from django.test import override_settings
+
+    from bench.generate import LOGIN_ANALYST
+
+    anonymous = test_client()
+    for target in targets:
+        if target["kind"] == "static":
+            target["queries_render"] = target["queries_served"] = 0
+            continue
+        if target["kind"] == "create":
+            analyst = test_client()
+            analyst.force_login(get_user_model().objects.get(username=LOGIN_ANALYST))
+            n, response = count_queries(
+                analyst, "post", target["path"], data=create_form(), HTTP_HX_REQUEST="true"
+            )
+            assert response.status_code == 200, response.status_code
+            target["queries_render"] = target["queries_served"] = n
+            continue
+        with override_settings(TREATYWATCH_PAGE_CACHE=False):
+            n, response = count_queries(anonymous, "get", target["path"])
+        assert response.status_code == 200, (target["path"], response.status_code)
+        target["queries_render"] = n
+        if target["kind"] == "search-uncached":
+            target["queries_served"], target["body_bytes"] = n, len(response.content)
+            target["page_cache"] = "miss"
+            continue
+        count_queries(anonymous, "get", target["path"])  # fills the page cache if it has one
+        target["queries_served"], response = count_queries(anonymous, "get", target["path"])
+        target["page_cache"] = response.get("X-Page-Cache", "none")
+        target["body_bytes"] = len(response.content)
+
+
+def explain_search() -> str:
+    from django.contrib.auth.models import AnonymousUser
+
+    from provisions.search import annotations_matching, clean_query
+
+    queryset = annotations_matching(clean_query(SEARCH), AnonymousUser()).values_list(
+        "pk", "rank", "provision__article__chapter"
+    )
+    return queryset.explain(analyze=True)
+
+
+def write_static_copy() -> int:
+    """The article page's HTML as a static file (same bytes), for whitenoise to serve."""
+    from django.conf import settings
+
+    html = test_client().get(f"/convention/articles/{ARTICLE}/").content
+    path = Path(settings.STATIC_ROOT) / STATIC_COPY
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(html)
+    return len(html)
+
+
+# --- gunicorn -----------------------------------------------------------------------------------
+
+
+class Server:
+    def __init__(self, port: int):
+        self.port = port
+        self.base = f"http://{HOST}:{port}"
+        self.process = None
+
+    def start(self) -> None:
+        WORK.mkdir(parents=True, exist_ok=True)
+        env = {**os.environ, **PLAIN_ENV}
+        self.log = open(WORK / "gunicorn.log", "a")  # noqa: SIM115
+        self.process = subprocess.Popen(
+            [str(ROOT / ".venv" / "bin" / "gunicorn"), "-w", "2", "-b", f"{HOST}:{self.port}"]
+            + ["--log-level", "warning", "treatywatch.wsgi"],
+            cwd=ROOT,
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
+        for _ in range(100):
+            try:
+                with urllib.request.urlopen(f"{self.base}/bench/ping", timeout=2) as response:
+                    if response.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.2)
+        self.stop()
+        sys.exit(f"gunicorn did not answer; see {WORK / 'gunicorn.log'}")
+
+    def workers(self) -> list[int]:
+        pids = []
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == self.process.pid:
+                pids.append(int(stat.parent.name))
+        return sorted(pids)
+
+    def worker_rss_mb(self) -> list[float]:
+        sizes = []
+        for pid in self.workers():
+            status = Path(f"/proc/{pid}/status").read_text()
+            kb = int(re.search(r"VmRSS:\s+(\d+) kB", status).group(1))
+            sizes.append(kb / 1024)
+        return sizes
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+        self.log.close()
+
+
+def sign_in(base: str, username: str, password: str) -> dict:
+    """Sign in as a person would; returns the session and CSRF cookies and the page's token."""
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    login = opener.open(f"{base}/accounts/login/").read().decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', login).group(1)
+    data = urllib.parse.urlencode(
+        {"username": username, "password": password, "csrfmiddlewaretoken": token, "next": "/"}
+    ).encode()
+    opener.open(urllib.request.Request(f"{base}/accounts/login/", data=data)).read()
+    cookies = {cookie.name: cookie.value for cookie in jar}
+    if "sessionid" not in cookies:
+        sys.exit("The benchmark analyst could not sign in.")
+    page = opener.open(f"{base}/convention/articles/{ARTICLE}/").read().decode()
+    header_token = re.search(r'"x-csrftoken": "([^"]+)"', page).group(1)
+    cookies = {cookie.name: cookie.value for cookie in jar}
+    return {"cookies": cookies, "token": header_token}
+
+
+def first_visit(base: str) -> dict:
+    """What a first visit to the article page transfers: the HTML and the CSS and JS it loads,
+    each asked for with Accept-Encoding: gzip, as a browser does."""
+
+    def fetch(path: str) -> tuple[int, int, str]:
+        request = urllib.request.Request(base + path, headers={"Accept-Encoding": "gzip"})
+        with urllib.request.urlopen(request) as response:
+            body = response.read()
+            encoding = response.headers.get("Content-Encoding", "")
+        raw = len(gzip.decompress(body)) if encoding == "gzip" else len(body)
+        return len(body), raw, encoding or "identity"
+
+    page_path = f"/convention/articles/{ARTICLE}/"
+    request = urllib.request.Request(base + page_path, headers={"Accept-Encoding": "gzip"})
+    with urllib.request.urlopen(request) as response:
+        body = response.read()
+        html = gzip.decompress(body) if response.headers.get("Content-Encoding") == "gzip" else body
+    html = html.decode()
+    assets = re.findall(r'<link rel="stylesheet" href="([^"]+)"', html)
+    assets += re.findall(r'<script[^>]* src="([^"]+)"', html)
+    rows = [("HTML " + page_path, *fetch(page_path))]
+    rows += [(asset, *fetch(asset)) for asset in assets]
+    return {"rows": rows, "total": sum(row[1] for row in rows)}
+
+
+# --- wrk ----------------------------------------------------------------------------------------
+
+REPORT_LUA = """
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    "WRKJSON {\\"requests\\":%d,\\"duration_us\\":%d,\\"bytes\\":%d,\\"status\\":%d,"
+    .. "\\"connect\\":%d,\\"read\\":%d,\\"write\\":%d,\\"timeout\\":%d,"
+    .. "\\"p50\\":%d,\\"p99\\":%d,\\"mean\\":%.1f,\\"max\\":%d}\\n",
+    summary.requests, summary.duration, summary.bytes, e.status, e.connect, e.read, e.write,
+    e.timeout, latency:percentile(50), latency:percentile(99), latency.mean, latency.max))
+end
+"""
+
+
+UNCACHED_LUA = """
+-- Every request a different address (an extra parameter the view ignores): each one is a
+-- cache miss, so this measures what the search itself costs.
+local threads = 0
+setup = function(thread)
+  threads = threads + 1
+  thread:set("tid", threads)
+end
+local n = 0
+request = function()
+  n = n + 1
+  return wrk.format(nil, wrk.path .. "&uncached=" .. tid .. "-" .. n)
+end
+"""
+
+
+def lua_string(value: str) -> str:
+    return json.dumps(value)  # a JSON string literal is a valid Lua string literal here
+
+
+def write_scripts(session: dict | None) -> dict[str, Path]:
+    WORK.mkdir(parents=True, exist_ok=True)
+    scripts = {"get": WORK / "get.lua", "uncached": WORK / "uncached.lua"}
+    scripts["get"].write_text(REPORT_LUA)
+    scripts["uncached"].write_text(UNCACHED_LUA + REPORT_LUA)
+    if session:
+        cookie = "; ".join(f"{k}={v}" for k, v in session["cookies"].items())
+        body = urllib.parse.urlencode(create_form())
+        post = f"""
+wrk.method = "POST"
+wrk.body = {lua_string(body)}
+wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
+wrk.headers["HX-Request"] = "true"
+wrk.headers["X-CSRFToken"] = {lua_string(session["token"])}
+wrk.headers["Cookie"] = {lua_string(cookie)}
+"""
+        scripts["create"] = WORK / "create.lua"
+        scripts["create"].write_text(post + REPORT_LUA)
+    return scripts
+
+
+def wrk(url: str, script: Path, seconds: int, threads: int, connections: int) -> dict:
+    output = run(
+        ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", str(script)]
+        + ["--timeout", "30s", url]
+    ).stdout
+    line = next(line for line in output.splitlines() if line.startswith("WRKJSON "))
+    data = json.loads(line.removeprefix("WRKJSON "))
+    seconds = data["duration_us"] / 1e6
+    errors = sum(data[k] for k in ("status", "connect", "read", "write", "timeout"))
+    return {
+        "rps": data["requests"] / seconds,
+        "p50_ms": data["p50"] / 1000,
+        "p99_ms": data["p99"] / 1000,
+        "requests": data["requests"],
+        "errors": errors,
+        "bytes_per_request": data["bytes"] / max(data["requests"], 1),
+    }
+
+
+def targets_for(size_label: str) -> list[dict]:
+    return [
+        {"name": "static file (whitenoise)", "kind": "static", "path": f"/static/{STATIC_COPY}"},
+        {"name": "trivial view /bench/ping", "kind": "ping", "path": "/bench/ping"},
+        {
+            "name": f"article {ARTICLE} page",
+            "kind": "page",
+            "path": f"/convention/articles/{ARTICLE}/",
+        },
+        {"name": "table of contents", "kind": "page", "path": "/convention/"},
+        {"name": "concern page", "kind": "page", "path": f"/concerns/{CONCERN}/"},
+        {"name": f"search ?q={SEARCH}", "kind": "search", "path": f"/search/?q={SEARCH}"},
+        {
+            "name": "search, every request a cache miss",
+            "kind": "search-uncached",
+            "path": f"/search/?q={SEARCH}",
+        },
+        {
+            "name": "API annotation list",
+            "kind": "api",
+            "path": f"/api/v1/annotations?article={ARTICLE}",
+        },
+        {
+            "name": "htmx annotation create (analyst)",
+            "kind": "create",
+            "path": f"/convention/articles/{ARTICLE}/annotate/",
+        },
+    ]
+
+
+def load_average() -> float:
+    return float(Path("/proc/loadavg").read_text().split()[0])
+
+
+def wait_until_quiet(limit: float, seconds: int) -> None:
+    """Other work on the machine skews every number: wait (a while) for it to calm down."""
+    deadline = time.monotonic() + seconds
+    while load_average() > limit and time.monotonic() < deadline:
+        say(f"  the machine is busy (load {load_average():.1f}); waiting for it to calm down…")
+        time.sleep(15)
+
+
+def run_size(label: str, total: int, args) -> dict:
+    from bench.generate import generate
+
+    say(f"\n=== {label}: {total:,} annotations ===")
+    started = time.monotonic()
+    fresh_database()
+    flush_cache()
+    password = secrets.token_urlsafe(18)
+    generated = generate(total, login_password=password, progress=say)
+    vacuum_analyze()
+    static_bytes = write_static_copy()
+    targets = targets_for(label)
+    measure_queries(targets)
+    explain = explain_search()
+    flush_cache()  # the load starts from an empty cache, like a restart
+
+    wait_until_quiet(args.quiet_load, args.wait_quiet)
+    load_before = load_average()
+    server = Server(args.port)
+    server.start()
+    try:
+        session = sign_in(server.base, "bench-analyst", password)
+        scripts = write_scripts(session)
+        visit = first_visit(server.base)
+        for target in targets:
+            script = scripts[
+                {"create": "create", "search-uncached": "uncached"}.get(target["kind"], "get")
+            ]
+            url = server.base + target["path"]
+            say(f"  wrk {target['name']} …")
+            if args.warmup:
+                wrk(url, script, args.warmup, args.threads, args.connections)
+            target.update(wrk(url, script, args.duration, args.threads, args.connections))
+            say(
+                f"    {target['rps']:8.0f} req/s  p50 {target['p50_ms']:7.2f} ms  "
+                f"p99 {target['p99_ms']:7.2f} ms  errors {target['errors']}"
+            )
+        rss = server.worker_rss_mb()
+        load_after = load_average()
+    finally:
+        server.stop()
+    return {
+        "label": label,
+        "total": total,
+        "generated": generated,
+        "targets": targets,
+        "static_bytes": static_bytes,
+        "explain": explain,
+        "first_visit": visit,
+        "rss": rss,
+        "load": (load_before, load_after),
+        "seconds": time.monotonic() - started,
+    }
+
+
+# --- The report ---------------------------------------------------------------------------------
+
+
+def machine() -> dict:
+    import django
+
+    meminfo = Path("/proc/meminfo").read_text()
+    mem_kb = int(re.search(r"MemTotal:\s+(\d+)", meminfo).group(1))
+    cpu = re.search(r"model name\s*:\s*(.+)", Path("/proc/cpuinfo").read_text())
+    return {
+        "date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "cpus": os.cpu_count(),
+        "cpu": cpu.group(1).strip() if cpu else platform.processor(),
+        "memory": f"{mem_kb / 1024 / 1024:.1f} GiB",
+        "python": platform.python_version(),
+        "django": django.get_version(),
+        "postgresql": psql("SHOW server_version"),
+        "redis": re.search(
+            r"redis_version:(\S+)", run(["redis-cli", "-h", HOST, "info", "server"]).stdout
+        ).group(1),
+        "gunicorn": run([str(ROOT / ".venv/bin/gunicorn"), "--version"]).stdout.strip(),
+        "wrk": subprocess.run(["wrk", "-v"], capture_output=True, text=True).stdout.split("[")[0],
+        "kernel": platform.release(),
+    }
+
+
+GIN_INDEX = "provisions_annotation_search_gin"
+
+
+def ratio(value: float, base: float) -> str:
+    return f"{value / base:.2f}×" if base else "–"
+
+
+def verdict(ok: bool) -> str:
+    return "**met**" if ok else "**missed**"
+
+
+def by_kind(result: dict, kind: str, name_start: str = "") -> dict:
+    return next(
+        t for t in result["targets"] if t["kind"] == kind and t["name"].startswith(name_start)
+    )
+
+
+def assess(results: list[dict]) -> list[tuple[str, str, str]]:
+    """(target, what this run measured, met/missed) for each of the issue's targets."""
+    rows = []
+    largest = results[-1]
+    # Queries per public page and per API list request: the same at every size.
+    names = [
+        t["name"]
+        for t in largest["targets"]
+        if t["kind"] in ("page", "search", "search-uncached", "api")
+    ]
+    spread = {
+        name: sorted(
+            {
+                (t["queries_render"], t["queries_served"])
+                for r in results
+                for t in r["targets"]
+                if t["name"] == name
+            }
+        )
+        for name in names
+    }
+    same = all(len(values) == 1 for values in spread.values())
+    detail = "; ".join(
+        f"{name}: " + " / ".join(f"{a} rendered, {b} served" for a, b in values)
+        for name, values in spread.items()
+    )
+    rows.append(
+        (
+            "Queries per public page and API list request equal at every size",
+            detail,
+            verdict(same and len(results) > 1) if len(results) > 1 else "not assessed (one size)",
+        )
+    )
+    for result in results:
+        static, ping = by_kind(result, "static"), by_kind(result, "ping")
+        article = by_kind(result, "page", "article")
+        ok = article["rps"] >= 0.5 * static["rps"] and article["p99_ms"] <= 2 * static["p99_ms"]
+        rows.append(
+            (
+                f"Article page ≥ ½ static req/s, p99 ≤ 2× static ({result['label']})",
+                f"{ratio(article['rps'], static['rps'])} of the static file's req/s, "
+                f"p99 {ratio(article['p99_ms'], static['p99_ms'])} of its p99",
+                verdict(ok),
+            )
+        )
+    article = by_kind(largest, "page", "article")
+    for kind, how in (
+        ("search", "the same query again"),
+        ("search-uncached", "every request a miss"),
+    ):
+        search = by_kind(largest, kind)
+        rows.append(
+            (
+                f"Search p99 ≤ 10× article p99 at {largest['label']} ({how})",
+                f"{search['p99_ms']:.1f} ms vs {article['p99_ms']:.1f} ms: "
+                f"{ratio(search['p99_ms'], article['p99_ms'])}",
+                verdict(search["p99_ms"] <= 10 * article["p99_ms"]),
+            )
+        )
+    uses_gin = GIN_INDEX in largest["explain"]
+    rows.append(
+        (
+            f"Search plan uses the GIN index at {largest['label']}",
+            f"`{GIN_INDEX}` {'in' if uses_gin else 'not in'} the plan (below)",
+            verdict(uses_gin),
+        )
+    )
+    for result in results:
+        create, ping = by_kind(result, "create"), by_kind(result, "ping")
+        rows.append(
+            (
+                f"htmx create p99 ≤ 3× trivial view p99 ({result['label']})",
+                f"{create['p99_ms']:.1f} ms vs {ping['p99_ms']:.1f} ms: "
+                f"{ratio(create['p99_ms'], ping['p99_ms'])}",
+                verdict(create["p99_ms"] <= 3 * ping["p99_ms"]),
+            )
+        )
+    total = largest["first_visit"]["total"]
+    rows.append(
+        (
+            "First visit to the article page ≤ 60 KB compressed",
+            f"{total / 1024:.1f} KB (HTML + CSS + JS, as sent with Accept-Encoding: gzip)",
+            verdict(total <= FIRST_VISIT_BUDGET),
+        )
+    )
+    worst = max(max(r["rss"]) for r in results)
+    rows.append(
+        (
+            f"Each gunicorn worker under {RSS_BUDGET_MB} MB after the run",
+            "largest "
+            + f"{worst:.0f} MB ("
+            + "; ".join(
+                f"{r['label']}: " + ", ".join(f"{mb:.0f}" for mb in r["rss"]) for r in results
+            )
+            + " MB)",
+            verdict(worst < RSS_BUDGET_MB),
+        )
+    )
+    return rows
+
+
+def body_bytes(target: dict, result: dict) -> str:
+    if target["kind"] == "create":
+        return "–"
+    if target["kind"] == "static":
+        return f"{result['static_bytes']:,}"
+    return f"{target['body_bytes']:,}"
+
+
+def table(header: list[str], rows: list[list]) -> list[str]:
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
+    return lines
+
+
+def render(results: list[dict], info: dict, args) -> str:
+    out = [
+        "# TreatyWatch benchmark — latest run",
+        "",
+        f"Written by `make bench` (`bench/run.py{' --quick' if args.quick else ''}`) on "
+        f"{info['date']}. Compare ratios within this run, not absolute numbers across machines.",
+        "",
+        *table(
+            ["machine", ""],
+            [
+                ["CPUs (`nproc`)", f"{info['cpus']} × {info['cpu']}"],
+                ["memory", info["memory"]],
+                ["kernel", info["kernel"]],
+                ["Python / Django", f"{info['python']} / {info['django']}"],
+                ["PostgreSQL / Redis", f"{info['postgresql']} / {info['redis']}"],
+                ["server / load", f"{info['gunicorn']}, `-w 2` sync workers / {info['wrk']}"],
+            ],
+        ),
+        "",
+        f"Load: `wrk -t{args.threads} -c{args.connections} -d{args.duration}s` per target after "
+        f"a {args.warmup} s warm-up, one target at a time, from the same machine (wrk and the two "
+        "gunicorn workers share the CPUs). Production settings (DEBUG off), PostgreSQL, cache on "
+        "Redis; the cache is emptied before each size's load. wrk sends no `Accept-Encoding`, so "
+        "every response is uncompressed. The static file is the article page's HTML saved into "
+        f"`STATIC_ROOT/{STATIC_COPY}` at run time and served by whitenoise (same byte count).",
+        "",
+        "Queries: counted once per target with Django's test client and "
+        "`CaptureQueriesContext` on the same database, *rendered* with the page cache off (what a "
+        "cache miss costs) and *served* as the load test gets it (a cached page costs none).",
+        "",
+        "## Targets",
+        "",
+        *table(["target", "this run", "verdict"], assess(results)),
+        "",
+    ]
+    for result in results:
+        generated = result["generated"]
+        static, ping = by_kind(result, "static"), by_kind(result, "ping")
+        out += [
+            f"## {result['label']}: {generated.annotations:,} annotations",
+            "",
+            f"{generated.published:,} published ({generated.featured_published} top-level on "
+            f"Article {ARTICLE}), {generated.replies:,} replies, {generated.links:,} generated "
+            f"links (+ 38 seeded), {generated.tags} tags, {generated.users} members; generated in "
+            f"{generated.seconds:.0f} s. Whole size took {result['seconds']:.0f} s. Load average "
+            f"of the machine before / after the load test: {result['load'][0]:.1f} / "
+            f"{result['load'][1]:.1f} (the load test itself makes about 2–3).",
+            "",
+            *table(
+                [
+                    "target",
+                    "req/s",
+                    "p50 ms",
+                    "p99 ms",
+                    "errors",
+                    "queries rendered / served",
+                    "body bytes",
+                    "req/s ÷ static",
+                    "req/s ÷ ping",
+                    "p99 ÷ static",
+                    "p99 ÷ ping",
+                ],
+                [
+                    [
+                        f"{t['name']} `{t['path']}`",
+                        f"{t['rps']:,.0f}",
+                        f"{t['p50_ms']:.2f}",
+                        f"{t['p99_ms']:.2f}",
+                        f"{t['errors']:,} / {t['requests']:,}",
+                        f"{t['queries_render']} / {t['queries_served']}",
+                        body_bytes(t, result),
+                        ratio(t["rps"], static["rps"]),
+                        ratio(t["rps"], ping["rps"]),
+                        ratio(t["p99_ms"], static["p99_ms"]),
+                        ratio(t["p99_ms"], ping["p99_ms"]),
+                    ]
+                    for t in result["targets"]
+                ],
+            ),
+            "",
+            "gunicorn workers' resident size after the load (`VmRSS`): "
+            + ", ".join(f"{mb:.0f} MB" for mb in result["rss"])
+            + ".",
+            "",
+        ]
+    largest = results[-1]
+    visit = largest["first_visit"]
+    out += [
+        f"## First visit to the article page ({largest['label']})",
+        "",
+        *table(
+            ["resource", "transferred", "uncompressed", "encoding"],
+            [[name, f"{sent:,} B", f"{raw:,} B", enc] for name, sent, raw, enc in visit["rows"]],
+        ),
+        "",
+        f"Total transferred: **{visit['total'] / 1024:.1f} KB** (budget 60 KB). The favicon "
+        "(an SVG of a few hundred bytes) is not counted.",
+        "",
+        f"## The search query's plan at {largest['label']}",
+        "",
+        "`EXPLAIN ANALYZE` of the query that collects the annotation hits of "
+        f"`/search/?q={SEARCH}` for an anonymous reader "
+        "(`provisions.search.annotations_matching`, as `search()` runs it):",
+        "",
+        "```",
+        largest["explain"],
+        "```",
+        "",
+    ]
+    return "\n".join(out)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="1k only, 2 s per target")
+    parser.add_argument("--sizes", default="1k,10k,100k", help="comma-separated: 1k,10k,100k")
+    parser.add_argument("--duration", type=int, default=10, help="seconds per target")
+    parser.add_argument("--warmup", type=int, default=1, help="seconds before each target")
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument(
+        "--quiet-load", type=float, default=1.0, help="1-minute load average to wait for"
+    )
+    parser.add_argument(
+        "--wait-quiet", type=int, default=300, help="at most this many seconds of waiting"
+    )
+    parser.add_argument("--output", default=None, help="default: bench/results/latest.md")
+    args = parser.parse_args()
+    if args.quick:
+        args.sizes, args.duration, args.warmup = "1k", 2, 1
+    output = Path(args.output or RESULTS / ("quick.md" if args.quick else "latest.md"))
+
+    ensure_postgres()
+    ensure_redis()
+    ensure_wrk()
+    setup_django()
+    from django.core.management import call_command
+
+    from bench.generate import SIZES
+
+    say("Collecting static files…")
+    call_command("collectstatic", interactive=False, verbosity=0)
+    results = [run_size(label, SIZES[label], args) for label in args.sizes.split(",")]
+    report = render(results, machine(), args)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(report + "\n")
+    say("\n" + report)
+    say(f"\nWritten to {output.relative_to(ROOT) if output.is_relative_to(ROOT) else output}")
+
+
+if __name__ == "__main__":
+    main()

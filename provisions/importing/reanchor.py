@@ -1,0 +1,347 @@
+"""Carry annotations and links across a change of the Convention's text, and say what happened.
+
+After an import, every annotation on the changed part of the text is resolved against the new
+text, in this order (the first rule that applies wins):
+
+1. its quote is still at the same place in its provision → `anchored`, nothing to change;
+2. its quote is found, word for word, elsewhere in its provision or in another provision of the
+   same article (the preamble counts as one article) → `anchored` there, with new positions and,
+   if need be, on the other provision; several occurrences are told apart by the stored prefix
+   and suffix, then by closeness to the old position;
+3. a close but changed passage is found (see FUZZY_THRESHOLD) → `fuzzy`, its selectors pointing
+   at that passage, for an editor to confirm;
+4. nothing close → `orphaned`: the old selectors are kept (the article page shows the old quote
+   apart and never highlights it) and an editor picks a new span.
+
+An annotation on a whole provision (no selectors), a reply and a link have no quote: they follow
+their eid. When the eid has left the text they move to the nearest surviving parent
+(`art_3__para_2__subpara_b` → `art_3__para_2` → `art_3`) and are flagged: `fuzzy` for an
+annotation, `needs_review` for a link. A fuzzy anchor stays fuzzy until an editor confirms it,
+whatever later imports find. Nothing is deleted, and every annotation or link that changes gets
+a history revision (action "reanchored", no actor: the import did it).
+"""
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from os.path import commonprefix
+
+from django.db.models import Q
+from rapidfuzz import fuzz
+from rapidfuzz.distance import Levenshtein
+
+from provisions.models import Annotation, Provision, ProvisionLink, Treaty
+from provisions.selectors import QUOTE, locate_quote, make_selectors, position_of
+from provisions.services import history
+
+# How alike (0–100, rapidfuzz's normalised Indel similarity, `fuzz.ratio`) the old quote and
+# the passage found in the new text must be for a fuzzy anchor. 85 tolerates about one changed
+# or inserted word in a quote of eight words or more ("to cause harm, and resolved" → "to cause
+# serious harm, and resolved" scores 87; "a sample venue" → "the sample venue" in a longer
+# quote 97). Below it lie the look-alikes that legal text is full of: the same formula
+# followed by other words ("establish as a sample offence the access…" against "…the
+# damaging…" scores 74) and quotes with a quarter of their words replaced (~80). A wrong fuzzy
+# anchor would point a reader's note at words it never discussed, while an orphan only waits
+# for an editor to paste the right words; so the threshold leans towards orphaning.
+FUZZY_THRESHOLD = 85
+# partial_ratio only locates candidate passages (it compares equal lengths, so an inserted
+# word costs it more than it costs the final score); the threshold applies to the final score.
+_LOCATE_CUTOFF = 60
+_WORD = re.compile(r"\S+")
+_EDGE_PUNCTUATION = ".,;:“”\"'()"
+
+
+class Outcome:
+    UNCHANGED = "unchanged"  # same quote, same place (or a whole provision still there)
+    MOVED = "moved"  # the exact quote found elsewhere: new positions, perhaps a new provision
+    FUZZY = "fuzzy"  # a close but changed passage
+    ORPHANED = "orphaned"  # nothing close: old selectors kept
+    TO_PARENT = "to_parent"  # no quote, and its provision left the text
+
+
+@dataclass
+class ReanchorReport:
+    annotations: Counter = field(default_factory=Counter)  # Outcome → how many annotations
+    replies_moved: int = 0
+    links_to_parent: int = 0
+
+    @property
+    def anchored(self) -> int:
+        return self.annotations[Outcome.UNCHANGED]
+
+    @property
+    def moved(self) -> int:
+        return self.annotations[Outcome.MOVED]
+
+    @property
+    def fuzzy(self) -> int:
+        return self.annotations[Outcome.FUZZY] + self.annotations[Outcome.TO_PARENT]
+
+    @property
+    def orphaned(self) -> int:
+        return self.annotations[Outcome.ORPHANED]
+
+    @property
+    def moved_to_parent(self) -> int:
+        return self.annotations[Outcome.TO_PARENT]
+
+
+@dataclass(frozen=True)
+class Resolution:
+    outcome: str
+    provision: Provision
+    selectors: list
+    score: float | None = None
+
+
+# --- Resolving one quote ----------------------------------------------------------------------
+
+
+def nearest_surviving(eid: str, current: dict[str, Provision]) -> Provision | None:
+    """The provision itself if it is still in the text, else its nearest ancestor that is."""
+    parts = eid.split("__")
+    while parts:
+        found = current.get("__".join(parts))
+        if found is not None:
+            return found
+        parts.pop()
+    return None
+
+
+def _agreement(text: str, start: int, end: int, prefix: str, suffix: str) -> int:
+    """How many characters of the stored context agree with the text around text[start:end]."""
+    before = text[max(0, start - len(prefix)) : start]
+    after = text[end : end + len(suffix)]
+    return len(commonprefix([before[::-1], prefix[::-1]])) + len(commonprefix([after, suffix]))
+
+
+def _exact_match(quote: dict, start: int | None, home, candidates: list[Provision]):
+    """(provision, start) of the best word-for-word occurrence of the quote, or None."""
+    exact, prefix, suffix = quote["exact"], quote.get("prefix", ""), quote.get("suffix", "")
+    best, best_key = None, None
+    for provision in candidates:
+        is_home = provision is home
+        found = locate_quote(provision.text, exact, prefix, suffix, hint=start if is_home else None)
+        if found is None:
+            continue
+        key = (
+            _agreement(provision.text, found, found + len(exact), prefix, suffix),
+            is_home,
+            -abs(found - start) if is_home and start is not None else 0,
+        )
+        if best_key is None or key > best_key:
+            best, best_key = (provision, found), key
+    return best
+
+
+def _nearest(bounds: list[int], target: int) -> int:
+    return min(bounds, key=lambda bound: (abs(bound - target), bound))
+
+
+def fuzzy_span(exact: str, text: str) -> tuple[float, int, int] | None:
+    """(score, start, end) of the passage of `text` most like `exact`, cut at word boundaries."""
+    if not exact.strip() or not text.strip():
+        return None
+    located = fuzz.partial_ratio_alignment(exact, text, score_cutoff=_LOCATE_CUTOFF)
+    if located is None:
+        return None
+    # Align the quote with the located passage and some text around it, then keep the stretch
+    # from the first to the last run of agreeing characters, stretched by what the quote has
+    # before and after them: an inserted word is then inside the span, not cut off.
+    if len(exact) <= len(text):
+        slack = len(exact) // 2 + 10
+        low, high = max(0, located.dest_start - slack), min(len(text), located.dest_end + slack)
+    else:
+        low, high = 0, len(text)
+    window = text[low:high]
+    runs = [
+        op
+        for op in Levenshtein.opcodes(exact, window)
+        if op.tag == "equal" and op.src_end - op.src_start >= min(3, len(exact))
+    ]
+    if not runs:
+        return None
+    start = low + runs[0].dest_start - runs[0].src_start
+    end = low + runs[-1].dest_end + (len(exact) - runs[-1].src_end)
+    words = list(_WORD.finditer(text))
+    start = _nearest([word.start() for word in words], start)
+    end = _nearest([word.end() for word in words if word.end() > start] or [len(text)], end)
+    # A word's punctuation belongs to the span only if the quote had it too.
+    while (
+        end - start > 1 and text[end - 1] in _EDGE_PUNCTUATION and not exact.endswith(text[end - 1])
+    ):
+        end -= 1
+    while (
+        end - start > 1 and text[start] in _EDGE_PUNCTUATION and not exact.startswith(text[start])
+    ):
+        start += 1
+    return fuzz.ratio(exact, text[start:end]), start, end
+
+
+def _fuzzy_match(exact: str, home, candidates: list[Provision]):
+    """(score, provision, start, end) of the closest passage at or above the threshold."""
+    best = None
+    for provision in candidates:
+        found = fuzzy_span(exact, provision.text)
+        if found is None or found[0] < FUZZY_THRESHOLD:
+            continue
+        key = (found[0], provision is home)
+        if best is None or key > best[0]:
+            best = (key, provision, found[1], found[2])
+    if best is None:
+        return None
+    (score, _home), provision, start, end = best
+    return score, provision, start, end
+
+
+def resolve(annotation: Annotation, current: dict[str, Provision], group: list[Provision]):
+    """Where `annotation` belongs in the new text: a Resolution (nothing is saved here).
+
+    `current`: the provisions in the text now, by eid; `group`: those of the annotation's
+    article (or the preamble) in reading order.
+    """
+    old = annotation.provision
+    home = current.get(old.eid)
+    quote = annotation.selector(QUOTE)
+    if not quote or not quote.get("exact"):
+        # A whole provision (or selectors without a quote): it follows its eid.
+        if home is not None:
+            return Resolution(Outcome.UNCHANGED, home, annotation.selectors)
+        parent = nearest_surviving(old.eid, current) or old
+        return Resolution(Outcome.TO_PARENT, parent, annotation.selectors)
+
+    exact = quote["exact"]
+    span = position_of(annotation.selectors)
+    start = span[0] if span else None
+    if home is not None and start is not None and home.text[start : start + len(exact)] == exact:
+        # The stored prefix and suffix stay as the annotator saw them: they still tell this
+        # quote apart next time, and a note whose words did not move has no change to record.
+        return Resolution(Outcome.UNCHANGED, home, annotation.selectors)
+    candidates = ([home] if home is not None else []) + [p for p in group if p is not home]
+    found = _exact_match(quote, start, home, candidates)
+    if found is not None:
+        provision, at = found
+        return Resolution(
+            Outcome.MOVED, provision, make_selectors(provision.text, at, at + len(exact))
+        )
+    close = _fuzzy_match(exact, home, candidates)
+    if close is not None:
+        score, provision, begin, end = close
+        return Resolution(
+            Outcome.FUZZY, provision, make_selectors(provision.text, begin, end), score
+        )
+    place = home or nearest_surviving(old.eid, current) or old
+    return Resolution(Outcome.ORPHANED, place, annotation.selectors)
+
+
+# --- Applying it to the database --------------------------------------------------------------
+
+
+def _state_for(outcome: str, before: str) -> str:
+    if outcome in (Outcome.UNCHANGED, Outcome.MOVED):
+        # A fuzzy anchor is a guess until an editor confirms it; finding the guessed words
+        # again proves nothing.
+        return Annotation.Anchor.FUZZY if before == Annotation.Anchor.FUZZY else "anchored"
+    if outcome == Outcome.ORPHANED:
+        return Annotation.Anchor.ORPHANED
+    return Annotation.Anchor.FUZZY
+
+
+def _note(label: str, annotation: Annotation, resolution: Resolution, old_eid: str) -> str:
+    where = resolution.provision.eid
+    quote = annotation.quote
+    prefix = f"Text version “{label}”: " if label else ""
+    if resolution.outcome == Outcome.UNCHANGED:
+        return f"{prefix}the quote is where it was ({where})."
+    if resolution.outcome == Outcome.MOVED:
+        return f"{prefix}the quote “{quote}” was found again in {where}."
+    if resolution.outcome == Outcome.FUZZY:
+        return (
+            f"{prefix}the quote “{quote}” changed; the closest passage in {where} "
+            f"(similarity {resolution.score:.0f}) needs an editor's confirmation."
+        )
+    if resolution.outcome == Outcome.TO_PARENT:
+        return f"{prefix}{old_eid} left the text; moved to {where} for review."
+    return f"{prefix}the quote “{quote}” is no longer in the text; old quote kept, not shown."
+
+
+def _group_key(provision: Provision):
+    return provision.article_id  # None: the preamble
+
+
+def reanchor(
+    *, treaty: Treaty, article_ids, include_preamble: bool, label: str = ""
+) -> ReanchorReport:
+    """Resolve every annotation and link on the given articles (and the preamble) anew.
+
+    Call it after the provisions' texts were written and the dropped ones marked `retired_in`.
+    """
+    report = ReanchorReport()
+    scope = Q(article_id__in=list(article_ids))
+    if include_preamble:
+        scope |= Q(article__isnull=True)
+    provisions = list(Provision.objects.filter(scope, treaty=treaty).order_by("position"))
+    current = {p.eid: p for p in provisions if not p.retired_in}
+    groups: dict = {}
+    for provision in current.values():
+        groups.setdefault(_group_key(provision), []).append(provision)
+    by_pk = {p.pk: p for p in provisions}
+
+    roots = (
+        Annotation.objects.filter(provision__in=provisions, in_reply_to__isnull=True)
+        .order_by("pk")
+        .prefetch_related("replies")
+    )
+    for annotation in roots:
+        old = by_pk[annotation.provision_id]
+        annotation.provision = old
+        resolution = resolve(annotation, current, groups.get(_group_key(old), []))
+        report.annotations[resolution.outcome] += 1
+        state = _state_for(resolution.outcome, annotation.anchor_state)
+        if (
+            resolution.provision.pk == old.pk
+            and resolution.selectors == annotation.selectors
+            and state == annotation.anchor_state
+        ):
+            continue
+        note = _note(label, annotation, resolution, old.eid)
+        annotation.provision = resolution.provision
+        annotation.selectors = resolution.selectors
+        annotation.anchor_state = state
+        annotation.version += 1
+        annotation.save(
+            update_fields=["provision", "selectors", "anchor_state", "version", "updated_at"]
+        )
+        history.record(obj=annotation, action="reanchored", actor=None, note=note)
+        for reply in annotation.replies.all():
+            if reply.provision_id != annotation.provision_id:
+                reply.provision = annotation.provision
+                reply.version += 1
+                reply.save(update_fields=["provision", "version", "updated_at"])
+                history.record(
+                    obj=reply,
+                    action="reanchored",
+                    actor=None,
+                    note=f"Follows its annotation, now on {annotation.provision.eid}.",
+                )
+                report.replies_moved += 1
+
+    dropped = [p for p in provisions if p.retired_in]
+    for link in ProvisionLink.objects.filter(provision__in=dropped).order_by("pk"):
+        old = by_pk[link.provision_id]
+        parent = nearest_surviving(old.eid, current)
+        if parent is None:
+            continue
+        link.provision = parent
+        link.needs_review = True
+        link.version += 1
+        link.save(update_fields=["provision", "needs_review", "version"])
+        prefix = f"Text version “{label}”: " if label else ""
+        history.record(
+            obj=link,
+            action="reanchored",
+            actor=None,
+            note=f"{prefix}{old.eid} left the text; moved to {parent.eid} for review.",
+        )
+        report.links_to_parent += 1
+    return report

@@ -1,0 +1,75 @@
+"""`manage.py import_convention FILE`: import the official text of the Convention (PDF or text).
+
+Progress goes to stderr, the report to stdout. `--dry-run` runs the whole import, prints the
+same report and then undoes everything. See docs/importing.md.
+"""
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from provisions.importing.importer import DEFAULT_LABEL, import_convention
+from provisions.importing.parser import (
+    CONVENTION_ARTICLES,
+    ImportRefused,
+    extract_text,
+    parse_convention,
+)
+
+
+class Command(BaseCommand):
+    help = (
+        "Import the official text of the UN Convention against Cybercrime (A/RES/79/243, annex) "
+        "from the UN's PDF or a plain-text rendering of it. Earlier texts are kept as versions "
+        "and annotations are re-anchored."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", type=Path, help="The PDF or UTF-8 text file to import.")
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="Run the import and print its report, then undo it: nothing is saved.",
+        )
+        parser.add_argument(
+            "--label",
+            default=DEFAULT_LABEL,
+            help=f"Name of this version of the text, shown to readers (default: {DEFAULT_LABEL}).",
+        )
+        parser.add_argument(
+            "--source", default="", help="Where the file came from (a web address), kept with it."
+        )
+        parser.add_argument(
+            "--expected-articles",
+            type=int,
+            default=CONVENTION_ARTICLES,
+            metavar="N",
+            help=(
+                f"Refuse a file without exactly N articles (default {CONVENTION_ARTICLES}, the "
+                "Convention). Smaller values are for excerpts and tests; articles beyond the "
+                "file's are then left untouched."
+            ),
+        )
+
+    def handle(self, *args, file: Path, dry_run: bool, label: str, source: str, **options):
+        expected = options["expected_articles"]
+        if expected < 1:
+            raise CommandError("--expected-articles must be at least 1.")
+        self.stderr.write(f"Reading {file}…")
+        try:
+            convention = parse_convention(extract_text(file), expected_articles=expected)
+            with transaction.atomic():
+                report = import_convention(
+                    convention=convention, label=label, source=source, progress=self.stderr.write
+                )
+                if dry_run:
+                    transaction.set_rollback(True)
+        except ImportRefused as refusal:
+            raise CommandError(f"{refusal} Nothing was changed.") from refusal
+        for line in report.lines():
+            self.stdout.write(line)
+        if dry_run:
+            self.stdout.write(self.style.WARNING("Dry run: nothing was saved."))
+        elif report.has_changes:
+            self.stdout.write(self.style.SUCCESS("Import complete."))

@@ -1,0 +1,86 @@
+"""The audit log: who did what that matters for trust, and from where.
+
+Sign-ins and their failures, sign-outs, two-factor changes, publications, approvals,
+rejections, deletions, restores, exports and API tokens each leave one `AuditEvent`. Editors
+read and filter them at /review/audit/. Passwords, codes and tokens are never recorded: for a
+failed sign-in only the username that was typed.
+"""
+
+import ipaddress
+
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from provisions.models import AuditEvent
+
+MAX_REPR_CHARS = 300
+MAX_USERNAME_CHARS = 150
+
+# Every action the app records, with what a person reads in the audit log's filter.
+ACTIONS = {
+    "sign_in.succeeded": _("Signed in"),
+    "sign_in.failed": _("Sign-in failed"),
+    "sign_out": _("Signed out"),
+    "two_factor.enabled": _("Two-factor sign-in set up"),
+    "two_factor.replaced": _("Authenticator replaced"),
+    "two_factor.verified": _("Second factor confirmed"),
+    "two_factor.failed": _("Wrong two-factor code"),
+    "two_factor.recovery_codes_created": _("New recovery codes"),
+    "annotation.published": _("Annotation published"),
+    "annotation.rejected": _("Annotation rejected"),
+    "annotation.deleted": _("Draft deleted"),
+    "annotation.restored": _("Annotation restored"),
+    "link.approved": _("Link approved"),
+    "link.rejected": _("Link rejected"),
+    "link.restored": _("Link restored"),
+    "dataset.exported": _("Dataset exported"),
+    "api_token.created": _("API token created"),
+    "api_token.revoked": _("API token revoked"),
+}
+
+
+def request_ip(request) -> str | None:
+    """The client's address: REMOTE_ADDR, or the entry our own proxies added to X-Forwarded-For.
+
+    With TREATYWATCH_TRUSTED_PROXY_HOPS = n, the n-th entry from the right of X-Forwarded-For
+    is the address our outermost proxy saw; anything further left was written by the client and
+    is ignored. Returns None for anything that is not an IP address.
+    """
+    hops = getattr(settings, "TREATYWATCH_TRUSTED_PROXY_HOPS", 0)
+    candidate = request.META.get("REMOTE_ADDR", "")
+    if hops > 0:
+        forwarded = [part.strip() for part in request.headers.get("X-Forwarded-For", "").split(",")]
+        forwarded = [part for part in forwarded if part]
+        if len(forwarded) >= hops:
+            candidate = forwarded[-hops]
+    try:
+        return str(ipaddress.ip_address(candidate))
+    except ValueError:
+        return None
+
+
+def attempted_username(request, credentials) -> str:
+    """The username a sign-in attempt typed, as django-axes counts it: trimmed and lower-cased,
+    so that "Alice" and "alice " share one allowance of failures."""
+    value = (credentials or {}).get("username")
+    if value is None and request is not None and request.method == "POST":
+        value = request.POST.get("username")
+    return str(value or "").strip().lower()[:MAX_USERNAME_CHARS]
+
+
+def audit_record(*, action: str, actor=None, obj=None, detail=None, request=None) -> AuditEvent:
+    """Record one event. `actor` is who did it (None when nobody is signed in), `obj` what it
+    was done to, `detail` a small JSON-able dict (never a secret), `request` where from."""
+    detail = dict(detail or {})
+    if obj is not None and getattr(obj, "pk", None) is not None:
+        detail.setdefault("type", obj._meta.model_name)
+        detail.setdefault("id", obj.pk)
+    if actor is not None and not getattr(actor, "is_authenticated", False):
+        actor = None
+    return AuditEvent.objects.create(
+        actor=actor,
+        action=action,
+        object_repr=str(obj)[:MAX_REPR_CHARS] if obj is not None else "",
+        detail=detail,
+        ip_address=request_ip(request) if request is not None else None,
+    )

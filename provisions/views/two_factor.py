@@ -1,0 +1,137 @@
+"""Setting up two-factor sign-in, replacing the authenticator, and the recovery codes.
+
+Editors must set it up before any editor page opens (provisions/views/access.py sends them
+here); analysts are offered it from their workspace. The QR code is an inline SVG made on the
+server, and the secret is shown as text for typing in by hand: nothing leaves the site.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods
+from django_otp import login as otp_login
+
+from provisions import roles
+from provisions.services import two_factor
+from provisions.services.audit import audit_record
+from provisions.views.access import member_required
+from provisions.views.signin import CodeForm, safe_next, with_next
+
+SETUP_KEY = "treatywatch_2fa_setup_key"
+NEW_CODES_KEY = "treatywatch_2fa_new_codes"
+
+
+def second_factor_url(user, next_url: str = "") -> str:
+    """Where an editor account whose session lacks the second factor is sent: the code page if
+    it has an authenticator, otherwise the set-up page."""
+    name = (
+        "provisions:two_factor_verify"
+        if two_factor.has_second_factor(user)
+        else "provisions:two_factor"
+    )
+    return with_next(reverse(name), next_url)
+
+
+@member_required
+@never_cache
+@sensitive_post_parameters("code")
+@require_http_methods(["GET", "POST"])
+def two_factor_page(request):
+    """Set-up (QR code, secret, confirm with a code) or, once on, its status and options."""
+    user = request.user
+    next_url = safe_next(request)
+    enabled = two_factor.has_second_factor(user)
+    if enabled and not user.is_verified():
+        # Changing the second factor needs the second factor.
+        return redirect(second_factor_url(user, request.get_full_path()))
+    replacing = enabled and "replace" in (request.POST if request.method == "POST" else request.GET)
+    if enabled and not replacing:
+        if request.method == "POST":
+            return redirect(with_next(reverse("provisions:two_factor"), next_url))
+        return render(
+            request,
+            "registration/two_factor_status.html",
+            {
+                "codes_left": two_factor.recovery_codes_left(user),
+                "has_authenticator": two_factor.authenticator_of(user) is not None,
+                "next": next_url,
+            },
+        )
+
+    key = request.session.get(SETUP_KEY)
+    if not isinstance(key, str) or request.method == "GET" and "restart" in request.GET:
+        key = request.session[SETUP_KEY] = two_factor.new_secret()
+    form = CodeForm(request.POST if request.method == "POST" else None)
+    if form.is_valid():
+        try:
+            device, codes, replaced = two_factor.two_factor_enable(
+                user=user, key=key, code=form.cleaned_data["code"]
+            )
+        except ValidationError as error:
+            form.add_error("code", error.message_dict.get("code", error.messages))
+            audit_record(
+                action="two_factor.failed", actor=user, detail={"during": "set-up"}, request=request
+            )
+        else:
+            request.session.pop(SETUP_KEY, None)
+            request.session.cycle_key()  # the session gains power: a new key
+            otp_login(request, device)
+            action = "two_factor.replaced" if replaced else "two_factor.enabled"
+            audit_record(action=action, actor=user, obj=user, request=request)
+            if codes:
+                request.session[NEW_CODES_KEY] = codes
+                return redirect(
+                    with_next(reverse("provisions:two_factor_recovery_codes"), next_url)
+                )
+            messages.success(request, _("Your new authenticator is set up."))
+            return redirect(with_next(reverse("provisions:two_factor"), next_url))
+    uri = two_factor.provisioning_uri(user, key)
+    return render(
+        request,
+        "registration/two_factor_setup.html",
+        {
+            "form": form,
+            "next": next_url,
+            "replacing": replacing,
+            "required": roles.has_editor_account(user),
+            # Made by segno from our own otpauth:// address: SVG paths, no text from a person.
+            "qr_svg": mark_safe(two_factor.qr_code_svg(uri)),  # noqa: S308
+            "secret": two_factor.secret_for_humans(key),
+        },
+    )
+
+
+@member_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def recovery_codes(request):
+    """GET shows freshly made recovery codes, once; POST makes ten new ones."""
+    user = request.user
+    next_url = safe_next(request)
+    if request.method == "POST":
+        if not two_factor.has_second_factor(user):
+            return redirect(with_next(reverse("provisions:two_factor"), next_url))
+        if not user.is_verified():
+            return redirect(second_factor_url(user, reverse("provisions:two_factor")))
+        request.session[NEW_CODES_KEY] = two_factor.recovery_codes_regenerate(user=user)
+        audit_record(
+            action="two_factor.recovery_codes_created", actor=user, obj=user, request=request
+        )
+        return redirect(with_next(reverse("provisions:two_factor_recovery_codes"), next_url))
+    codes = request.session.pop(NEW_CODES_KEY, None)
+    if not codes:
+        messages.info(
+            request,
+            _("Recovery codes are shown only once. If you lost yours, make new ones below."),
+        )
+        return redirect(with_next(reverse("provisions:two_factor"), next_url))
+    return render(
+        request,
+        "registration/recovery_codes.html",
+        {"codes": [two_factor.format_recovery_code(code) for code in codes], "next": next_url},
+    )

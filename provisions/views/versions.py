@@ -1,0 +1,344 @@
+"""Versions of the text and what re-anchoring left for editors.
+
+- `article_versions` (public): any two versions of an article side by side, per provision, with
+  the changed words marked. A provision's text at a version is its ProvisionVersion of that
+  version or of the first later one (an import only keeps a text when it changes it), else its
+  current text; provisions added or dropped by an import are absent before or after it.
+- `anchors` (editors): the "Orphans and fuzzy anchors" list, with the forms that settle them
+  (services.anchors). Plain POST forms that redirect back; htmx swaps only the item.
+"""
+
+from collections import Counter
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.vary import vary_on_headers
+
+from provisions.cache import cache_public_page
+from provisions.models import (
+    Annotation,
+    Article,
+    Provision,
+    ProvisionLink,
+    Revision,
+    TextVersion,
+)
+from provisions.selectors import QUOTE
+from provisions.services.anchors import anchor_confirm, anchor_pick, link_anchor_confirm
+from provisions.services.annotations import EditConflict
+from provisions.services.history import word_diff
+from provisions.views.access import editor_required, public
+
+# The list shows this many annotations at most (oldest problems first); the rest wait.
+ANCHORS_LIMIT = 100
+
+
+# --- Versions of an article ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Version:
+    key: str  # what ?a= and ?b= carry: the label
+    label: str
+    source: str
+    recorded_at: object  # datetime, or None for a version never recorded
+    is_official_text: bool
+    is_current: bool
+
+
+def text_versions(treaty) -> list[Version]:
+    """Every version of the text, oldest first; the last one is the one shown now."""
+    current = treaty.text_version_label
+    recorded = [
+        Version(v.label, v.label, v.source, v.recorded_at, v.is_official_text, v.label == current)
+        for v in TextVersion.objects.filter(treaty=treaty)
+    ]
+    # Before the first import no version is recorded: the editorial summaries are the only one.
+    shown = next(
+        (v for v in recorded if v.is_current), Version(current, current, "", None, False, True)
+    )
+    return [v for v in recorded if not v.is_current] + [shown]
+
+
+def text_at(provision: Provision, index: int, order: dict[str, int]) -> str | None:
+    """The provision's text at the version numbered `index` in `order`, or None if absent."""
+    if provision.added_in and order.get(provision.added_in, -1) > index:
+        return None
+    if provision.retired_in and order.get(provision.retired_in, len(order)) <= index:
+        return None
+    later = [
+        (order[kept.label], kept.pk, kept.text)
+        for kept in provision.versions.all()
+        if order.get(kept.label, -1) >= index
+    ]
+    return min(later)[2] if later else provision.text
+
+
+def display_label(provision: Provision) -> str:
+    if provision.kind == Provision.Kind.PARAGRAPH:
+        return f"{provision.label}."
+    if provision.kind == Provision.Kind.SUBPARAGRAPH and not provision.label.startswith("("):
+        return f"({provision.label})"
+    if provision.kind == Provision.Kind.ARTICLE:
+        return _("Article text")
+    return provision.label
+
+
+@dataclass
+class ComparedProvision:
+    provision: Provision
+    label: str
+    state: str  # "same", "changed", "added", "removed"
+    words: list  # [(op, text)] with op in same/del/ins
+
+
+def compare(provisions, index_a: int, index_b: int, order: dict[str, int]):
+    rows = []
+    for provision in provisions:
+        old, new = text_at(provision, index_a, order), text_at(provision, index_b, order)
+        if (old is None and new is None) or old == new == "":
+            continue
+        if old is None:
+            state, words = "added", [("ins", new)] if new else []
+        elif new is None:
+            state, words = "removed", [("del", old)] if old else []
+        elif old == new:
+            state, words = "same", [("same", new)]
+        else:
+            state, words = "changed", word_diff(old, new)
+        rows.append(ComparedProvision(provision, display_label(provision), state, words))
+    return rows
+
+
+def _pick(versions: list[Version], value: str | None, default: int) -> tuple[int, bool]:
+    """(index, understood) of the version named by a label or a TextVersion id."""
+    if not value:
+        return default, True
+    for index, version in enumerate(versions):
+        if version.key == value:
+            return index, True
+    # An id is a short run of ASCII digits ("²" is a digit to str.isdigit, not to int).
+    if value.isascii() and value.isdigit() and len(value) <= 18:
+        label = TextVersion.objects.filter(pk=int(value)).values_list("label", flat=True).first()
+        for index, version in enumerate(versions):
+            if version.key == label:
+                return index, True
+    return default, False
+
+
+@public
+@require_safe
+@cache_public_page()  # only imports (and the admin) change it, and both retire every page
+def article_versions(request, number: int):
+    article = get_object_or_404(Article.objects.select_related("chapter", "treaty"), number=number)
+    versions = text_versions(article.treaty)
+    order = {version.key: index for index, version in enumerate(versions)}
+    last = len(versions) - 1
+    index_b, known_b = _pick(versions, request.GET.get("b"), last)
+    index_a, known_a = _pick(versions, request.GET.get("a"), max(0, index_b - 1))
+    provisions = article.provisions.order_by("position", "pk").prefetch_related("versions")
+    rows = compare(provisions, index_a, index_b, order)
+    counts = Counter(row.state for row in rows)
+    context = {
+        "article": article,
+        "treaty": article.treaty,
+        "versions": versions,
+        "version_a": versions[index_a],
+        "version_b": versions[index_b],
+        "rows": rows,
+        "counts": counts,
+        "unknown_version": not (known_a and known_b),
+    }
+    return render(request, "provisions/versions.html", context)
+
+
+# --- Orphans and fuzzy anchors -------------------------------------------------------------
+
+
+def _quote(selectors) -> str:
+    found = next((s for s in selectors or [] if s.get("type") == QUOTE), None)
+    return found.get("exact", "") if found else ""
+
+
+def quotes_before_reanchoring(annotation_ids) -> dict[int, str]:
+    """Per annotation, the quote it had before the last import re-anchored it."""
+    before: dict[int, str] = {}
+    previous: dict[int, dict] = {}
+    revisions = (
+        Revision.objects.filter(
+            target_type=Revision.Target.ANNOTATION, target_id__in=list(annotation_ids)
+        )
+        .order_by("created_at", "pk")
+        .only("target_id", "action", "snapshot")
+    )
+    for revision in revisions:
+        if revision.action == "reanchored" and revision.target_id in previous:
+            before[revision.target_id] = _quote(previous[revision.target_id].get("selectors"))
+        previous[revision.target_id] = revision.snapshot
+    return before
+
+
+def unsettled_annotations(user):
+    return (
+        Annotation.objects.visible_to(user)
+        .filter(anchor_state__in=[Annotation.Anchor.FUZZY, Annotation.Anchor.ORPHANED])
+        .select_related("provision__article", "author__member")
+    )
+
+
+def links_to_review():
+    return ProvisionLink.objects.filter(needs_review=True).with_targets()
+
+
+def _prepare(annotations: list[Annotation]) -> None:
+    """Give each annotation what its item shows: old quote and the provisions to choose from."""
+    quotes = quotes_before_reanchoring(a.pk for a in annotations)
+    article_ids = {a.provision.article_id for a in annotations}
+    scope = Q(article_id__in=[pk for pk in article_ids if pk is not None])
+    if None in article_ids:
+        scope |= Q(article__isnull=True)
+    choices: dict = {}
+    if annotations:
+        for provision in Provision.objects.current().filter(scope).order_by("position"):
+            choices.setdefault(provision.article_id, []).append(provision)
+    for annotation in annotations:
+        annotation.quote_before = quotes.get(annotation.pk, "")
+        annotation.choices = choices.get(annotation.provision.article_id, [])
+        annotation.pick_eid = getattr(annotation, "pick_eid", annotation.provision.eid)
+        annotation.pick_exact = getattr(annotation, "pick_exact", "")
+
+
+def _anchors_context(request, failed: Annotation | None = None) -> dict:
+    queryset = unsettled_annotations(request.user).order_by("provision__position", "pk")
+    annotations = list(queryset[:ANCHORS_LIMIT])
+    if failed is not None:
+        annotations = [failed if a.pk == failed.pk else a for a in annotations]
+    _prepare(annotations)
+    total = len(annotations)
+    if total == ANCHORS_LIMIT:
+        total = queryset.count()
+    return {
+        "annotations": annotations,
+        "annotation_total": total,
+        "links": list(links_to_review().order_by("provision__position", "pk")),
+    }
+
+
+@editor_required
+@require_safe
+def anchors(request):
+    return render(request, "provisions/anchors.html", _anchors_context(request))
+
+
+def _annotation_or_404(request, pk: int) -> Annotation:
+    return get_object_or_404(unsettled_annotations(request.user), pk=pk)
+
+
+def _settled(request, message: str, item_id: str):
+    if request.htmx:
+        context = {"item_id": item_id, "message": message}
+        return render(request, "provisions/anchors.html#item_done", context)
+    messages.success(request, message)
+    return redirect(reverse("provisions:anchors"))
+
+
+def _refused(request, annotation: Annotation, errors: list[str], **typed):
+    annotation.errors = errors
+    for name, value in typed.items():
+        setattr(annotation, name, value)
+    if request.htmx:
+        _prepare([annotation])
+        return render(
+            request, "provisions/anchors.html#annotation_item", {"annotation": annotation}
+        )
+    return render(
+        request, "provisions/anchors.html", _anchors_context(request, annotation), status=400
+    )
+
+
+def _messages(error: ValidationError) -> list[str]:
+    return list(error.messages)
+
+
+STALE_MESSAGE = gettext_lazy(
+    "Someone changed this annotation meanwhile. Reload the page and try again."
+)
+
+
+@editor_required
+@require_POST
+@vary_on_headers("HX-Request")
+def anchor_confirm_view(request, pk: int):
+    annotation = _annotation_or_404(request, pk)
+    try:
+        anchor_confirm(
+            annotation=annotation, editor=request.user, version=request.POST.get("version")
+        )
+    except EditConflict:
+        return _refused(request, annotation, [str(STALE_MESSAGE)])
+    except ValidationError as error:
+        return _refused(request, annotation, _messages(error))
+    return _settled(
+        request,
+        _("Anchor confirmed: annotation %(pk)s on %(eid)s.")
+        % {"pk": annotation.pk, "eid": annotation.provision.eid},
+        f"anchor-{annotation.pk}",
+    )
+
+
+@editor_required
+@require_POST
+@vary_on_headers("HX-Request")
+def anchor_pick_view(request, pk: int):
+    annotation = _annotation_or_404(request, pk)
+    eid = request.POST.get("eid", "")
+    exact = request.POST.get("exact", "")
+    typed = {"pick_eid": eid, "pick_exact": exact}
+    provision = None
+    if len(eid) <= 100 and "\x00" not in eid:  # no eid is longer; PostgreSQL refuses NUL
+        treaty_id = annotation.provision.treaty_id
+        provision = Provision.objects.filter(treaty_id=treaty_id, eid=eid).first()
+    if provision is None:
+        return _refused(request, annotation, [_("Choose a provision.")], **typed)
+    try:
+        anchor_pick(
+            annotation=annotation,
+            editor=request.user,
+            version=request.POST.get("version"),
+            provision=provision,
+            exact=exact,
+        )
+    except EditConflict:
+        return _refused(request, annotation, [str(STALE_MESSAGE)], **typed)
+    except ValidationError as error:
+        return _refused(request, annotation, _messages(error), **typed)
+    return _settled(
+        request,
+        _("Annotation %(pk)s is anchored to the chosen words in %(eid)s.")
+        % {"pk": annotation.pk, "eid": provision.eid},
+        f"anchor-{annotation.pk}",
+    )
+
+
+@editor_required
+@require_POST
+@vary_on_headers("HX-Request")
+def anchor_link_confirm_view(request, pk: int):
+    link = get_object_or_404(links_to_review(), pk=pk)
+    try:
+        link_anchor_confirm(link=link, editor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(reverse("provisions:anchors"))
+    return _settled(
+        request,
+        _("Link confirmed on %(eid)s.") % {"eid": link.provision.eid},
+        f"anchor-link-{link.pk}",
+    )

@@ -1,0 +1,630 @@
+"""Hostile and random input to every form: never a server error, always a clear answer, and
+nothing half-written.
+
+Each example is one request in its own savepoint, rolled back afterwards, so examples cannot see
+each other's rows. Before and after the request the test counts annotations, links, revisions and
+tags: a refused request changes none of them; an accepted one changes exactly what it should.
+The text strategies mix random Unicode with control characters, NUL, bidi and zero-width
+characters, emoji sequences, the XSS payloads and strings past every length limit.
+"""
+
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import pytest
+from django.contrib.messages import get_messages
+from django.db import transaction
+from django.test import Client
+from hypothesis import example, given
+from hypothesis import strategies as st
+
+from provisions.models import Annotation, Provision, ProvisionLink, Revision, Tag
+from provisions.services import annotation_create, link_propose
+from tests.conftest import make_member
+from tests.xss_payloads import PAYLOADS
+
+pytestmark = pytest.mark.django_db
+
+# --- Strategies (shared with test_fuzz_api.py) -----------------------------------------------
+
+ODD_CHARACTERS = [
+    "\x00", "\x01", "\x07", "\x08", "\x0b", "\x1b", "\x7f", "\x85", "\xa0", "\xad",
+    "\u0301", "\u0345", "\u115f", "\u200b", "\u200d", "\u200e", "\u200f", "\u202a", "\u202e",
+    "\u2028", "\u2029", "\u2066", "\u2069", "\u3000", "\ufeff", "\ufffd", "\ufffe", "\uffff",
+    "\U0010ffff", "\ufdfa", "\U00012427", "ß", "İ", "ﬁ", "٣", "²", "½", "\r", "\n", "\t",
+    "\\", "'", '"', "<", ">", "&", "%", "#", ",", ";", "{", "}", "[", "]", "*", "_", "`",
+]  # fmt: skip
+ODD_SEQUENCES = [
+    "\U0001f3f3\ufe0f\u200d\U0001f308",  # a flag: four code points, one picture
+    "\U0001f469\U0001f3fd\u200d\u2696\ufe0f",
+    "\r\n",
+    "e\u0301\u0301\u0301",
+    "\u202eevil\u202c",
+]
+# Strings past each limit: notes (20,000), rationales (5,000), quotes (5,000), tags (40 / 600),
+# built when drawn (their repr would be megabytes).
+_OVERSIZED = [
+    ("a", 20_001),
+    ("é", 20_001),
+    ("\U0001f3f3\ufe0f\u200d\U0001f308", 5_001),
+    ("word ", 4_001),
+    ("\x00", 20_001),
+    ("<", 20_001),
+    ("[", 20_001),
+    ("*a", 10_001),
+    ("> ", 10_001),
+    ("1. ", 7_000),
+]
+oversized = st.sampled_from(range(len(_OVERSIZED))).map(
+    lambda i: _OVERSIZED[i][0] * _OVERSIZED[i][1]
+)
+odd_character = st.one_of(
+    st.sampled_from(ODD_CHARACTERS),
+    st.characters(codec="utf-8", categories=["Cc", "Cf", "Co", "Mn", "Zs", "Zl", "Zp", "So"]),
+)
+odd_text = st.lists(
+    st.one_of(odd_character, st.sampled_from(ODD_SEQUENCES), st.characters(codec="utf-8")),
+    max_size=40,
+).map("".join)
+
+
+def hostile_text(max_size: int = 80) -> st.SearchStrategy[str]:
+    """Text a person, a script or an attacker could type (encodable as UTF-8: HTTP forms are)."""
+    return st.one_of(
+        st.text(st.characters(codec="utf-8"), max_size=max_size),
+        odd_text,
+        st.sampled_from(PAYLOADS),
+        oversized,
+    )
+
+
+numberish = st.one_of(
+    st.integers(-(2**70), 2**70).map(str),
+    st.sampled_from(["", " 3 ", "-0", "1e3", "0x1f", "٣", "²", "½", "NaN", "9" * 5_000, "1_0"]),
+    hostile_text(12),
+)
+tag_list = st.one_of(
+    st.lists(hostile_text(50), max_size=16).map(", ".join),
+    st.integers(13, 40).map(lambda n: ", ".join(f"tag{i}" for i in range(n))),  # too many
+    hostile_text(),
+)
+CONCERNS = ["serious-crime-scope", "weak-procedural-safeguards"]
+DEMANDS = ["consult-civil-society", "laws-meet-human-rights-standards"]
+
+
+def slugs(valid) -> st.SearchStrategy[list]:
+    return st.lists(st.one_of(st.sampled_from(valid), hostile_text(30)), max_size=4)
+
+
+@dataclass(frozen=True)
+class RealQuote:
+    """Stands for words really in the provision (drawn before its text is known)."""
+
+    start: int
+    length: int
+
+    def within(self, text: str) -> str:
+        start = self.start % max(1, len(text))
+        return text[start : start + self.length] or text[:10]
+
+
+quote = st.one_of(st.builds(RealQuote, st.integers(0, 2_000), st.integers(1, 80)), hostile_text())
+
+
+def form_data(**fields) -> st.SearchStrategy[dict]:
+    """A form's fields, each present or left out."""
+    return st.fixed_dictionaries({}, optional=fields)
+
+
+# --- Bookkeeping -----------------------------------------------------------------------------
+
+
+@contextmanager
+def rolled_back():
+    """One example in a savepoint that is always rolled back (the test's own transaction stays)."""
+    with transaction.atomic():
+        try:
+            yield
+        finally:
+            transaction.set_rollback(True)
+
+
+@dataclass
+class Counts:
+    annotations: int
+    links: int
+    revisions: int
+    tags: frozenset
+
+    @classmethod
+    def now(cls) -> "Counts":
+        return cls(
+            Annotation.objects.count(),
+            ProvisionLink.objects.count(),
+            Revision.objects.count(),
+            frozenset(Tag.objects.values_list("slug", flat=True)),
+        )
+
+    def unchanged(self, where: str) -> None:
+        assert Counts.now() == self, f"{where}: refused, yet something was written"
+
+    def one_annotation_more(self) -> Annotation:
+        after = Counts.now()
+        newest = Annotation.objects.order_by("-pk").first()
+        assert after.annotations == self.annotations + 1
+        assert after.revisions == self.revisions + 1
+        assert after.links == self.links
+        self.tags_only_for(newest, after)
+        return newest
+
+    def edited(self, annotation: Annotation) -> None:
+        after = Counts.now()
+        assert (after.annotations, after.links) == (self.annotations, self.links)
+        assert after.revisions == self.revisions + 1
+        self.tags_only_for(annotation, after)
+
+    def tags_only_for(self, annotation: Annotation, after: "Counts") -> None:
+        new_tags = after.tags - self.tags
+        assert self.tags <= after.tags
+        assert new_tags <= set(annotation.tags.values_list("slug", flat=True))
+        assert annotation.tags.count() <= 12
+        assert 0 < len(annotation.body) <= 20_000
+
+    def one_link_more(self) -> None:
+        after = Counts.now()
+        assert after.links == self.links + 1
+        assert after.revisions == self.revisions + 1
+        assert (after.annotations, after.tags) == (self.annotations, self.tags)
+
+    def one_revision_more(self) -> None:
+        after = Counts.now()
+        assert after.revisions == self.revisions + 1
+        assert (after.annotations, after.links, after.tags) == (
+            self.annotations,
+            self.links,
+            self.tags,
+        )
+
+
+def shows_error(response) -> bool:
+    html = response.content.decode()
+    return any(mark in html for mark in ('class="errorlist', "form-errors", "message-error"))
+
+
+def error_messages(response) -> list[str]:
+    return [m.message for m in get_messages(response.wsgi_request) if m.level_tag == "error"]
+
+
+# --- Fixtures --------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def article_text():
+    return Provision.objects.get(eid="art_24").text
+
+
+@pytest.fixture
+def analyst_client(client, analyst):
+    client.force_login(analyst)
+    return client
+
+
+@pytest.fixture
+def editor_client(client, editor):
+    client.force_login(editor)
+    return client
+
+
+@pytest.fixture
+def draft(analyst):
+    return annotation_create(
+        provision=Provision.objects.get(eid="art_24"),
+        author=analyst,
+        body="A draft to edit.",
+        tags=["draft"],
+    )
+
+
+@pytest.fixture
+def submitted(other_analyst):
+    return annotation_create(
+        provision=Provision.objects.get(eid="art_24"),
+        author=other_analyst,
+        body="Waiting for review.",
+        status="submitted",
+    )
+
+
+@pytest.fixture
+def proposed_link(other_analyst):
+    return link_propose(
+        provision=Provision.objects.get(eid="art_24"),
+        proposer=other_analyst,
+        rationale="Proposed for review.",
+        concern="serious-crime-scope",
+    )
+
+
+def _with_quote(data: dict, text: str) -> dict:
+    if isinstance(data.get("quote"), RealQuote):
+        data = {**data, "quote": data["quote"].within(text)}
+    return data
+
+
+annotation_fields = form_data(
+    provision=st.one_of(st.just("art_24"), hostile_text(30)),
+    quote=quote,
+    prefix=hostile_text(40),
+    suffix=hostile_text(40),
+    start=numberish,
+    end=numberish,
+    body=hostile_text(),
+    concerns=slugs(CONCERNS),
+    demands=slugs(DEMANDS),
+    tags=tag_list,
+    action=st.sampled_from(["draft", "submit", "preview", "", "publish"]),
+)
+
+
+# --- Annotating ------------------------------------------------------------------------------
+
+
+@given(data=annotation_fields, htmx=st.booleans())
+@example(data={"provision": "art_24", "body": "a" * 20_001, "action": "draft"}, htmx=False)
+@example(
+    data={"provision": "art_24", "body": "Note.", "tags": ", ".join(f"t{i}" for i in range(13))},
+    htmx=True,
+)
+@example(data={"provision": "art_24", "body": "Note.", "tags": "x" * 41}, htmx=False)
+@example(data={"provision": "art_24\x00", "body": "\x00", "quote": "\x00"}, htmx=False)
+def test_annotate_form(analyst_client, article_text, data, htmx):
+    data = _with_quote(data, article_text)
+    headers = {"HX-Request": "true"} if htmx else {}
+    with rolled_back():
+        before = Counts.now()
+        response = analyst_client.post("/convention/articles/24/annotate/", data, headers=headers)
+        assert response.status_code < 500
+        saved = response.status_code == 302 or "annotation-saved" in response.get("HX-Trigger", "")
+        if saved:
+            created = before.one_annotation_more()
+            assert created.status == ("submitted" if data.get("action") == "submit" else "draft")
+        else:
+            assert response.status_code == 200
+            before.unchanged("annotate")
+            if data.get("action") != "preview":
+                assert shows_error(response), "refused without saying why"
+
+
+@given(
+    data=annotation_fields.map(lambda d: {**d, "provision": "art_24"}),
+    version=st.one_of(st.just("CURRENT"), numberish),
+)
+# Found: a bad hidden field (start) sent the form back without any message.
+@example(data={"start": "<script>alert(1)</script>", "provision": "art_24"}, version="CURRENT")
+def test_edit_form(analyst_client, draft, article_text, data, version):
+    data = _with_quote(data, article_text)
+    data["version"] = str(draft.version) if version == "CURRENT" else version
+    with rolled_back():
+        before = Counts.now()
+        response = analyst_client.post(f"/annotations/{draft.pk}/edit/", data)
+        assert response.status_code < 500
+        if response.status_code == 302:
+            before.edited(draft)
+            draft_now = Annotation.objects.get(pk=draft.pk)
+            assert draft_now.version == draft.version + 1
+        else:
+            before.unchanged("edit")
+            assert response.status_code in (200, 409)
+            assert response.status_code == 409 or shows_error(response)
+
+
+@given(body=hostile_text())
+def test_reply_form(analyst_client, submitted, body):
+    with rolled_back():
+        before = Counts.now()
+        response = analyst_client.post(f"/annotations/{submitted.pk}/reply/", {"body": body})
+        assert response.status_code == 302
+        if "#reply" in response["Location"]:
+            before.unchanged("reply")
+            assert error_messages(response), "refused without saying why"
+        else:
+            reply = before.one_annotation_more()
+            assert reply.in_reply_to_id == submitted.pk
+
+
+@given(
+    data=form_data(
+        provision=st.one_of(st.just("art_24"), hostile_text(30)),
+        concern=st.one_of(st.sampled_from(CONCERNS), hostile_text(30)),
+        demand=st.one_of(st.sampled_from(DEMANDS), hostile_text(30)),
+        kind=st.one_of(st.sampled_from(["raises", "mitigates"]), hostile_text(20)),
+        rationale=hostile_text(),
+        sources=st.one_of(
+            st.lists(
+                st.one_of(st.just("https://example.org/a"), hostile_text(60)), max_size=12
+            ).map("\n".join),
+            hostile_text(),
+        ),
+        confidence=st.one_of(st.sampled_from(["high", "low"]), hostile_text(10)),
+    )
+)
+def test_propose_link_form(analyst_client, data):
+    with rolled_back():
+        before = Counts.now()
+        response = analyst_client.post("/convention/articles/24/propose-link/", data)
+        assert response.status_code < 500
+        if response.status_code == 302:
+            before.one_link_more()
+        else:
+            assert response.status_code == 200
+            before.unchanged("propose link")
+            assert shows_error(response)
+
+
+def test_oversized_and_undecodable_requests(analyst_client):
+    """Past Django's limits (512 KB, 1,000 fields) a 400; bytes that are not UTF-8 are read
+    with replacement characters, never a server error."""
+    url = "/convention/articles/24/annotate/"
+    before = Counts.now()
+    response = analyst_client.post(url, {"provision": "art_24", "body": "a" * 600_000})
+    assert response.status_code == 400
+    response = analyst_client.post(url, {"provision": "art_24", "concerns": ["x"] * 1_001})
+    assert response.status_code == 400
+    for raw in (b"provision=art_24&body=%ED%A0%80%FF%FE&action=draft", b"body=\xff\xfe\x00"):
+        response = analyst_client.post(url, raw, content_type="application/x-www-form-urlencoded")
+        assert response.status_code in (200, 302)
+    created = Annotation.objects.order_by("-pk").first()
+    if Counts.now().annotations > before.annotations:
+        assert "\ufffd" in created.body  # what could not be read is marked, not guessed
+
+
+@given(params=form_data(**{key: hostile_text(40) for key in ("eid", "quote", "start", "end")}))
+def test_annotate_form_links(analyst_client, params):
+    """The annotator opens the form with the selection in the URL: any URL is answered."""
+    response = analyst_client.get("/convention/articles/24/annotate/", params)
+    assert response.status_code == 200
+
+
+@given(body=hostile_text(), tags=hostile_text())
+def test_preview_and_tag_suggestions(analyst_client, body, tags):
+    response = analyst_client.post(
+        "/annotations/preview/", {"body": body}, headers={"HX-Request": "true"}
+    )
+    assert response.status_code == 200
+    response = analyst_client.get("/tags/suggest/", {"tags": tags})
+    assert response.status_code == 200
+
+
+# --- Reviewing -------------------------------------------------------------------------------
+
+
+@given(reason=hostile_text(), htmx=st.booleans())
+def test_reject_annotation_reason(editor_client, submitted, reason, htmx):
+    headers = {"HX-Request": "true"} if htmx else {}
+    with rolled_back():
+        before = Counts.now()
+        response = editor_client.post(
+            f"/review/annotations/{submitted.pk}/reject/", {"reason": reason}, headers=headers
+        )
+        assert response.status_code < 500
+        rejected = Annotation.objects.get(pk=submitted.pk).status == "rejected"
+        if rejected:
+            before.one_revision_more()
+        else:
+            before.unchanged("reject")
+            assert response.status_code in (200, 400)
+            assert "errorlist" in response.content.decode() or "error" in response.content.decode()
+
+
+@given(reason=hostile_text())
+def test_reject_link_reason(editor_client, proposed_link, reason):
+    with rolled_back():
+        before = Counts.now()
+        response = editor_client.post(
+            f"/review/links/{proposed_link.pk}/reject/", {"reason": reason}
+        )
+        assert response.status_code < 500
+        if ProvisionLink.objects.get(pk=proposed_link.pk).status == "rejected":
+            assert response.status_code == 302
+            before.one_revision_more()
+        else:
+            assert response.status_code == 400
+            before.unchanged("reject link")
+
+
+@given(
+    data=form_data(
+        kind=st.one_of(st.sampled_from(["raises", "mitigates"]), hostile_text(20)),
+        rationale=hostile_text(),
+        sources=st.one_of(st.just("https://example.org/x\nhttp://example.org/y"), hostile_text()),
+        confidence=st.one_of(st.sampled_from(["high", "medium"]), hostile_text(10)),
+        note=hostile_text(),
+    )
+)
+def test_edit_then_approve_link(editor_client, proposed_link, data):
+    with rolled_back():
+        before = Counts.now()
+        response = editor_client.post(f"/review/links/{proposed_link.pk}/edit/", data)
+        assert response.status_code < 500
+        link = ProvisionLink.objects.get(pk=proposed_link.pk)
+        if link.status == "approved":
+            assert response.status_code == 302
+            before.one_revision_more()
+            assert link.rationale and len(link.sources) <= 10
+        else:
+            assert response.status_code == 400
+            before.unchanged("edit then approve")
+            assert shows_error(response)
+
+
+ids = st.lists(st.one_of(st.just("REAL"), numberish), max_size=5)
+
+
+@given(
+    action=st.one_of(
+        st.sampled_from(["approve_links", "publish_annotations", "reject"]), hostile_text(20)
+    ),
+    links=ids,
+    annotations=ids,
+    reason=hostile_text(),
+)
+# Found: "²" passed str.isdigit() and int() then failed (a 500); so did 5,000 digits.
+@example(action="approve_links", links=[], annotations=["²"], reason="")
+@example(action="reject", links=["9" * 5000], annotations=[], reason="No.")
+def test_bulk_review(editor_client, submitted, proposed_link, action, links, annotations, reason):
+    data = {
+        "action": action,
+        "links": [str(proposed_link.pk) if v == "REAL" else v for v in links],
+        "annotations": [str(submitted.pk) if v == "REAL" else v for v in annotations],
+        "reason": reason,
+    }
+    with rolled_back():
+        before = Counts.now()
+        response = editor_client.post("/review/bulk/", data)
+        assert response.status_code in (302, 400)
+        if response.status_code == 400:
+            before.unchanged("bulk")
+            assert shows_error(response)
+
+
+@given(revision=st.one_of(st.just("REAL"), numberish))
+@example(revision="²")  # found: a 500, as in the bulk review
+@example(revision="9" * 5000)
+def test_restore_revision(editor_client, submitted, revision):
+    first = Revision.objects.filter(target_type="annotation", target_id=submitted.pk).first()
+    value = str(first.pk) if revision == "REAL" else revision
+    with rolled_back():
+        before = Counts.now()
+        response = editor_client.post(
+            f"/history/annotation/{submitted.pk}/restore/", {"revision": value}
+        )
+        assert response.status_code in (302, 404)
+        if response.status_code == 404:
+            before.unchanged("restore")
+
+
+# --- Reading and signing in ------------------------------------------------------------------
+
+
+@given(
+    q=hostile_text(),
+    facets=st.dictionaries(
+        st.sampled_from(["kind", "chapter", "concern", "demand", "tag"]),
+        st.lists(hostile_text(30), max_size=4),
+    ),
+    page=numberish,
+    htmx=st.booleans(),
+)
+def test_search(client, q, facets, page, htmx):
+    headers = {"HX-Request": "true"} if htmx else {}
+    response = client.get("/search/", {"q": q, "page": page, **facets}, headers=headers)
+    assert response.status_code == 200
+
+
+@given(username=hostile_text(), password=hostile_text(), next_url=hostile_text(40))
+def test_login_form(username, password, next_url):
+    anonymous = Client()
+    with rolled_back():
+        response = anonymous.post(
+            "/accounts/login/", {"username": username, "password": password, "next": next_url}
+        )
+        assert response.status_code in (200, 403, 429)
+        if response.status_code == 200:
+            assert shows_error(response)
+
+
+@given(email=st.one_of(hostile_text(), st.just("alice@example.org")))
+def test_password_reset_form(analyst, email):
+    anonymous = Client()
+    with rolled_back():
+        response = anonymous.post("/accounts/password_reset/", {"email": email})
+        assert response.status_code in (200, 302)
+        if response.status_code == 200:
+            assert shows_error(response)
+        else:
+            # The same answer whether or not the address belongs to someone.
+            assert response["Location"] == "/accounts/password_reset/done/"
+
+
+@given(uid=hostile_text(20), token=hostile_text(40))
+def test_password_reset_links(uid, token):
+    from urllib.parse import quote as quoted
+
+    response = Client().get(f"/accounts/reset/{quoted(uid, safe='')}/{quoted(token, safe='')}/")
+    assert response.status_code in (200, 302, 404)
+
+
+def test_members_for_the_fuzz_exist(analyst, editor):
+    """The role fixtures the fuzz tests sign in with really have their roles."""
+    from provisions import roles
+
+    assert roles.is_analyst(analyst) and roles.is_editor(editor)
+    assert make_member("fuzz-reader", None).groups.count() == 0
+
+
+# --- NUL in every field (PostgreSQL refuses it in text and in queries) -----------------------
+
+NUL_FORMS = [
+    ("analyst", "post", "/convention/articles/24/annotate/",
+     {"provision": "art_24", "body": "A note.", "quote": "law", "prefix": "", "suffix": "",
+      "start": "", "end": "", "tags": "a, b", "concerns": "serious-crime-scope",
+      "demands": "consult-civil-society", "action": "draft"}),
+    ("analyst", "post", "/annotations/{draft}/edit/",
+     {"provision": "art_24", "body": "Edited.", "quote": "", "tags": "c",
+      "concerns": "serious-crime-scope", "version": "{version}"}),
+    ("analyst", "post", "/annotations/{submitted}/reply/", {"body": "A reply."}),
+    ("analyst", "post", "/convention/articles/24/propose-link/",
+     {"provision": "art_24", "concern": "serious-crime-scope", "demand": "", "kind": "raises",
+      "rationale": "Why.", "sources": "https://example.org/", "confidence": "high"}),
+    ("analyst", "post", "/annotations/preview/", {"body": "Preview."}),
+    ("analyst", "get", "/convention/articles/24/annotate/",
+     {"eid": "art_24", "quote": "law", "prefix": "", "suffix": "", "start": "1", "end": "4"}),
+    ("analyst", "get", "/tags/suggest/", {"tags": "a, b"}),
+    ("editor", "post", "/review/annotations/{submitted}/reject/", {"reason": "No."}),
+    ("editor", "post", "/review/links/{link}/reject/", {"reason": "No."}),
+    ("editor", "post", "/review/links/{link}/edit/",
+     {"kind": "raises", "rationale": "Why.", "sources": "https://example.org/",
+      "confidence": "high", "note": "Checked."}),
+    ("editor", "post", "/review/bulk/",
+     {"action": "reject", "links": "{link}", "annotations": "{submitted}", "reason": "No."}),
+    ("editor", "post", "/history/annotation/{submitted}/restore/", {"revision": "{revision}"}),
+    ("anonymous", "get", "/search/",
+     {"q": "data", "kind": "article", "chapter": "IV", "concern": "serious-crime-scope",
+      "demand": "consult-civil-society", "tag": "t", "page": "1"}),
+    ("anonymous", "post", "/accounts/login/", {"username": "alice", "password": "x", "next": "/"}),
+    ("anonymous", "post", "/accounts/password_reset/", {"email": "alice@example.org"}),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("role", "method", "url", "fields"), NUL_FORMS, ids=lambda v: str(v)[:40])
+def test_nul_in_every_field(
+    client, analyst, editor, draft, submitted, proposed_link, role, method, url, fields
+):
+    """Each field in turn gets a NUL (before, inside and alone): no server error, no NUL stored."""
+    if role != "anonymous":
+        client.force_login(analyst if role == "analyst" else editor)
+    revision = Revision.objects.filter(target_type="annotation", target_id=submitted.pk).first()
+    values = {
+        "draft": draft.pk,
+        "version": draft.version,
+        "submitted": submitted.pk,
+        "link": proposed_link.pk,
+        "revision": revision.pk,
+    }
+    url = url.format(**values)
+    fields = {key: value.format(**values) for key, value in fields.items()}
+    for name in fields:
+        for poisoned in (f"\x00{fields[name]}", f"{fields[name]}\x00x", "\x00"):
+            with rolled_back():
+                response = getattr(client, method)(url, {**fields, name: poisoned})
+                assert response.status_code < 500, (url, name)
+                assert not any("\x00" in text for text in stored_texts()), (url, name)
+
+
+def stored_texts():
+    """Every text a form writes (read in Python: neither database can search for a NUL)."""
+    yield from Annotation.objects.values_list("body", flat=True)
+    yield from Annotation.objects.values_list("review_reason", flat=True)
+    yield from ProvisionLink.objects.values_list("rationale", flat=True)
+    yield from ProvisionLink.objects.values_list("review_note", flat=True)
+    yield from Tag.objects.values_list("name", flat=True)

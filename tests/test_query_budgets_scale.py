@@ -1,0 +1,137 @@
+"""Query budgets at two data sizes: the public pages and the API list cost the same number of
+queries with 5 or 200 annotations on Article 24 and 10 or 300 extra links (the guard against
+N+1 regressions; bench/ measures the time).
+
+The page cache is off in tests (treatywatch/test_settings.py): these are the queries of a render,
+what a cache miss costs.
+"""
+
+import pytest
+from django.utils import timezone
+
+from provisions.models import (
+    Annotation,
+    Concern,
+    Provision,
+    ProvisionLink,
+    SafeguardDemand,
+    Tag,
+)
+
+pytestmark = pytest.mark.django_db
+
+CONCERN = "weak-procedural-safeguards"
+DEMAND = "laws-meet-human-rights-standards"
+# (address, budget): the budget holds at both sizes, and both sizes cost exactly the same.
+PAGES = [
+    ("/", 9),
+    ("/convention/", 2),
+    ("/convention/articles/24/", 9),
+    ("/concerns/", 2),
+    (f"/concerns/{CONCERN}/", 6),
+    ("/safeguards/", 2),
+    (f"/safeguards/{DEMAND}/", 6),
+    ("/coverage/", 7),
+    ("/search/?q=surveillance", 12),
+    ("/api/v1/annotations?article=24", 5),
+    ("/api/v1/annotations?article=24&page_size=100", 5),
+]
+
+
+def add_annotations(author, n: int) -> None:
+    """n published annotations on Article 24, each with a concern, a demand, two tags and a
+    published reply: every relation a page shows."""
+    provision = Provision.objects.get(eid="art_24")
+    concern = Concern.objects.get(slug=CONCERN)
+    demand = SafeguardDemand.objects.get(slug=DEMAND)
+    tags = Tag.objects.bulk_create(
+        [Tag(name=f"scale {i} {n}", slug=f"scale-{i}-{n}") for i in range(2)]
+    )
+    now = timezone.now()
+
+    def annotation(i, parent=None):
+        return Annotation(
+            provision=provision,
+            author=author,
+            in_reply_to=parent,
+            body=f"Note {i} on surveillance",
+            body_html=f"<p>Note {i} on surveillance</p>",
+            status="published",
+            published_at=now,
+            selectors=[
+                {"type": "TextQuoteSelector", "exact": provision.text[i % 40 : i % 40 + 6]},
+                {"type": "TextPositionSelector", "start": i % 40, "end": i % 40 + 6},
+            ],
+        )
+
+    parents = Annotation.objects.bulk_create(annotation(i) for i in range(n))
+    Annotation.objects.bulk_create(annotation(i, parent) for i, parent in enumerate(parents))
+    Annotation.concerns.through.objects.bulk_create(
+        Annotation.concerns.through(annotation_id=a.pk, concern_id=concern.pk) for a in parents
+    )
+    Annotation.demands.through.objects.bulk_create(
+        Annotation.demands.through(annotation_id=a.pk, safeguarddemand_id=demand.pk)
+        for a in parents
+    )
+    Annotation.tags.through.objects.bulk_create(
+        Annotation.tags.through(annotation_id=a.pk, tag_id=t.pk) for a in parents for t in tags
+    )
+
+
+def add_links(n: int) -> None:
+    concerns = list(Concern.objects.all())
+    demands = list(SafeguardDemand.objects.all())
+    provisions = list(Provision.objects.filter(article__number__in=[24, 25, 26, 35]))
+    ProvisionLink.objects.bulk_create(
+        ProvisionLink(
+            provision=provisions[i % len(provisions)],
+            concern=concerns[i % len(concerns)] if i % 3 else None,
+            demand=None if i % 3 else demands[i % len(demands)],
+            rationale=f"scale {i}",
+            status="approved",
+            reviewed_at=timezone.now(),
+        )
+        for i in range(n)
+    )
+
+
+def query_counts(client, django_assert_max_num_queries) -> dict[str, int]:
+    counts = {}
+    for url, budget in PAGES:
+        with django_assert_max_num_queries(budget) as captured:
+            response = client.get(url)
+        assert response.status_code == 200, url
+        counts[url] = len(captured.captured_queries)
+    with django_assert_max_num_queries(9) as captured:
+        assert client.get("/convention/articles/24/", HTTP_HX_REQUEST="true").status_code == 200
+    counts["article fragment"] = len(captured.captured_queries)
+    return counts
+
+
+def test_public_pages_and_api_list_cost_the_same_queries_at_two_sizes(
+    client, analyst, django_assert_max_num_queries
+):
+    add_annotations(analyst, 5)
+    add_links(10)
+    small = query_counts(client, django_assert_max_num_queries)
+    add_annotations(analyst, 195)
+    add_links(290)
+    large = query_counts(client, django_assert_max_num_queries)
+    assert large == small, (small, large)
+    html = client.get("/convention/articles/24/").content.decode()
+    assert html.count('class="annotation-card') >= 200  # the large size is really on the page
+
+
+def test_signed_in_article_page_costs_the_same_at_two_sizes(
+    client, analyst, editor, django_assert_max_num_queries
+):
+    """Members never get the cached page, so their render must not grow either."""
+    client.force_login(editor)
+    add_annotations(analyst, 5)
+    with django_assert_max_num_queries(20) as small:
+        assert client.get("/convention/articles/24/").status_code == 200
+    add_annotations(analyst, 195)
+    add_links(300)
+    with django_assert_max_num_queries(20) as large:
+        assert client.get("/convention/articles/24/").status_code == 200
+    assert len(large.captured_queries) == len(small.captured_queries)

@@ -341,3 +341,22 @@ def test_import_command_reports_bad_files(tmp_path):
         call_command("import_dataset", str(path), stdout=io.StringIO())
     with pytest.raises(CommandError, match="Cannot read"):
         call_command("import_dataset", str(tmp_path / "missing.json"), stdout=io.StringIO())
+
+
+def test_round_trip_keeps_editors_second_factor(editor):
+    """A restored editor still needs their authenticator (and recovery codes still work)."""
+    from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.create(user=editor, name="phone", confirmed=True)
+    static = StaticDevice.objects.create(user=editor, name="recovery", confirmed=True)
+    for token in ("abcd1234", "efgh5678"):
+        static.token_set.create(token=token)
+    tokens = ["abcd1234", "efgh5678"]
+    before = export_text()
+    empty_the_database()
+    dataset_import(stream=io.StringIO(before))
+    restored = TOTPDevice.objects.get(user__username=editor.username)
+    assert restored.key == device.key and restored.confirmed
+    restored_tokens = StaticToken.objects.filter(device__user__username=editor.username)
+    assert sorted(restored_tokens.values_list("token", flat=True)) == tokens

@@ -65,11 +65,18 @@ class DatasetError(Exception):
 
 
 def dataset_models() -> list:
+    from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
     """Every model in the file, in an order where each row's references come before it."""
     return [
         get_user_model(),
         Member,
         ApiToken,
+        # Second factors: without them a restored editor would sign in with a password alone.
+        TOTPDevice,
+        StaticDevice,
+        StaticToken,
         Treaty,
         Chapter,
         Article,

@@ -2,7 +2,17 @@
 
 from django.urls import path
 
-from provisions.views import annotate, bench, coverage, history, public, review, versions, workspace
+from provisions.views import (
+    annotate,
+    bench,
+    coverage,
+    history,
+    public,
+    review,
+    tokens,
+    versions,
+    workspace,
+)
 from provisions.views import audit as audit_views
 from provisions.views import exports as take_away
 from provisions.views import search as search_views
@@ -65,6 +75,8 @@ urlpatterns = [
     path("feeds/latest.atom", take_away.latest_feed, name="feed_latest"),
     # Curation: the analyst's workspace, the editors' review queue and history.
     path("workspace/", workspace.workspace, name="workspace"),
+    path("workspace/tokens/", tokens.token_list, name="tokens"),
+    path("workspace/tokens/<int:pk>/revoke/", tokens.token_revoke, name="token_revoke"),
     path("review/", review.review, name="review"),
     path("review/bulk/", review.bulk, name="review_bulk"),
     # Versions of the text, and the anchors an import left for editors (issue 5).

@@ -31,6 +31,7 @@ from provisions.services import (
 )
 from provisions.services.annotations import MAX_TAG_CHARS, MAX_TAGS, _clean_text
 from provisions.services.members import member_create
+from provisions.services.tokens import MAX_NAME_CHARS, api_token_create
 
 EVIL = "https://evil.example"
 B64_SCRIPT = "PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg=="  # <script>alert(1)</script>
@@ -238,6 +239,9 @@ def store_everywhere(payloads=PAYLOADS, *, analyst=None, editor=None) -> Stored:
     analyst = analyst or make_member("xss-analyst", "Analysts", display_name(payloads[0]))
     editor = editor or make_member("xss-editor", "Editors", display_name(payloads[1]))
     stored = Stored(provision=provision, analyst=analyst, editor=editor)
+    for payload in payloads:
+        # Personal API tokens are named by their member (shown in the workspace).
+        api_token_create(user=analyst, name=payload[:MAX_NAME_CHARS])
 
     User = get_user_model()
     for name in HOSTILE_USERNAMES:

@@ -286,7 +286,7 @@ def public_dataset_document(absolute: Absolute) -> dict:
     treaty = Treaty.objects.first()
     statement = Statement.objects.prefetch_related("signatories").first()
     articles = Article.objects.select_related("chapter").order_by("number")
-    provisions = Provision.objects.select_related("article").order_by("position")
+    provisions = Provision.objects.current().select_related("article").order_by("position")
     return _document(
         {"type": "dataset"},
         treaty=treaty_record(treaty) if treaty else None,

@@ -244,7 +244,8 @@ def _field_lookups(model: type[Model]):
 def _best_provisions(query: SearchQuery) -> QuerySet:
     """The article's provisions matching the query, best first (for correlated subqueries)."""
     return (
-        Provision.objects.filter(article=OuterRef("pk"), search_vector=query)
+        Provision.objects.current()
+        .filter(article=OuterRef("pk"), search_vector=query)
         .annotate(rank=SearchRank(F("search_vector"), query))
         .order_by("-rank", "position")
     )
@@ -258,11 +259,13 @@ def articles_matching(query: str) -> QuerySet:
         provision_rank = Coalesce(Subquery(_best_provisions(ts_query).values("rank")[:1]), 0.0)
         return Article.objects.filter(
             Q(search_vector=ts_query)
-            | Exists(Provision.objects.filter(article=OuterRef("pk"), search_vector=ts_query))
+            | Exists(
+                Provision.objects.current().filter(article=OuterRef("pk"), search_vector=ts_query)
+            )
         ).annotate(rank=Greatest(own_rank, provision_rank))
     in_provisions = (
         lambda term: Q(
-            Exists(Provision.objects.filter(article=OuterRef("pk"), text__icontains=term))
+            Exists(Provision.objects.current().filter(article=OuterRef("pk"), text__icontains=term))
         ),
         FALLBACK_WEIGHT["B"],
     )
@@ -555,7 +558,7 @@ def _load_articles(ids, query: str, hl: _Highlighter) -> dict[int, Result]:
             )
         return results
     articles = articles.prefetch_related(
-        Prefetch("provisions", queryset=Provision.objects.order_by("position"))
+        Prefetch("provisions", queryset=Provision.objects.current().order_by("position"))
     )
     for article in articles:
         matched = next((p for p in article.provisions.all() if hl.finds(p.text)), None)

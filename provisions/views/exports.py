@@ -213,7 +213,7 @@ def article_brief(request, number: int):
         request,
         page_link=article.get_absolute_url(),
         article=article,
-        provisions=article.provisions.all(),
+        provisions=article.provisions.all(),  # for_rendering() prefetches current ones
         concern_links=[link for link in links if link.concern_id],
         demand_links=[link for link in links if link.demand_id],
         annotations=annotations,

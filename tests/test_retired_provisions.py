@@ -1,0 +1,41 @@
+"""A provision dropped by an import is kept for comparison but no longer read, found or exported."""
+
+import pytest
+
+from provisions.models import Provision
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def retired():
+    article_provision = Provision.objects.get(eid="art_30")
+    return Provision.objects.create(
+        treaty=article_provision.treaty,
+        article=article_provision.article,
+        parent=article_provision,
+        eid="art_30__para_9",
+        kind="paragraph",
+        label="9",
+        position=30_900,
+        text="Zebrafishlike wording that a later import dropped.",
+        is_official_text=True,
+        retired_in="Official v2",
+    )
+
+
+def test_not_on_the_article_page_nor_in_the_annotate_form(client, analyst, retired):
+    assert "Zebrafishlike" not in client.get("/convention/articles/30/").content.decode()
+    client.force_login(analyst)
+    form = client.get("/convention/articles/30/annotate/").content.decode()
+    assert "art_30__para_9" not in form
+
+
+def test_not_found_by_search(client, retired):
+    html = client.get("/search/?q=Zebrafishlike").content.decode()
+    assert 'href="/convention/articles/30/' not in html
+
+
+def test_not_in_exports(client, retired):
+    assert "Zebrafishlike" not in client.get("/convention/articles/30/export.json").content.decode()
+    assert "Zebrafishlike" not in client.get("/export/dataset.json").content.decode()

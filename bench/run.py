@@ -228,7 +228,7 @@ def explain_search() -> str:
     queryset = annotations_matching(clean_query(SEARCH), AnonymousUser()).values_list(
         "pk", "rank", "provision__article__chapter"
     )
-    return queryset.explain(analyze=True)
+    return queryset.explain(analyze=True), queryset.count()
 
 
 def write_static_copy() -> int:
@@ -292,6 +292,27 @@ class Server:
             sizes.append(kb / 1024)
         return sizes
 
+    def cpu_ticks(self) -> int:
+        ticks = 0
+        for pid in self.workers():
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            ticks += int(fields[11]) + int(fields[12])  # utime + stime
+        return ticks
+
+    def wait_idle(self, limit: float = 300) -> None:
+        """Until the workers use no CPU for a moment: nothing left over from the last target."""
+        deadline = time.monotonic() + limit
+        previous = self.cpu_ticks()
+        while time.monotonic() < deadline:
+            time.sleep(0.3)
+            current = self.cpu_ticks()
+            if current == previous:
+                return
+            previous = current
+
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
@@ -300,6 +321,13 @@ class Server:
             except subprocess.TimeoutExpired:
                 self.process.kill()
         self.log.close()
+
+
+def timed_get(url: str) -> float:
+    started = time.perf_counter()
+    with urllib.request.urlopen(url, timeout=300) as response:
+        response.read()
+    return (time.perf_counter() - started) * 1000
 
 
 def sign_in(base: str, username: str, password: str) -> dict:
@@ -364,10 +392,12 @@ end
 UNCACHED_LUA = """
 -- Every request a different address (an extra parameter the view ignores): each one is a
 -- cache miss, so this measures what the search itself costs.
+-- Unique across threads and across runs (each round is a new wrk run).
+math.randomseed(os.time())
 local threads = 0
 setup = function(thread)
   threads = threads + 1
-  thread:set("tid", threads)
+  thread:set("tid", threads .. "-" .. os.time() .. "-" .. math.random(1000000000))
 end
 local n = 0
 request = function()
@@ -412,12 +442,33 @@ def wrk(url: str, script: Path, seconds: int, threads: int, connections: int) ->
     seconds = data["duration_us"] / 1e6
     errors = sum(data[k] for k in ("status", "connect", "read", "write", "timeout"))
     return {
+        "seconds": seconds,
         "rps": data["requests"] / seconds,
         "p50_ms": data["p50"] / 1000,
         "p99_ms": data["p99"] / 1000,
         "requests": data["requests"],
         "errors": errors,
         "bytes_per_request": data["bytes"] / max(data["requests"], 1),
+    }
+
+
+def combine(rounds: list[dict]) -> dict:
+    """Rounds of one target: requests per second over all of them, the median p50 and p99."""
+
+    def median(values):
+        values = sorted(values)
+        middle = len(values) // 2
+        return values[middle] if len(values) % 2 else (values[middle - 1] + values[middle]) / 2
+
+    requests = sum(r["requests"] for r in rounds)
+    return {
+        "rps": sum(r["rps"] * r["seconds"] for r in rounds) / sum(r["seconds"] for r in rounds),
+        "p50_ms": median([r["p50_ms"] for r in rounds]),
+        "p99_ms": median([r["p99_ms"] for r in rounds]),
+        "requests": requests,
+        "errors": sum(r["errors"] for r in rounds),
+        "bytes_per_request": sum(r["bytes_per_request"] * r["requests"] for r in rounds)
+        / max(requests, 1),
     }
 
 
@@ -476,7 +527,7 @@ def run_size(label: str, total: int, args) -> dict:
     static_bytes = write_static_copy()
     targets = targets_for(label)
     measure_queries(targets)
-    explain = explain_search()
+    explain, search_hits = explain_search()
     flush_cache()  # the load starts from an empty cache, like a restart
 
     wait_until_quiet(args.quiet_load, args.wait_quiet)
@@ -484,22 +535,36 @@ def run_size(label: str, total: int, args) -> dict:
     server = Server(args.port)
     server.start()
     try:
+        for target in targets:
+            if target["kind"] in ("page", "search", "search-uncached"):
+                # The first request renders the page into the empty cache: what a miss costs.
+                cold = "&uncached=cold" if target["kind"] == "search-uncached" else ""
+                target["cold_ms"] = timed_get(server.base + target["path"] + cold)
+                server.wait_idle()
         session = sign_in(server.base, "bench-analyst", password)
         scripts = write_scripts(session)
         visit = first_visit(server.base)
+        for round_number in range(args.rounds):
+            say(f"  round {round_number + 1} of {args.rounds}")
+            for target in targets:
+                script = scripts[
+                    {"create": "create", "search-uncached": "uncached"}.get(target["kind"], "get")
+                ]
+                url = server.base + target["path"]
+                if args.warmup and round_number == 0:
+                    wrk(url, script, args.warmup, args.threads, args.connections)
+                    server.wait_idle()
+                measured = wrk(url, script, args.duration, args.threads, args.connections)
+                # Requests wrk gave up on still run in the workers: let them finish first.
+                server.wait_idle()
+                target.setdefault("rounds", []).append(measured)
+                say(
+                    f"    {target['name']:42} {measured['rps']:8.0f} req/s  "
+                    f"p50 {measured['p50_ms']:8.2f} ms  p99 {measured['p99_ms']:8.2f} ms  "
+                    f"errors {measured['errors']}"
+                )
         for target in targets:
-            script = scripts[
-                {"create": "create", "search-uncached": "uncached"}.get(target["kind"], "get")
-            ]
-            url = server.base + target["path"]
-            say(f"  wrk {target['name']} …")
-            if args.warmup:
-                wrk(url, script, args.warmup, args.threads, args.connections)
-            target.update(wrk(url, script, args.duration, args.threads, args.connections))
-            say(
-                f"    {target['rps']:8.0f} req/s  p50 {target['p50_ms']:7.2f} ms  "
-                f"p99 {target['p99_ms']:7.2f} ms  errors {target['errors']}"
-            )
+            target.update(combine(target["rounds"]))
         rss = server.worker_rss_mb()
         load_after = load_average()
     finally:
@@ -511,6 +576,7 @@ def run_size(label: str, total: int, args) -> dict:
         "targets": targets,
         "static_bytes": static_bytes,
         "explain": explain,
+        "search_hits": search_hits,
         "first_visit": visit,
         "rss": rss,
         "load": (load_before, load_after),
@@ -662,6 +728,64 @@ def assess(results: list[dict]) -> list[tuple[str, str, str]]:
     return rows
 
 
+def notes(results: list[dict]) -> list[str]:
+    """Why a target was missed, from this run's own numbers."""
+    largest = results[-1]
+    out = []
+    static, ping = by_kind(largest, "static"), by_kind(largest, "ping")
+    article = by_kind(largest, "page", "article")
+    if any(
+        by_kind(r, "page", "article")["rps"] < 0.5 * by_kind(r, "static")["rps"]
+        or by_kind(r, "page", "article")["p99_ms"] > 2 * by_kind(r, "static")["p99_ms"]
+        for r in results
+    ):
+        out.append(
+            "- **Article page vs the static file.** A cached page is served without a query, but "
+            "it still goes through Django's whole middleware stack (the trivial view alone gets "
+            f"{ratio(ping['rps'], static['rps'])} of the static file's requests/s here), one "
+            "round trip to Redis to check the page's generations, and a fresh CSP nonce; "
+            "whitenoise answers the static file before all of that. This run: "
+            f"{ratio(article['rps'], static['rps'])} of its requests/s at {largest['label']}."
+        )
+    uncached = by_kind(largest, "search-uncached")
+    if uncached["p99_ms"] > 10 * article["p99_ms"]:
+        out.append(
+            f"- **Search, every request a miss.** `?q={SEARCH}` matches "
+            f"{largest['search_hits']:,} published annotations at {largest['label']}; alone, one "
+            f"such search takes {uncached.get('cold_ms', 0):,.0f} ms here. The search collects a "
+            "light hit for every match (the SQL above is fast thanks to the GIN index), then "
+            "reads the concerns, demands and tags of *all* of them with "
+            "`annotation_id IN (…every id…)` to count the facets, in Python: its cost grows "
+            "with the number of matches. With 16 connections on 2 workers requests queue, so "
+            "p99 is a multiple of that. Passing the matching query as a subquery instead of the "
+            "id list, or counting facets in SQL, would cut it; the same search asked again is "
+            "served from the cache, without a query."
+        )
+    create = by_kind(largest, "create")
+    if create["p99_ms"] > 3 * ping["p99_ms"]:
+        out.append(
+            "- **htmx create vs the trivial view.** The create is a write: "
+            f"{create['queries_render']} queries through the ORM (session, user, roles, the "
+            "form's choices, the insert, relations, tags, the revision, the search vector, the "
+            "commit), form validation, Markdown rendering and sanitising, and a rendered "
+            f"fragment: about {2000 / create['rps']:.0f} ms of a worker per create here "
+            f"(2 workers, {create['rps']:,.0f} creates/s), against "
+            f"{2000 / ping['rps']:.1f} ms for the trivial view, which does nothing. With 16 "
+            "connections on 2 sync workers the latency is mostly queueing, so p99 follows the "
+            "service time: no cache can make a write as cheap as an empty view."
+        )
+    concern = by_kind(largest, "page", "concern")
+    if concern.get("body_bytes", 0) > 1_000_000:
+        out.append(
+            "- **The concern page grows with the data.** It lists every published annotation "
+            f"tied to the concern: {concern['body_bytes'] / 1e6:.1f} MB of HTML at "
+            f"{largest['label']}, {concern.get('cold_ms', 0) / 1000:.1f} s to render when not "
+            "cached. Its query count stays the same, and it is cached after the first request, "
+            "but it needs pagination."
+        )
+    return out
+
+
 def body_bytes(target: dict, result: dict) -> str:
     if target["kind"] == "create":
         return "–"
@@ -695,12 +819,16 @@ def render(results: list[dict], info: dict, args) -> str:
             ],
         ),
         "",
-        f"Load: `wrk -t{args.threads} -c{args.connections} -d{args.duration}s` per target after "
-        f"a {args.warmup} s warm-up, one target at a time, from the same machine (wrk and the two "
-        "gunicorn workers share the CPUs). Production settings (DEBUG off), PostgreSQL, cache on "
-        "Redis; the cache is emptied before each size's load. wrk sends no `Accept-Encoding`, so "
-        "every response is uncompressed. The static file is the article page's HTML saved into "
-        f"`STATIC_ROOT/{STATIC_COPY}` at run time and served by whitenoise (same byte count).",
+        f"Load: `wrk -t{args.threads} -c{args.connections} -d{args.duration}s` per target, in "
+        f"{args.rounds} rounds over all the targets (req/s over all rounds, p50 and p99 the median "
+        f"of the rounds), after a {args.warmup} s warm-up; between two runs the workers are left "
+        "to finish what wrk gave up on. One target at a time, from the same machine: wrk, the two "
+        "gunicorn workers, PostgreSQL and Redis share the CPUs. Production settings (DEBUG off), "
+        "cache on Redis, emptied before each size's load; *cold* is the first request for a "
+        "page, which renders it into the cache. wrk sends no `Accept-Encoding`, so responses are "
+        "uncompressed and no cookie is kept (every request is a new visitor). The static file is "
+        f"the article page's HTML saved into `STATIC_ROOT/{STATIC_COPY}` at run time and served "
+        "by whitenoise (same byte count).",
         "",
         "Queries: counted once per target with Django's test client and "
         "`CaptureQueriesContext` on the same database, *rendered* with the page cache off (what a "
@@ -711,6 +839,8 @@ def render(results: list[dict], info: dict, args) -> str:
         *table(["target", "this run", "verdict"], assess(results)),
         "",
     ]
+    if reasons := notes(results):
+        out += ["Why the missed targets are missed:", "", *reasons, ""]
     for result in results:
         generated = result["generated"]
         static, ping = by_kind(result, "static"), by_kind(result, "ping")
@@ -730,6 +860,7 @@ def render(results: list[dict], info: dict, args) -> str:
                     "req/s",
                     "p50 ms",
                     "p99 ms",
+                    "cold ms",
                     "errors",
                     "queries rendered / served",
                     "body bytes",
@@ -744,6 +875,7 @@ def render(results: list[dict], info: dict, args) -> str:
                         f"{t['rps']:,.0f}",
                         f"{t['p50_ms']:.2f}",
                         f"{t['p99_ms']:.2f}",
+                        f"{t['cold_ms']:,.0f}" if "cold_ms" in t else "–",
                         f"{t['errors']:,} / {t['requests']:,}",
                         f"{t['queries_render']} / {t['queries_served']}",
                         body_bytes(t, result),
@@ -792,7 +924,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="1k only, 2 s per target")
     parser.add_argument("--sizes", default="1k,10k,100k", help="comma-separated: 1k,10k,100k")
-    parser.add_argument("--duration", type=int, default=10, help="seconds per target")
+    parser.add_argument("--duration", type=int, default=3, help="seconds per target and round")
+    parser.add_argument("--rounds", type=int, default=3, help="passes over all the targets")
     parser.add_argument("--warmup", type=int, default=1, help="seconds before each target")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--connections", type=int, default=16)
@@ -801,13 +934,16 @@ def main() -> None:
         "--quiet-load", type=float, default=1.0, help="1-minute load average to wait for"
     )
     parser.add_argument(
-        "--wait-quiet", type=int, default=300, help="at most this many seconds of waiting"
+        "--wait-quiet", type=int, default=180, help="at most this many seconds of waiting"
     )
-    parser.add_argument("--output", default=None, help="default: bench/results/latest.md")
+    parser.add_argument(
+        "--output", default=None, help="default: bench/results/latest.md (--quick: bench/work/)"
+    )
     args = parser.parse_args()
     if args.quick:
-        args.sizes, args.duration, args.warmup = "1k", 2, 1
-    output = Path(args.output or RESULTS / ("quick.md" if args.quick else "latest.md"))
+        args.sizes, args.duration, args.warmup, args.rounds = "1k", 2, 1, 1
+    # A smoke run is not a result: it goes to the ignored work folder.
+    output = Path(args.output or (WORK / "quick.md" if args.quick else RESULTS / "latest.md"))
 
     ensure_postgres()
     ensure_redis()

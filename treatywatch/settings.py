@@ -120,7 +120,8 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's Redis backend, reusing one client per pool (see provisions/cache.py).
+            "BACKEND": "provisions.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "treatywatch",
         }

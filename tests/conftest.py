@@ -178,3 +178,17 @@ hypothesis_settings.register_profile(
     "thorough", parent=hypothesis_settings.get_profile("treatywatch"), max_examples=500
 )
 hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "treatywatch"))
+
+
+def failed_request_recorder(problems: list):
+    """A `requestfailed` handler that records real failures.
+
+    Chromium cancels in-flight requests (often the favicon) when a test navigates on; those
+    end as net::ERR_ABORTED, which says nothing about our server, so they are not failures.
+    """
+
+    def record(request):
+        if request.failure != "net::ERR_ABORTED":
+            problems.append(f"failed: {request.url} ({request.failure})")
+
+    return record

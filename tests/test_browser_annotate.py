@@ -6,7 +6,7 @@ import os
 import pytest
 
 from provisions.models import Annotation
-from tests.conftest import make_member, sign_in_browser
+from tests.conftest import failed_request_recorder, make_member, sign_in_browser
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -33,7 +33,7 @@ SELECT_WORDS = """(words) => {
 def watch(page, problems):
     page.on("console", lambda m: m.type == "error" and problems.append(f"console: {m.text}"))
     page.on("pageerror", lambda e: problems.append(f"pageerror: {e}"))
-    page.on("requestfailed", lambda r: problems.append(f"failed: {r.url}"))
+    page.on("requestfailed", failed_request_recorder(problems))
 
 
 def test_annotate_publish_and_read(seeded, live_server, browser, artifacts_dir):

@@ -4,6 +4,8 @@ import os
 
 import pytest
 
+from tests.conftest import failed_request_recorder
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
@@ -12,7 +14,7 @@ def watch(page):
     problems = []
     page.on("console", lambda m: m.type == "error" and problems.append(f"console: {m.text}"))
     page.on("pageerror", lambda e: problems.append(f"pageerror: {e}"))
-    page.on("requestfailed", lambda r: problems.append(f"failed: {r.url}"))
+    page.on("requestfailed", failed_request_recorder(problems))
     return problems
 
 

@@ -38,6 +38,7 @@ from provisions.services import (
     seed_statement,
 )
 from provisions.services.dataset import dataset_export, dataset_import
+from tests.conftest import failed_request_recorder
 
 pytestmark = pytest.mark.django_db
 
@@ -514,7 +515,7 @@ def test_a_cached_article_page_runs_htmx_without_console_errors(seeded, live_ser
     problems = []
     page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: problems.append(str(e)))
-    page.on("requestfailed", lambda r: problems.append(f"failed: {r.url}"))
+    page.on("requestfailed", failed_request_recorder(problems))
     states = []
     page.on(
         "response",

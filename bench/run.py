@@ -454,12 +454,6 @@ def wrk(url: str, script: Path, seconds: int, threads: int, connections: int) ->
 
 def combine(rounds: list[dict]) -> dict:
     """Rounds of one target: requests per second over all of them, the median p50 and p99."""
-
-    def median(values):
-        values = sorted(values)
-        middle = len(values) // 2
-        return values[middle] if len(values) % 2 else (values[middle - 1] + values[middle]) / 2
-
     requests = sum(r["requests"] for r in rounds)
     return {
         "rps": sum(r["rps"] * r["seconds"] for r in rounds) / sum(r["seconds"] for r in rounds),
@@ -506,12 +500,28 @@ def load_average() -> float:
     return float(Path("/proc/loadavg").read_text().split()[0])
 
 
+def cpu_busy(seconds: float = 1.0) -> float:
+    """The share of the machine's CPU time spent working over a short sample (0–1)."""
+
+    def sample():
+        fields = [int(v) for v in Path("/proc/stat").read_text().split("\n")[0].split()[1:]]
+        idle = fields[3] + fields[4]  # idle + iowait
+        return sum(fields), idle
+
+    total_before, idle_before = sample()
+    time.sleep(seconds)
+    total_after, idle_after = sample()
+    total = max(total_after - total_before, 1)
+    return 1 - (idle_after - idle_before) / total
+
+
 def wait_until_quiet(limit: float, seconds: int) -> None:
-    """Other work on the machine skews every number: wait (a while) for it to calm down."""
+    """Other work on the machine skews every number: while our server is idle, wait (a while)
+    until the CPUs are mostly idle too."""
     deadline = time.monotonic() + seconds
-    while load_average() > limit and time.monotonic() < deadline:
-        say(f"  the machine is busy (load {load_average():.1f}); waiting for it to calm down…")
-        time.sleep(15)
+    while (busy := cpu_busy()) > limit and time.monotonic() < deadline:
+        say(f"  the machine is busy ({busy:.0%} CPU used elsewhere); waiting…")
+        time.sleep(4)
 
 
 def run_size(label: str, total: int, args) -> dict:
@@ -530,7 +540,7 @@ def run_size(label: str, total: int, args) -> dict:
     explain, search_hits = explain_search()
     flush_cache()  # the load starts from an empty cache, like a restart
 
-    wait_until_quiet(args.quiet_load, args.wait_quiet)
+    wait_until_quiet(args.quiet, args.wait_quiet)
     load_before = load_average()
     server = Server(args.port)
     server.start()
@@ -545,6 +555,7 @@ def run_size(label: str, total: int, args) -> dict:
         scripts = write_scripts(session)
         visit = first_visit(server.base)
         for round_number in range(args.rounds):
+            wait_until_quiet(args.quiet, args.wait_quiet // 3)
             say(f"  round {round_number + 1} of {args.rounds}")
             for target in targets:
                 script = scripts[
@@ -613,8 +624,21 @@ def machine() -> dict:
 GIN_INDEX = "provisions_annotation_search_gin"
 
 
-def ratio(value: float, base: float) -> str:
-    return f"{value / base:.2f}×" if base else "–"
+def median(values: list[float]) -> float:
+    values = sorted(values)
+    middle = len(values) // 2
+    return values[middle] if len(values) % 2 else (values[middle - 1] + values[middle]) / 2
+
+
+def paired(target: dict, base: dict, field: str) -> float:
+    """The median over rounds of target/base, each round's two runs a few seconds apart: other
+    work on the machine drifts slowly, and cancels out of a ratio taken within a round."""
+    rounds = zip(target["rounds"], base["rounds"], strict=True)
+    return median([t[field] / b[field] if b[field] else 0.0 for t, b in rounds])
+
+
+def ratio(target: dict, base: dict, field: str) -> str:
+    return f"{paired(target, base, field):.2f}×"
 
 
 def verdict(ok: bool) -> str:
@@ -663,12 +687,12 @@ def assess(results: list[dict]) -> list[tuple[str, str, str]]:
     for result in results:
         static, ping = by_kind(result, "static"), by_kind(result, "ping")
         article = by_kind(result, "page", "article")
-        ok = article["rps"] >= 0.5 * static["rps"] and article["p99_ms"] <= 2 * static["p99_ms"]
+        ok = paired(article, static, "rps") >= 0.5 and paired(article, static, "p99_ms") <= 2
         rows.append(
             (
                 f"Article page ≥ ½ static req/s, p99 ≤ 2× static ({result['label']})",
-                f"{ratio(article['rps'], static['rps'])} of the static file's req/s, "
-                f"p99 {ratio(article['p99_ms'], static['p99_ms'])} of its p99",
+                f"{ratio(article, static, 'rps')} of the static file's req/s, "
+                f"p99 {ratio(article, static, 'p99_ms')} of its p99",
                 verdict(ok),
             )
         )
@@ -682,8 +706,8 @@ def assess(results: list[dict]) -> list[tuple[str, str, str]]:
             (
                 f"Search p99 ≤ 10× article p99 at {largest['label']} ({how})",
                 f"{search['p99_ms']:.1f} ms vs {article['p99_ms']:.1f} ms: "
-                f"{ratio(search['p99_ms'], article['p99_ms'])}",
-                verdict(search["p99_ms"] <= 10 * article["p99_ms"]),
+                f"{ratio(search, article, 'p99_ms')}",
+                verdict(paired(search, article, "p99_ms") <= 10),
             )
         )
     uses_gin = GIN_INDEX in largest["explain"]
@@ -700,8 +724,8 @@ def assess(results: list[dict]) -> list[tuple[str, str, str]]:
             (
                 f"htmx create p99 ≤ 3× trivial view p99 ({result['label']})",
                 f"{create['p99_ms']:.1f} ms vs {ping['p99_ms']:.1f} ms: "
-                f"{ratio(create['p99_ms'], ping['p99_ms'])}",
-                verdict(create["p99_ms"] <= 3 * ping["p99_ms"]),
+                f"{ratio(create, ping, 'p99_ms')}",
+                verdict(paired(create, ping, "p99_ms") <= 3),
             )
         )
     total = largest["first_visit"]["total"]
@@ -735,20 +759,20 @@ def notes(results: list[dict]) -> list[str]:
     static, ping = by_kind(largest, "static"), by_kind(largest, "ping")
     article = by_kind(largest, "page", "article")
     if any(
-        by_kind(r, "page", "article")["rps"] < 0.5 * by_kind(r, "static")["rps"]
-        or by_kind(r, "page", "article")["p99_ms"] > 2 * by_kind(r, "static")["p99_ms"]
+        paired(by_kind(r, "page", "article"), by_kind(r, "static"), "rps") < 0.5
+        or paired(by_kind(r, "page", "article"), by_kind(r, "static"), "p99_ms") > 2
         for r in results
     ):
         out.append(
             "- **Article page vs the static file.** A cached page is served without a query, but "
             "it still goes through Django's whole middleware stack (the trivial view alone gets "
-            f"{ratio(ping['rps'], static['rps'])} of the static file's requests/s here), one "
+            f"{ratio(ping, static, 'rps')} of the static file's requests/s here), one "
             "round trip to Redis to check the page's generations, and a fresh CSP nonce; "
             "whitenoise answers the static file before all of that. This run: "
-            f"{ratio(article['rps'], static['rps'])} of its requests/s at {largest['label']}."
+            f"{ratio(article, static, 'rps')} of its requests/s at {largest['label']}."
         )
     uncached = by_kind(largest, "search-uncached")
-    if uncached["p99_ms"] > 10 * article["p99_ms"]:
+    if paired(uncached, article, "p99_ms") > 10:
         out.append(
             f"- **Search, every request a miss.** `?q={SEARCH}` matches "
             f"{largest['search_hits']:,} published annotations at {largest['label']}; alone, one "
@@ -762,7 +786,7 @@ def notes(results: list[dict]) -> list[str]:
             "served from the cache, without a query."
         )
     create = by_kind(largest, "create")
-    if create["p99_ms"] > 3 * ping["p99_ms"]:
+    if paired(create, ping, "p99_ms") > 3:
         out.append(
             "- **htmx create vs the trivial view.** The create is a write: "
             f"{create['queries_render']} queries through the ORM (session, user, roles, the "
@@ -821,7 +845,9 @@ def render(results: list[dict], info: dict, args) -> str:
         "",
         f"Load: `wrk -t{args.threads} -c{args.connections} -d{args.duration}s` per target, in "
         f"{args.rounds} rounds over all the targets (req/s over all rounds, p50 and p99 the median "
-        f"of the rounds), after a {args.warmup} s warm-up; between two runs the workers are left "
+        "of the rounds; every ratio is the median of the rounds' ratios, each taken between two "
+        "runs seconds apart, so that other work on the machine cancels out), after a "
+        f"{args.warmup} s warm-up; between two runs the workers are left "
         "to finish what wrk gave up on. One target at a time, from the same machine: wrk, the two "
         "gunicorn workers, PostgreSQL and Redis share the CPUs. Production settings (DEBUG off), "
         "cache on Redis, emptied before each size's load; *cold* is the first request for a "
@@ -879,10 +905,10 @@ def render(results: list[dict], info: dict, args) -> str:
                         f"{t['errors']:,} / {t['requests']:,}",
                         f"{t['queries_render']} / {t['queries_served']}",
                         body_bytes(t, result),
-                        ratio(t["rps"], static["rps"]),
-                        ratio(t["rps"], ping["rps"]),
-                        ratio(t["p99_ms"], static["p99_ms"]),
-                        ratio(t["p99_ms"], ping["p99_ms"]),
+                        ratio(t, static, "rps"),
+                        ratio(t, ping, "rps"),
+                        ratio(t, static, "p99_ms"),
+                        ratio(t, ping, "p99_ms"),
                     ]
                     for t in result["targets"]
                 ],
@@ -931,7 +957,7 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument(
-        "--quiet-load", type=float, default=1.0, help="1-minute load average to wait for"
+        "--quiet", type=float, default=0.15, help="CPU share used elsewhere to wait out (0–1)"
     )
     parser.add_argument(
         "--wait-quiet", type=int, default=180, help="at most this many seconds of waiting"

@@ -7,8 +7,10 @@ ts_rank and snippets come from ts_headline. On SQLite (development and most test
 gives the same results page: every word must occur (case-insensitive substring), title hits
 rank first, snippets are a window of text around the first hit.
 
-A search first collects light hits (kind, id, rank and facet values) for every match, then
-counts and filters the facets in Python and loads only the current page in full. The number of
+Articles, concerns and demands are few: a search collects a light hit (kind, id, rank, facet
+values) for each, and counts and filters their facets in Python. Annotations can be tens of
+thousands: the database counts their facets in one statement and returns only as many of the
+best as the requested page needs. Only the current page is loaded in full. The number of
 queries is the same whatever the number of matches.
 
 Visibility of annotations is decided by `Annotation.objects.visible_to(user)` and nowhere else.
@@ -24,6 +26,7 @@ from functools import reduce
 from operator import add, or_
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
+from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import (
@@ -365,33 +368,122 @@ def _point_hits(query: str) -> list[Hit]:
     return [*concerns.values(), *demands.values()]
 
 
-def _annotation_hits(query: str, user) -> list[Hit]:
-    hits = {
-        pk: Hit("annotation", pk, rank or 0.0, -pk, chapter={chapter_id} if chapter_id else set())
-        for pk, rank, chapter_id in annotations_matching(query, user).values_list(
-            "pk", "rank", "provision__article__chapter"
-        )
-    }
-    if hits:
-        ids = list(hits)
-        # The three many-to-many tables in one round trip.
-        relations = (
-            Annotation.concerns.through.objects.filter(annotation_id__in=ids)
-            .annotate(facet=Value("concern"))
-            .values_list("annotation_id", "concern_id", "facet")
-            .union(
-                Annotation.demands.through.objects.filter(annotation_id__in=ids)
-                .annotate(facet=Value("demand"))
-                .values_list("annotation_id", "safeguarddemand_id", "facet"),
-                Annotation.tags.through.objects.filter(annotation_id__in=ids)
-                .annotate(facet=Value("tag"))
-                .values_list("annotation_id", "tag_id", "facet"),
-                all=True,
+class AnnotationMatches:
+    """The annotations matching a query, counted and paged by the database.
+
+    They can be many (one common word matches a tenth of 100,000 annotations), so unlike the
+    few articles, concerns and demands they never become one Python object per match: one SQL
+    statement counts every facet value at once (each facet ignoring its own selection), and
+    the page reads only the best `stop` matches, ordered by rank.
+    """
+
+    def __init__(self, query: str, user):
+        self.matches = annotations_matching(query, user).order_by()
+
+    def _filtered(self, active: dict[str, set]) -> QuerySet:
+        """The matches that pass every facet selection (OR within a facet, AND across)."""
+        matches = self.matches
+        if active["kind"] and "annotation" not in active["kind"]:
+            return matches.none()
+        if active["chapter"]:
+            matches = matches.filter(provision__article__chapter__in=active["chapter"])
+        for name in ("concern", "demand", "tag"):
+            if active[name]:
+                model, column = _through(name)
+                rows = model.objects.filter(
+                    annotation_id=OuterRef("pk"), **{f"{column}__in": active[name]}
+                )
+                matches = matches.filter(Exists(rows))
+        return matches
+
+    def best(self, active: dict[str, set], stop: int) -> list[Hit]:
+        """The first `stop` matches passing the selection, best first (rank, then newest)."""
+        rows = self._filtered(active).order_by("-rank", "-pk").values_list("pk", "rank")[:stop]
+        return [Hit("annotation", pk, rank or 0.0, -pk) for pk, rank in rows]
+
+    def facet_counts(self, active: dict[str, set]) -> tuple[dict[str, Counter], int]:
+        """Per facet, matches that would remain with each value given the other facets; and the
+        number of matches passing every facet. One statement, whatever the number of matches.
+
+        `m` holds the matches, `rel` one row per (match, facet, value); with a selection, `ok`
+        says per match which facets' selections it passes, and a value of facet F is counted
+        over the matches that pass every facet but F.
+        """
+        quote = connection.ops.quote_name
+        counts = {name: Counter() for name in FACETS}
+        try:
+            match_sql, params = self.matches.values_list(
+                "pk", "provision__article__chapter"
+            ).query.sql_with_params()
+        except EmptyResultSet:  # a query that cannot match anything (only punctuation)
+            return counts, 0
+        relations = ["SELECT m.id, 'chapter', m.chapter FROM m WHERE m.chapter IS NOT NULL"]
+        for name in ("concern", "demand", "tag"):
+            model, column = _through(name)
+            own = quote(Annotation._meta.get_field(f"{name}s").m2m_column_name())
+            relations.append(
+                f"SELECT r.{own}, '{name}', r.{quote(column)} "  # noqa: S608 — names, not input
+                f"FROM {quote(model._meta.db_table)} r JOIN m ON m.id = r.{own}"
             )
+        sql = (
+            f"WITH m (id, chapter) AS ({match_sql}), "
+            f"rel (id, facet, value) AS ({' UNION ALL '.join(relations)}) "
         )
-        for annotation_id, related_id, facet in relations:
-            getattr(hits[annotation_id], facet).add(related_id)
-    return list(hits.values())
+        params = list(params)
+        selecting = [name for name in _COUNTED_FACETS if active[name]]
+        if not selecting:
+            sql += (
+                "SELECT facet, value, COUNT(*) FROM rel GROUP BY facet, value "
+                "UNION ALL SELECT 'kind', NULL, COUNT(*) FROM m"
+            )
+        else:
+            passes = []  # per facet: 1 when the match passes that facet's selection
+            for name in _COUNTED_FACETS:
+                if name in selecting:
+                    marks = ", ".join(["%s"] * len(active[name]))
+                    passes.append(
+                        f"MAX(CASE WHEN rel.facet = '{name}' AND rel.value IN ({marks}) "
+                        f"THEN 1 ELSE 0 END) AS ok_{name}"
+                    )
+                    params += sorted(active[name])
+                else:
+                    passes.append(f"1 AS ok_{name}")
+
+            def passing(but=None):
+                return " AND ".join(f"ok.ok_{name} = 1" for name in _COUNTED_FACETS if name != but)
+
+            per_value = " OR ".join(
+                f"(rel.facet = '{name}' AND {passing(but=name)})" for name in _COUNTED_FACETS
+            )
+            sql += (
+                f", ok AS (SELECT m.id, {', '.join(passes)} FROM m "  # noqa: S608 — no input
+                f"LEFT JOIN rel ON rel.id = m.id GROUP BY m.id) "
+                f"SELECT rel.facet, rel.value, COUNT(*) FROM rel JOIN ok ON ok.id = rel.id "
+                f"WHERE {per_value} GROUP BY rel.facet, rel.value "
+                f"UNION ALL SELECT 'kind', NULL, COUNT(*) FROM ok WHERE {passing()}"
+            )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            for facet, value, count in cursor.fetchall():
+                if facet == "kind":
+                    value = "annotation"
+                if count:
+                    counts[facet][value] = count
+        if active["kind"] and "annotation" not in active["kind"]:
+            # Annotations are filtered out: they still count under "kind", to be ticked back.
+            return {name: counts["kind"] if name == "kind" else Counter() for name in FACETS}, 0
+        return counts, counts["kind"]["annotation"]
+
+
+# The facets counted over annotations' relations (kind is the same for every annotation).
+_COUNTED_FACETS = ("chapter", "concern", "demand", "tag")
+
+
+def _through(name: str):
+    """The many-to-many table behind the concern, demand or tag facet, and its column for the
+    other side (e.g. "safeguarddemand_id")."""
+    field = Annotation._meta.get_field(f"{name}s")
+    return field.remote_field.through, field.m2m_reverse_name()
 
 
 @dataclass(slots=True)
@@ -665,20 +757,18 @@ def search(query: str, *, user, selected: dict[str, list[str]], page=1) -> Searc
     selected maps facet names ("kind", "chapter", "concern", "demand", "tag") to the values of
     the URL; unknown values are ignored.
     """
-    hits = [*_article_hits(query), *_point_hits(query), *_annotation_hits(query, user)]
-    hits.sort(key=lambda hit: hit.sort_key)
+    hits = [*_article_hits(query), *_point_hits(query)]  # the few: in Python
+    annotations = AnnotationMatches(query, user)  # the many: in the database
 
     chapters = list(Chapter.objects.order_by("position").only("pk", "number", "title"))
     concerns = list(Concern.objects.order_by("position").only("pk", "slug", "title"))
     demands = list(SafeguardDemand.objects.order_by("position").only("pk", "slug", "title"))
+    tags = list(Tag.objects.order_by("name"))
     # NUL is dropped: PostgreSQL refuses it in a query, and no slug or number holds one.
     wanted = {
         name: [str(v).replace("\x00", "")[:100] for v in selected.get(name, ())][:MAX_FACET_VALUES]
         for name in FACETS
     }
-    tag_ids = set().union(*(hit.tag for hit in hits))
-    tags = list(Tag.objects.filter(Q(pk__in=tag_ids) | Q(slug__in=wanted["tag"])).order_by("name"))
-
     choices = {
         "kind": [(kind, kind, str(KIND_LABELS[kind])) for kind in KINDS],
         "chapter": [(c.pk, c.number, f"{c.number}. {c.title}") for c in chapters],
@@ -691,6 +781,9 @@ def search(query: str, *, user, selected: dict[str, list[str]], page=1) -> Searc
         for name in FACETS
     }
     counts = _facet_counts(hits, active)
+    annotation_counts, annotation_total = annotations.facet_counts(active)
+    for name in FACETS:
+        counts[name].update(annotation_counts[name])
     legends = {
         "kind": _("Kind of result"),
         "chapter": _("Chapter"),
@@ -713,15 +806,37 @@ def search(query: str, *, user, selected: dict[str, list[str]], page=1) -> Searc
         for name in FACETS
     ]
 
-    filtered = [hit for hit in hits if _passes(hit, active)]
-    page_obj = Paginator(filtered, RESULTS_PER_PAGE).get_page(page)
+    merged = _MergedHits(
+        sorted((hit for hit in hits if _passes(hit, active)), key=lambda hit: hit.sort_key),
+        annotations,
+        active,
+        annotation_total,
+    )
+    page_obj = Paginator(merged, RESULTS_PER_PAGE).get_page(page)
     page_obj.object_list = _load_page(list(page_obj.object_list), query, user)
     return SearchOutcome(
-        total=len(filtered),
+        total=len(merged),
         page=page_obj,
         facets=[facet for facet in facets if facet.options],
         any_selected=any(active.values()),
     )
+
+
+class _MergedHits:
+    """All results in order, for the paginator: the few hits in memory merged with the best
+    annotations, of which only as many as the requested page needs are read."""
+
+    def __init__(self, few: list[Hit], annotations: AnnotationMatches, active, annotation_total):
+        self.few, self.annotations, self.active = few, annotations, active
+        self.annotation_total = annotation_total
+
+    def __len__(self) -> int:
+        return len(self.few) + self.annotation_total
+
+    def __getitem__(self, index: slice) -> list[Hit]:
+        stop = min(index.stop, len(self))
+        best = self.annotations.best(self.active, stop) if self.annotation_total else []
+        return sorted([*self.few, *best], key=lambda hit: hit.sort_key)[index.start : stop]
 
 
 def _load_page(hits: list[Hit], query: str, user) -> list[Result]:

@@ -6,6 +6,8 @@ The page cache is off in tests (treatywatch/test_settings.py): these are the que
 what a cache miss costs.
 """
 
+import re
+
 import pytest
 from django.utils import timezone
 
@@ -28,9 +30,10 @@ PAGES = [
     ("/convention/", 2),
     ("/convention/articles/24/", 9),
     ("/concerns/", 2),
-    (f"/concerns/{CONCERN}/", 6),
+    (f"/concerns/{CONCERN}/", 7),
+    (f"/concerns/{CONCERN}/?page=3", 7),
     ("/safeguards/", 2),
-    (f"/safeguards/{DEMAND}/", 6),
+    (f"/safeguards/{DEMAND}/", 7),
     ("/coverage/", 7),
     ("/search/?q=surveillance", 12),
     ("/api/v1/annotations?article=24", 5),
@@ -135,3 +138,26 @@ def test_signed_in_article_page_costs_the_same_at_two_sizes(
     with django_assert_max_num_queries(20) as large:
         assert client.get("/convention/articles/24/").status_code == 200
     assert len(large.captured_queries) == len(small.captured_queries)
+
+
+def test_concern_and_safeguard_pages_show_their_analysis_a_page_at_a_time(client, analyst):
+    """A concern tied to thousands of annotations must not become a page of megabytes: 25 per
+    page, in the order of the text, every one reachable by the numbered links."""
+    per_page = 25
+    add_annotations(analyst, 2 * per_page + 3)
+    for url in (f"/concerns/{CONCERN}/", f"/safeguards/{DEMAND}/"):
+        seen = []
+        for number in (1, 2, 3):
+            html = client.get(f"{url}?page={number}").content.decode()
+            cards = re.findall(r'id="annotation-(\d+)"', html)
+            assert len(cards) == (per_page if number < 3 else 3), (url, number)
+            seen += cards
+            assert f"Page {number} of 3." in html
+            assert "53 published annotations, in the order of the text." in html
+        assert len(set(seen)) == 2 * per_page + 3
+        first = client.get(url).content.decode()
+        assert 'rel="next" href="?page=2#annotations-title"' in first
+        assert '<span class="visually-hidden">Page </span>3</a>' in first
+        # A page past the end or not a number is answered with the nearest page, not an error.
+        assert client.get(f"{url}?page=99").status_code == 200
+        assert client.get(f"{url}?page=abc").status_code == 200

@@ -2,6 +2,7 @@
 
 from itertools import groupby
 
+from django.core.paginator import Paginator
 from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, render
@@ -24,6 +25,9 @@ from provisions.models import (
 )
 from provisions.selectors import position_of
 from provisions.views.access import public
+
+# A concern's page lists the published analysis tied to it this many at a time.
+POINT_ANNOTATIONS_PER_PAGE = 25
 
 
 def _treaty():
@@ -215,21 +219,34 @@ def concern_list(request):
     )
 
 
+def _point_page(request, point, *, annotations, links: Q, siblings, template: str):
+    """A concern's or a safeguard demand's page: its links by chapter and, a page at a time,
+    the published annotations tied to it (there can be thousands)."""
+    annotations = annotations.published().for_display().order_by("provision__position", "-pk")
+    context = {
+        "point": point,
+        "links_by_chapter": _links_by_chapter(links),
+        "annotations": Paginator(annotations, POINT_ANNOTATIONS_PER_PAGE).get_page(
+            request.GET.get("page")
+        ),
+        "siblings": siblings.only("slug", "title"),
+    }
+    return render(request, template, context)
+
+
 @public
 @require_safe
 @cache_public_page("concern:{slug}")
 def concern_detail(request, slug: str):
     concern = get_object_or_404(Concern, slug=slug)
-    context = {
-        "point": concern,
-        "links_by_chapter": _links_by_chapter(Q(concern=concern)),
-        "annotations": Annotation.objects.published()
-        .filter(concerns=concern)
-        .for_display()
-        .order_by("provision__position"),
-        "siblings": Concern.objects.only("slug", "title"),
-    }
-    return render(request, "provisions/concern_detail.html", context)
+    return _point_page(
+        request,
+        concern,
+        annotations=concern.annotations,
+        links=Q(concern=concern),
+        siblings=Concern.objects,
+        template="provisions/concern_detail.html",
+    )
 
 
 @public
@@ -251,16 +268,14 @@ def safeguard_list(request):
 @cache_public_page("demand:{slug}")
 def safeguard_detail(request, slug: str):
     demand = get_object_or_404(SafeguardDemand, slug=slug)
-    context = {
-        "point": demand,
-        "links_by_chapter": _links_by_chapter(Q(demand=demand)),
-        "annotations": Annotation.objects.published()
-        .filter(demands=demand)
-        .for_display()
-        .order_by("provision__position"),
-        "siblings": SafeguardDemand.objects.only("slug", "title"),
-    }
-    return render(request, "provisions/safeguard_detail.html", context)
+    return _point_page(
+        request,
+        demand,
+        annotations=demand.annotations,
+        links=Q(demand=demand),
+        siblings=SafeguardDemand.objects,
+        template="provisions/safeguard_detail.html",
+    )
 
 
 @public

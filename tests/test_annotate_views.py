@@ -66,6 +66,28 @@ def test_htmx_save_answers_with_a_status_and_a_refresh_trigger(client, analyst):
     assert 'hx-swap-oob="true"' in response.content.decode()
 
 
+def test_htmx_save_costs_a_fixed_number_of_queries(client, analyst, django_assert_max_num_queries):
+    """The write analysts make most: session, user, roles, the article and its provisions, the
+    insert, the relations, the revision, the search vector. Relations are added without first
+    reading what exists (a new note has none), and the revision does not read them back."""
+    client.force_login(analyst)
+    post_annotation(client, tags="law")  # the tag exists from now on
+    data = {
+        "provision": "art_24",
+        "body": "A *judicial* safeguard is missing.",
+        "concerns": ["weak-procedural-safeguards"],
+        "demands": ["consult-civil-society"],
+        "tags": "law",
+        "action": "draft",
+    }
+    with django_assert_max_num_queries(16):
+        response = client.post(ANNOTATE, data, headers={"HX-Request": "true"})
+    assert response["HX-Trigger"] == "annotation-saved"
+    saved = Annotation.objects.latest("pk")
+    assert [c.slug for c in saved.concerns.all()] == ["weak-procedural-safeguards"]
+    assert [t.name for t in saved.tags.all()] == ["law"]
+
+
 @pytest.mark.parametrize(
     ("fields", "message"),
     [

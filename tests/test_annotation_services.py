@@ -18,6 +18,7 @@ from provisions.services import (
     link_reject,
     link_restore,
 )
+from provisions.services.history import annotation_snapshot
 from tests.conftest import make_member
 
 pytestmark = pytest.mark.django_db
@@ -55,6 +56,28 @@ def test_create_with_quote_computes_positions_and_context(analyst, art24):
     assert [c.slug for c in annotation.concerns.all()] == ["weak-procedural-safeguards"]
     assert sorted(t.name for t in annotation.tags.all()) == ["Proportionality", "safeguards"]
     assert Revision.objects.filter(target_id=annotation.pk, action="created").exists()
+
+
+def test_the_first_revision_records_the_relations_as_stored(
+    analyst, art24, django_assert_max_num_queries
+):
+    """Create records its first revision from what it has just set, without reading it back:
+    the snapshot must be the one a read from the database gives."""
+    annotation = annotation_create(
+        provision=art24,
+        author=analyst,
+        body="Relations kept",
+        concerns=["serious-crime-scope", "protected-activities"],
+        demands=["consult-civil-society"],
+        tags=["Zeta", "alpha", "#Mid tag"],
+    )
+    revision = Revision.objects.get(target_id=annotation.pk, action="created")
+    annotation = Annotation.objects.get(pk=annotation.pk)
+    assert revision.snapshot == annotation_snapshot(annotation)
+    assert revision.snapshot["tags"] == ["Mid tag", "Zeta", "alpha"]
+    assert revision.snapshot["concerns"] == ["protected-activities", "serious-crime-scope"]
+    bare = annotation_create(provision=art24, author=analyst, body="No relations")
+    assert Revision.objects.get(target_id=bare.pk).snapshot == annotation_snapshot(bare)
 
 
 def test_position_only_selector_is_completed(analyst, art24):

@@ -107,13 +107,27 @@ def _resolve_tags(names) -> list[Tag]:
     return tags
 
 
-def _set_relations(annotation: Annotation, concerns=None, demands=None, tags=None) -> None:
+def _set_relations(
+    annotation: Annotation, concerns=None, demands=None, tags=None, *, new=False
+) -> dict[str, list]:
+    """Set the relations given (None leaves one as it is); returns the objects set, by field.
+
+    new: the annotation has just been inserted and has no related rows yet, so they are added
+    without first reading which exist (as `set` does to compare).
+    """
+    chosen = {}
     if concerns is not None:
-        annotation.concerns.set(_resolve(Concern, concerns, "concerns"))
+        chosen["concerns"] = _resolve(Concern, concerns, "concerns")
     if demands is not None:
-        annotation.demands.set(_resolve(SafeguardDemand, demands, "demands"))
+        chosen["demands"] = _resolve(SafeguardDemand, demands, "demands")
     if tags is not None:
-        annotation.tags.set(_resolve_tags(tags))
+        chosen["tags"] = _resolve_tags(tags)
+    for name, objects in chosen.items():
+        if not new:
+            getattr(annotation, name).set(objects)
+        elif objects:
+            getattr(annotation, name).add(*objects)
+    return chosen
 
 
 def _require_analyst(user) -> None:
@@ -166,8 +180,8 @@ def annotation_create(
         in_reply_to=in_reply_to,
         submitted_at=now if status == Annotation.Status.SUBMITTED else None,
     )
-    _set_relations(annotation, concerns, demands, tags)
-    history.record(obj=annotation, action="created", actor=author)
+    related = _set_relations(annotation, concerns, demands, tags, new=True)
+    history.record(obj=annotation, action="created", actor=author, related=related)
     update_search_vectors(annotations=[annotation])
     return annotation
 

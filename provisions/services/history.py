@@ -5,15 +5,24 @@ import difflib
 from provisions.models import Annotation, ProvisionLink, Revision
 
 
-def annotation_snapshot(annotation: Annotation) -> dict:
+def annotation_snapshot(annotation: Annotation, related: dict | None = None) -> dict:
+    """What a revision keeps of an annotation. related: its concerns, demands and tags when the
+    caller has just set them (by field name), saving the queries that read them back."""
+    related = related or {}
+
+    def slugs(name, attribute):
+        if name in related:
+            return sorted(getattr(item, attribute) for item in related[name])
+        return sorted(getattr(annotation, name).values_list(attribute, flat=True))
+
     return {
         "provision": annotation.provision.eid,
         "body": annotation.body,
         "selectors": annotation.selectors,
         "status": annotation.status,
-        "concerns": sorted(annotation.concerns.values_list("slug", flat=True)),
-        "demands": sorted(annotation.demands.values_list("slug", flat=True)),
-        "tags": sorted(annotation.tags.values_list("name", flat=True)),
+        "concerns": slugs("concerns", "slug"),
+        "demands": slugs("demands", "slug"),
+        "tags": slugs("tags", "name"),
         "review_reason": annotation.review_reason,
         "anchor_state": annotation.anchor_state,
     }
@@ -33,9 +42,9 @@ def link_snapshot(link: ProvisionLink) -> dict:
     }
 
 
-def record(*, obj, action: str, actor, note: str = "") -> Revision:
+def record(*, obj, action: str, actor, note: str = "", related: dict | None = None) -> Revision:
     if isinstance(obj, Annotation):
-        target_type, snapshot = Revision.Target.ANNOTATION, annotation_snapshot(obj)
+        target_type, snapshot = Revision.Target.ANNOTATION, annotation_snapshot(obj, related)
     else:
         target_type, snapshot = Revision.Target.LINK, link_snapshot(obj)
     return Revision.objects.create(

@@ -370,30 +370,37 @@ def get_safeguard(request, slug: str):
 # --- Links -----------------------------------------------------------------------------------
 
 
+def _where_and_status(request, queryset, statuses):
+    """The filters links and annotations share: ?article=24, ?provision=art_24_para_1 and
+    ?status= (one of `statuses`, else a 400 that lists them)."""
+    article = query_int(request, "article")
+    if article is not None:
+        queryset = queryset.filter(provision__article__number=article)
+    if provision := query_text(request, "provision"):
+        queryset = queryset.filter(provision__eid=provision)
+    if status := query_text(request, "status"):
+        if status not in statuses.values:
+            raise ApiError(
+                400,
+                "bad_request",
+                _("Unknown status."),
+                fields={"status": [_choose_one(statuses.values)]},
+            )
+        queryset = queryset.filter(status=status)
+    return queryset
+
+
 def get_links(request):
     links = (
         ProvisionLink.objects.visible_to(request.user)
         .select_related("provision__article", "concern", "demand")
         .order_by("provision__position", "pk")
     )
-    article = query_int(request, "article")
-    if article is not None:
-        links = links.filter(provision__article__number=article)
-    if provision := query_text(request, "provision"):
-        links = links.filter(provision__eid=provision)
+    links = _where_and_status(request, links, ProvisionLink.Status)
     if concern := query_text(request, "concern"):
         links = links.filter(concern__slug=concern)
     if safeguard := query_text(request, "safeguard"):
         links = links.filter(demand__slug=safeguard)
-    if status := query_text(request, "status"):
-        if status not in ProvisionLink.Status.values:
-            raise ApiError(
-                400,
-                "bad_request",
-                _("Unknown status."),
-                fields={"status": [_choose_one(ProvisionLink.Status.values)]},
-            )
-        links = links.filter(status=status)
     return json_response(
         paginate(request, links, lambda link: serializers.link_to_dict(link, request))
     )
@@ -452,11 +459,7 @@ def get_annotations(request):
     annotations = (
         Annotation.objects.visible_to(request.user).for_display().order_by("-created_at", "-pk")
     )
-    article = query_int(request, "article")
-    if article is not None:
-        annotations = annotations.filter(provision__article__number=article)
-    if provision := query_text(request, "provision"):
-        annotations = annotations.filter(provision__eid=provision)
+    annotations = _where_and_status(request, annotations, Annotation.Status)
     # Many-to-many filters as subqueries: no duplicate rows, whatever matches.
     if concern := query_text(request, "concern"):
         annotations = annotations.filter(
@@ -477,15 +480,6 @@ def get_annotations(request):
         )
     if q := query_text(request, "q"):
         annotations = annotations.filter(body__icontains=q)
-    if status := query_text(request, "status"):
-        if status not in Annotation.Status.values:
-            raise ApiError(
-                400,
-                "bad_request",
-                _("Unknown status."),
-                fields={"status": [_choose_one(Annotation.Status.values)]},
-            )
-        annotations = annotations.filter(status=status)
     return json_response(
         paginate(request, annotations, lambda item: serializers.annotation_to_w3c(item, request))
     )

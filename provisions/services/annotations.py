@@ -259,16 +259,9 @@ def annotation_publish(*, annotation: Annotation, editor) -> Annotation:
     current = _locked(annotation)
     if current.status != Annotation.Status.SUBMITTED:
         raise ValidationError({"status": _("Only a submitted annotation can be published.")})
-    current.status = Annotation.Status.PUBLISHED
-    current.published_at = timezone.now()
-    current.reviewed_by = editor
-    current.review_reason = ""
-    current.version += 1
-    current.save()
-    history.record(obj=current, action="published", actor=editor)
-    page_cache.annotation_changed(current)
-    audit_record(action="annotation.published", actor=editor, obj=current)
-    return current
+    return _record_review(
+        current, editor=editor, status=Annotation.Status.PUBLISHED, action="published"
+    )
 
 
 @transaction.atomic
@@ -282,15 +275,23 @@ def annotation_reject(*, annotation: Annotation, editor, reason: str) -> Annotat
         raise ValidationError(
             {"status": _("Only a submitted or published annotation can be rejected.")}
         )
-    current.status = Annotation.Status.REJECTED
+    return _record_review(
+        current, editor=editor, status=Annotation.Status.REJECTED, action="rejected", reason=reason
+    )
+
+
+def _record_review(current: Annotation, *, editor, status, action: str, reason: str = ""):
+    """An editor's decision on a (locked) annotation: who and why, when it went public (or
+    that it no longer is), a new version, its revision, the pages it changes, the audit log."""
+    current.status = status
     current.reviewed_by = editor
     current.review_reason = reason[:5000]
-    current.published_at = None
+    current.published_at = timezone.now() if status == Annotation.Status.PUBLISHED else None
     current.version += 1
     current.save()
-    history.record(obj=current, action="rejected", actor=editor, note=current.review_reason)
+    history.record(obj=current, action=action, actor=editor, note=current.review_reason)
     page_cache.annotation_changed(current)
-    audit_record(action="annotation.rejected", actor=editor, obj=current)
+    audit_record(action=f"annotation.{action}", actor=editor, obj=current)
     return current
 
 

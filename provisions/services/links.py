@@ -129,17 +129,10 @@ def link_approve(*, link: ProvisionLink, editor, note: str = "", **changes) -> P
     if current.status == ProvisionLink.Status.APPROVED and not changes:
         raise ValidationError({"status": _("This link is already approved.")})
     _apply_changes(current, changes)
-    current.status = ProvisionLink.Status.APPROVED
-    current.reviewed_by = editor
-    current.reviewed_at = timezone.now()
-    current.review_note = _clean_text(note or "").strip()[:5000]
     current.needs_review = False
-    current.version += 1
-    current.save()
-    history.record(obj=current, action="approved", actor=editor, note=current.review_note)
-    page_cache.link_changed(current)
-    audit_record(action="link.approved", actor=editor, obj=current)
-    return current
+    return _record_review(
+        current, editor=editor, status=ProvisionLink.Status.APPROVED, note=note, action="approved"
+    )
 
 
 @transaction.atomic
@@ -149,16 +142,27 @@ def link_reject(*, link: ProvisionLink, editor, reason: str) -> ProvisionLink:
     reason = _clean_text(reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Give a reason for the rejection.")})
-    current = _locked(link)
-    current.status = ProvisionLink.Status.REJECTED
+    return _record_review(
+        _locked(link),
+        editor=editor,
+        status=ProvisionLink.Status.REJECTED,
+        note=reason,
+        action="rejected",
+    )
+
+
+def _record_review(current: ProvisionLink, *, editor, status, note: str, action: str):
+    """An editor's decision on a (locked) link: who, when and why, a new version, its revision,
+    the pages it changes and the audit log."""
+    current.status = status
     current.reviewed_by = editor
     current.reviewed_at = timezone.now()
-    current.review_note = reason[:5000]
+    current.review_note = _clean_text(note or "").strip()[:5000]
     current.version += 1
     current.save()
-    history.record(obj=current, action="rejected", actor=editor, note=current.review_note)
+    history.record(obj=current, action=action, actor=editor, note=current.review_note)
     page_cache.link_changed(current)
-    audit_record(action="link.rejected", actor=editor, obj=current)
+    audit_record(action=f"link.{action}", actor=editor, obj=current)
     return current
 
 

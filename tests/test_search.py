@@ -515,3 +515,12 @@ def test_annotation_snippets_show_text_not_markdown(client, analyst, editor):
     snippet = re.search(r'<p class="snippet">(.*?)</p>', html, re.S).group(1)
     assert "<mark>kaleidoscopic</mark>" in snippet and "the report" in snippet
     assert "**" not in snippet and "https://example.org" not in snippet
+
+
+@postgres
+def test_pg_connections_run_without_jit(db):
+    """The facet count over many matches looks costly to the planner, which would spend longer
+    compiling it (JIT) than running it: the app's connections turn JIT off."""
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"

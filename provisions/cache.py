@@ -134,6 +134,21 @@ def _complete(found: dict, keys: list[str]) -> tuple[int, ...]:
     return tuple(found[key] for key in keys)
 
 
+def current_version(*scopes: str) -> str | None:
+    """A name for the present state of `scopes` (and of the site and the code): it changes
+    whenever a write retires them. None when the cache is off or cannot be reached, so that
+    nothing is kept under a name that might not change."""
+    if not enabled():
+        return None
+    keys = [_generation_key(scope) for scope in (SITE, *scopes)]
+    try:
+        generations = _complete(cache.get_many(keys), keys)
+    except Exception:
+        logger.exception("Page cache unavailable")
+        return None
+    return "-".join([release(), *map(str, generations)])
+
+
 def _bump(scopes) -> None:
     for scope in scopes:
         key = _generation_key(scope)

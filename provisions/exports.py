@@ -12,13 +12,20 @@ come from the JSON API's serializer, so the API and the downloads describe them 
 
 import csv
 import datetime
-from collections.abc import Callable, Iterable
+import io
+import json
+from collections.abc import Callable, Iterable, Iterator
 
 from django.db.models import Case, F, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from provisions.api.serializers import W3C_CONTEXT, W3C_MEDIA_TYPE, annotation_to_w3c
+from provisions.api.serializers import (
+    W3C_CONTEXT,
+    W3C_MEDIA_TYPE,
+    annotation_to_w3c,
+    relation_values,
+)
 from provisions.models import (
     Annotation,
     Article,
@@ -37,6 +44,8 @@ Absolute = Callable[[str], str]
 EXPORT_FORMAT = "treatywatch-export"
 EXPORT_VERSION = 1
 JSONLD_CONTENT_TYPE = W3C_MEDIA_TYPE
+# Downloads read annotations and links this many at a time (with their relations).
+BATCH_SIZE = 1000
 
 # A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -121,7 +130,7 @@ def public_annotations():
     )
 
 
-# --- Records (plain dicts: JSON as they are, CSV through write_csv) --------------------------
+# --- Records (plain dicts: JSON as they are, CSV through csv_pieces) -------------------------
 
 
 def _iso(value) -> str | None:
@@ -219,9 +228,7 @@ def annotation_record(annotation: Annotation, absolute: Absolute) -> dict:
         "published_at": _iso(annotation.published_at),
         "updated_at": _iso(annotation.updated_at),
         "in_reply_to": getattr(annotation, "public_parent_id", None),
-        "concerns": [c.slug for c in annotation.concerns.all()],
-        "demands": [d.slug for d in annotation.demands.all()],
-        "tags": [t.name for t in annotation.tags.all()],
+        **related_values(annotation),
         "anchor_state": annotation.anchor_state,
     }
 
@@ -244,8 +251,8 @@ def article_document(article: Article, links, annotations, absolute: Absolute) -
     return _document(
         {"type": "article", "number": article.number},
         article=article_record(article, absolute, provisions=article.provisions.all()),
-        links=[link_record(link, absolute) for link in links],
-        annotations=[annotation_record(a, absolute) for a in annotations],
+        links=Items(link_record(link, absolute) for link in in_batches(links)),
+        annotations=Items(annotation_record(a, absolute) for a in in_batches(annotations)),
     )
 
 
@@ -253,8 +260,8 @@ def point_document(point, kind: str, links, annotations, absolute: Absolute) -> 
     return _document(
         {"type": kind, "slug": point.slug},
         **{kind: point_record(point, absolute)},
-        links=[link_record(link, absolute) for link in links],
-        annotations=[annotation_record(a, absolute) for a in annotations],
+        links=Items(link_record(link, absolute) for link in in_batches(links)),
+        annotations=Items(annotation_record(a, absolute) for a in in_batches(annotations)),
     )
 
 
@@ -282,7 +289,7 @@ def statement_record(statement: Statement) -> dict:
 
 
 def public_dataset_document(absolute: Absolute) -> dict:
-    """Everything a public reader can see, in one document."""
+    """Everything a public reader can see, in one document (links and annotations streamed)."""
     treaty = Treaty.objects.first()
     statement = Statement.objects.prefetch_related("signatories").first()
     articles = Article.objects.select_related("chapter").order_by("number")
@@ -300,43 +307,134 @@ def public_dataset_document(absolute: Absolute) -> dict:
         ],
         concerns=[point_record(c, absolute) for c in Concern.objects.all()],
         safeguard_demands=[point_record(d, absolute) for d in SafeguardDemand.objects.all()],
-        links=[link_record(link, absolute) for link in public_links()],
-        annotations=[annotation_record(a, absolute) for a in public_annotations()],
+        links=Items(link_record(link, absolute) for link in in_batches(public_links())),
+        annotations=Items(annotation_record(a, absolute) for a in in_batches(public_annotations())),
     )
 
 
 # --- W3C Web Annotation ----------------------------------------------------------------------
 
 
-def annotation_collection(annotations: Iterable[Annotation], *, request, label: str) -> dict:
-    """A W3C AnnotationCollection with every item embedded in its first page.
+def annotation_collection(annotations, *, request, label: str) -> dict:
+    """A W3C AnnotationCollection with every item embedded in its first page (streamed).
 
     Items are the JSON API's own W3C form (`annotation_to_w3c`), so the API and the downloads
-    describe an annotation the same way; pass `public_annotations()` rows.
+    describe an annotation the same way; pass a `public_annotations()` queryset.
     """
-    items = []
-    for annotation in annotations:
-        item = annotation_to_w3c(annotation, request)
-        item.pop("@context", None)  # the collection carries it
-        item["creator"]["name"] = display_name(annotation.author)  # never an e-mail address
-        if item.get("inReplyTo") and not getattr(annotation, "public_parent_id", None):
-            # The thread's first annotation is no longer public: do not point at it.
-            item["inReplyTo"] = None
-        items.append(item)
+
+    def items():
+        for annotation in in_batches(annotations):
+            item = annotation_to_w3c(annotation, request, related=related_values(annotation))
+            item.pop("@context", None)  # the collection carries it
+            item["creator"]["name"] = display_name(annotation.author)  # never an e-mail address
+            if item.get("inReplyTo") and not getattr(annotation, "public_parent_id", None):
+                # The thread's first annotation is no longer public: do not point at it.
+                item["inReplyTo"] = None
+            yield item
+
     collection_id = request.build_absolute_uri()
     return {
         "@context": W3C_CONTEXT,
         "id": collection_id,
         "type": "AnnotationCollection",
         "label": label,
-        "total": len(items),
+        "total": annotations.count(),
         "first": {
             "id": f"{collection_id}#page-1",
             "type": "AnnotationPage",
             "startIndex": 0,
-            "items": items,
+            "items": Items(items()),
         },
     }
+
+
+# --- Writing documents a piece at a time ----------------------------------------------------
+
+
+class Items:
+    """A JSON array whose items are produced while the document is written, so that a download
+    of every annotation never holds them all in memory."""
+
+    def __init__(self, iterable: Iterable):
+        self.iterable = iterable
+
+
+def in_batches(queryset):
+    """Rows of a queryset read BATCH_SIZE at a time. Annotations come with `exported_relations`:
+    their concerns' and demands' slugs and their tags' names, read per batch as plain values
+    (a download of every annotation would otherwise build a model and a manager per relation)."""
+    if queryset.model is not Annotation:
+        return queryset.iterator(chunk_size=BATCH_SIZE)
+    return _with_relations(queryset.prefetch_related(None).iterator(chunk_size=BATCH_SIZE))
+
+
+# Per relation of an annotation: its many-to-many field, the value exported, the order shown.
+_EXPORTED_RELATIONS = {
+    "concerns": ("concern__slug", ("concern__position", "concern__pk")),
+    "demands": ("safeguarddemand__slug", ("safeguarddemand__position", "safeguarddemand__pk")),
+    "tags": ("tag__name", ("tag__name",)),
+}
+
+
+def _with_relations(annotations: Iterator[Annotation]) -> Iterator[Annotation]:
+    batch = []
+    for annotation in annotations:
+        batch.append(annotation)
+        if len(batch) == BATCH_SIZE:
+            yield from _attach_relations(batch)
+            batch = []
+    yield from _attach_relations(batch)
+
+
+def _attach_relations(batch: list[Annotation]) -> list[Annotation]:
+    if not batch:
+        return batch
+    by_id = {annotation.pk: annotation for annotation in batch}
+    for annotation in batch:
+        annotation.exported_relations = {name: [] for name in _EXPORTED_RELATIONS}
+    for name, (value, order) in _EXPORTED_RELATIONS.items():
+        rows = (
+            getattr(Annotation, name)
+            .through.objects.filter(annotation_id__in=by_id)
+            .order_by(*order)
+            .values_list("annotation_id", value)
+        )
+        for annotation_id, item in rows:
+            by_id[annotation_id].exported_relations[name].append(item)
+    return batch
+
+
+def related_values(annotation: Annotation) -> dict[str, list[str]]:
+    """An annotation's concern slugs, demand slugs and tag names, as exported."""
+    kept = getattr(annotation, "exported_relations", None)
+    return kept if kept is not None else relation_values(annotation)
+
+
+def json_pieces(value, depth: int = 0) -> Iterator[str]:
+    """JSON text of `value`, in pieces: objects holding `Items` are written key by key, and
+    each `Items` array one item per line."""
+    if isinstance(value, Items):
+        separator, indent = "\n", " " * (depth + 1)
+        yield "["
+        for item in value.iterable:
+            yield f"{separator}{indent}{json.dumps(item, ensure_ascii=False)}"
+            separator = ",\n"
+        yield "]" if separator == "\n" else f"\n{' ' * depth}]"
+    elif isinstance(value, dict) and _streams(value):
+        indent = " " * (depth + 1)
+        yield "{"
+        for index, (key, item) in enumerate(value.items()):
+            yield f"{',' if index else ''}\n{indent}{json.dumps(key)}: "
+            yield from json_pieces(item, depth + 1)
+        yield f"\n{' ' * depth}}}"
+    else:
+        yield json.dumps(value, ensure_ascii=False)
+
+
+def _streams(value) -> bool:
+    if isinstance(value, Items):
+        return True
+    return isinstance(value, dict) and any(_streams(item) for item in value.values())
 
 
 # --- CSV -----------------------------------------------------------------------------------
@@ -358,9 +456,17 @@ def csv_safe(value) -> str:
     return text
 
 
-def write_csv(stream, columns: list[str], records: Iterable[dict]) -> None:
-    """A header row, then one row per record (keys outside `columns` are left out)."""
-    writer = csv.writer(stream)
+def csv_pieces(columns: list[str], records: Iterable[dict]) -> Iterator[str]:
+    """CSV text: a byte-order mark (so that spreadsheet programs recognise UTF-8), a header row,
+    then one row per record (keys outside `columns` are left out); in pieces of a few rows."""
+    buffer = io.StringIO()
+    buffer.write("\ufeff")
+    writer = csv.writer(buffer)
     writer.writerow(columns)
     for record in records:
         writer.writerow([csv_safe(record.get(column)) for column in columns])
+        if buffer.tell() >= 64 * 1024:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()

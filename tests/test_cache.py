@@ -307,6 +307,32 @@ def test_publishing_retires_the_article_its_concerns_and_the_overviews_only(anal
     assert "SENTINEL-NOTE" in after[f"/concerns/{CONCERN}/"].content.decode()
 
 
+def test_briefs_and_the_feed_are_cached_and_retired_like_their_pages(analyst, editor, art24):
+    """A concern's printable brief can hold thousands of annotations: cached like its page."""
+    briefs = {
+        "article 24": "/convention/articles/24/brief/",
+        "article 25": "/convention/articles/25/brief/",
+        "concern": f"/concerns/{CONCERN}/brief/",
+        "other concern": f"/concerns/{OTHER_CONCERN}/brief/",
+        "demand": f"/safeguards/{DEMAND}/brief/",
+        "feed": "/feeds/latest.atom",
+    }
+    assert set(cached(*briefs.values()).values()) == {"hit"}
+    published(analyst, editor, art24, "Briefed SENTINEL-BRIEF", concerns=[CONCERN])
+    after = {name: get(url) for name, url in briefs.items()}
+    assert {name: response["X-Page-Cache"] for name, response in after.items()} == {
+        "article 24": "miss",
+        "article 25": "hit",
+        "concern": "miss",
+        "other concern": "hit",
+        "demand": "hit",
+        "feed": "miss",
+    }
+    for name in ("article 24", "concern", "feed"):
+        assert "SENTINEL-BRIEF" in after[name].content.decode(), name
+    assert after["feed"]["Content-Type"].startswith("application/atom+xml")
+
+
 def test_a_cached_search_shows_a_newly_published_annotation(analyst, editor, art24):
     url = "/search/?q=sentinelword"
     assert "SENTINEL-SEARCH" not in get(url).content.decode()

@@ -584,7 +584,7 @@ def _json(client, url):
     assert "json" in response["Content-Type"], url
     # Never sniffed as HTML by a browser.
     assert response["X-Content-Type-Options"] == "nosniff"
-    return json.loads(response.content)
+    return json.loads(response.getvalue())
 
 
 def _strings(data):

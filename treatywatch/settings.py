@@ -162,6 +162,11 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# Downloads of the public data are kept here as files until it changes (provisions/downloads.py).
+# Every worker on a host shares it; it holds nothing that is not public.
+TREATYWATCH_DOWNLOADS_DIR = Path(
+    os.environ.get("TREATYWATCH_DOWNLOADS_DIR", BASE_DIR / "var" / "downloads")
+)
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -59,12 +59,24 @@ def annotation_etag(annotation: Annotation) -> str:
     return f'"{annotation.pk}-v{annotation.version}"'
 
 
-def annotation_to_w3c(annotation: Annotation, request) -> dict:
+def relation_values(annotation: Annotation) -> dict[str, list[str]]:
+    """The slugs of an annotation's concerns and demands and the names of its tags."""
+    return {
+        "concerns": [concern.slug for concern in annotation.concerns.all()],
+        "demands": [demand.slug for demand in annotation.demands.all()],
+        "tags": [tag.name for tag in annotation.tags.all()],
+    }
+
+
+def annotation_to_w3c(annotation: Annotation, request, related: dict | None = None) -> dict:
     """One annotation as a W3C Web Annotation (JSON-LD), with TreatyWatch's extra keys.
 
     Reads annotation.author.member, annotation.provision.article, concerns, demands and tags:
-    pass `Annotation.objects.for_display()` rows to keep it at zero queries per annotation.
+    pass `Annotation.objects.for_display()` rows to keep it at zero queries per annotation, or
+    give `related` (concern slugs, demand slugs, tag names, as `provisions.exports` reads them).
     """
+    if related is None:
+        related = relation_values(annotation)
     target = {"source": provision_permalink(annotation.provision, request)}
     if annotation.selectors:
         target["selector"] = [dict(selector) for selector in annotation.selectors]
@@ -79,9 +91,9 @@ def annotation_to_w3c(annotation: Annotation, request) -> dict:
         "body": {"type": "TextualBody", "value": annotation.body, "format": "text/markdown"},
         "target": target,
         "provision": annotation.provision.eid,
-        "concerns": [concern.slug for concern in annotation.concerns.all()],
-        "safeguards": [demand.slug for demand in annotation.demands.all()],
-        "tags": [tag.name for tag in annotation.tags.all()],
+        "concerns": related["concerns"],
+        "safeguards": related["demands"],
+        "tags": related["tags"],
         "status": annotation.status,
         "version": annotation.version,
         "anchorState": annotation.anchor_state,

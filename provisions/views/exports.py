@@ -1,43 +1,51 @@
 """Take-away: CSV / JSON / W3C JSON-LD downloads, printable briefs and the Atom feed.
 
 Everything here is public and shows only public data (approved links, published annotations),
-whoever is signed in; `provisions.exports` builds the rows and documents.
+whoever is signed in; `provisions.exports` builds the rows and documents. Downloads are streamed
+and kept as files until the public data changes (`provisions.downloads`); briefs and the feed
+are cached like the reading pages.
 """
 
-import io
+from collections.abc import Callable, Iterable, Iterator
 
-from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from provisions import exports
+from provisions.cache import ANALYSIS, cache_public_page
+from provisions.downloads import download
 from provisions.feeds import LatestAnalysisFeed
 from provisions.models import Article, Concern, SafeguardDemand, Statement
 from provisions.views.access import public
 
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
+JSON_CONTENT_TYPE = "application/json"
 
 
-def _attachment(response: HttpResponse, filename: str) -> HttpResponse:
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
-def _csv_response(filename: str, columns: list[str], records) -> HttpResponse:
-    buffer = io.StringIO()
-    # A byte-order mark lets spreadsheet programs recognise UTF-8.
-    buffer.write("\ufeff")
-    exports.write_csv(buffer, columns, records)
-    return _attachment(HttpResponse(buffer.getvalue(), content_type=CSV_CONTENT_TYPE), filename)
-
-
-def _json_response(filename: str, document: dict, content_type="application/json"):
-    response = JsonResponse(
-        document, content_type=content_type, json_dumps_params={"ensure_ascii": False, "indent": 1}
+def _csv(filename: str, columns: list[str], records: Callable[[], Iterable[dict]]):
+    return download(
+        filename=filename,
+        content_type=CSV_CONTENT_TYPE,
+        pieces=lambda: exports.csv_pieces(columns, records()),
     )
-    return _attachment(response, filename)
+
+
+def _json(filename: str, document: Callable[[], dict], content_type=JSON_CONTENT_TYPE):
+    return download(
+        filename=filename,
+        content_type=content_type,
+        pieces=lambda: exports.json_pieces(document()),
+    )
+
+
+def _records(absolute, links, annotations) -> Iterator[dict]:
+    """One article's or one point's CSV rows: its links, then its annotations."""
+    for link in exports.in_batches(links):
+        yield exports.link_record(link, absolute)
+    for annotation in exports.in_batches(annotations):
+        yield exports.annotation_record(annotation, absolute)
 
 
 # --- One article ---------------------------------------------------------------------------
@@ -48,43 +56,44 @@ def _article(number: int) -> Article:
 
 
 def _article_content(article: Article):
-    links = list(exports.public_links().filter(provision__article=article))
-    annotations = list(exports.public_annotations().for_article(article))
-    return links, annotations
+    links = exports.public_links().filter(provision__article=article)
+    return links, exports.public_annotations().for_article(article)
 
 
 @public
 @require_safe
 def article_csv(request, number: int):
-    article = _article(number)
-    links, annotations = _article_content(article)
-    absolute = request.build_absolute_uri
-    records = [exports.link_record(link, absolute) for link in links]
-    records += [exports.annotation_record(a, absolute) for a in annotations]
-    return _csv_response(f"treatywatch-article-{number}.csv", exports.COMBINED_COLUMNS, records)
+    article = get_object_or_404(Article, number=number)
+    return _csv(
+        f"treatywatch-article-{number}.csv",
+        exports.COMBINED_COLUMNS,
+        lambda: _records(request.build_absolute_uri, *_article_content(article)),
+    )
 
 
 @public
 @require_safe
 def article_json(request, number: int):
-    article = _article(number)
-    links, annotations = _article_content(article)
-    document = exports.article_document(article, links, annotations, request.build_absolute_uri)
-    return _json_response(f"treatywatch-article-{number}.json", document)
+    article = get_object_or_404(Article, number=number)
+    return _json(
+        f"treatywatch-article-{number}.json",
+        lambda: exports.article_document(
+            _article(number), *_article_content(article), request.build_absolute_uri
+        ),
+    )
 
 
 @public
 @require_safe
 def article_annotations_jsonld(request, number: int):
     article = get_object_or_404(Article, number=number)
-    collection = exports.annotation_collection(
-        exports.public_annotations().for_article(article),
-        request=request,
-        label=_("Published annotations on Article %(number)s") % {"number": number},
-    )
-    return _json_response(
+    return _json(
         f"treatywatch-article-{number}-annotations.jsonld",
-        collection,
+        lambda: exports.annotation_collection(
+            exports.public_annotations().for_article(article),
+            request=request,
+            label=_("Published annotations on Article %(number)s") % {"number": number},
+        ),
         content_type=exports.JSONLD_CONTENT_TYPE,
     )
 
@@ -99,21 +108,24 @@ def _point_content(point):
     else:
         links = exports.public_links().filter(demand=point)
         annotations = exports.public_annotations().filter(demands=point)
-    return list(links), list(annotations)
+    return links, annotations
 
 
 def _point_csv(request, point, filename: str):
-    links, annotations = _point_content(point)
-    absolute = request.build_absolute_uri
-    records = [exports.link_record(link, absolute) for link in links]
-    records += [exports.annotation_record(a, absolute) for a in annotations]
-    return _csv_response(filename, exports.COMBINED_COLUMNS, records)
+    return _csv(
+        filename,
+        exports.COMBINED_COLUMNS,
+        lambda: _records(request.build_absolute_uri, *_point_content(point)),
+    )
 
 
 def _point_json(request, point, kind: str, filename: str):
-    links, annotations = _point_content(point)
-    document = exports.point_document(point, kind, links, annotations, request.build_absolute_uri)
-    return _json_response(filename, document)
+    return _json(
+        filename,
+        lambda: exports.point_document(
+            point, kind, *_point_content(point), request.build_absolute_uri
+        ),
+    )
 
 
 @public
@@ -150,39 +162,49 @@ def safeguard_json(request, slug: str):
 @public
 @require_safe
 def dataset_json(request):
-    document = exports.public_dataset_document(request.build_absolute_uri)
-    return _json_response("treatywatch-dataset.json", document)
+    return _json(
+        "treatywatch-dataset.json",
+        lambda: exports.public_dataset_document(request.build_absolute_uri),
+    )
 
 
 @public
 @require_safe
 def links_csv(request):
-    records = (
-        exports.link_record(link, request.build_absolute_uri) for link in exports.public_links()
+    return _csv(
+        "treatywatch-links.csv",
+        exports.LINK_COLUMNS,
+        lambda: (
+            exports.link_record(link, request.build_absolute_uri)
+            for link in exports.in_batches(exports.public_links())
+        ),
     )
-    return _csv_response("treatywatch-links.csv", exports.LINK_COLUMNS, records)
 
 
 @public
 @require_safe
 def annotations_csv(request):
-    records = (
-        exports.annotation_record(a, request.build_absolute_uri)
-        for a in exports.public_annotations()
+    return _csv(
+        "treatywatch-annotations.csv",
+        exports.ANNOTATION_COLUMNS,
+        lambda: (
+            exports.annotation_record(a, request.build_absolute_uri)
+            for a in exports.in_batches(exports.public_annotations())
+        ),
     )
-    return _csv_response("treatywatch-annotations.csv", exports.ANNOTATION_COLUMNS, records)
 
 
 @public
 @require_safe
 def annotations_jsonld(request):
-    collection = exports.annotation_collection(
-        exports.public_annotations(),
-        request=request,
-        label=_("Published annotations on the UN Convention against Cybercrime"),
-    )
-    return _json_response(
-        "treatywatch-annotations.jsonld", collection, content_type=exports.JSONLD_CONTENT_TYPE
+    return _json(
+        "treatywatch-annotations.jsonld",
+        lambda: exports.annotation_collection(
+            exports.public_annotations(),
+            request=request,
+            label=_("Published annotations on the UN Convention against Cybercrime"),
+        ),
+        content_type=exports.JSONLD_CONTENT_TYPE,
     )
 
 
@@ -206,6 +228,7 @@ def _brief_context(request, *, page_link: str, **context) -> dict:
 
 @public
 @require_safe
+@cache_public_page("article:{number}")
 def article_brief(request, number: int):
     article = _article(number)
     links, annotations = _article_content(article)
@@ -236,12 +259,14 @@ def _point_brief(request, point, kind: str):
 
 @public
 @require_safe
+@cache_public_page("concern:{slug}")
 def concern_brief(request, slug: str):
     return _point_brief(request, get_object_or_404(Concern, slug=slug), "concern")
 
 
 @public
 @require_safe
+@cache_public_page("demand:{slug}")
 def safeguard_brief(request, slug: str):
     return _point_brief(request, get_object_or_404(SafeguardDemand, slug=slug), "safeguard")
 
@@ -251,6 +276,7 @@ def safeguard_brief(request, slug: str):
 
 @public
 @require_safe
+@cache_public_page(ANALYSIS)
 def latest_feed(request):
     # A fresh Feed per request: it keeps the request to build absolute entry ids.
     return LatestAnalysisFeed()(request)

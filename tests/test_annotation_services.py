@@ -1,9 +1,11 @@
 """Annotation and link services: each rule and each refusal."""
 
+import importlib
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from provisions.models import Annotation, Provision, ProvisionLink, Revision
+from provisions.models import Annotation, Provision, ProvisionLink, Revision, Tag
 from provisions.services import (
     EditConflict,
     annotation_create,
@@ -313,3 +315,31 @@ def test_link_needs_exactly_one_point(analyst, art24):
             concern="gender-risks",
             demand="consult-civil-society",
         )
+
+
+def test_tags_in_any_script_are_kept_and_found_again(analyst, art24):
+    tags = ["مراقبة", "слежка", "监控", "Privacidad ñ", "#Übermittlung"]
+    annotation = annotation_create(provision=art24, author=analyst, body="x", tags=tags)
+    assert sorted(annotation.tags.values_list("slug", flat=True)) == sorted(
+        ["مراقبة", "слежка", "监控", "privacidad-ñ", "übermittlung"]
+    )
+    # The same words again (another case, another spacing) are the same tags.
+    again = annotation_create(
+        provision=art24, author=analyst, body="y", tags=["PRIVACIDAD  Ñ", "Слежка"]
+    )
+    assert set(again.tags.all()) <= set(annotation.tags.all())
+    with pytest.raises(ValidationError, match="letter or digit"):
+        annotation_create(provision=art24, author=analyst, body="z", tags=["!!! ???"])
+
+
+def test_tags_made_before_get_slugs_in_their_own_script(db):
+    """Migration 0005: a tag stored with an ASCII-only slug gets the slug its name now gives."""
+    from django.apps import apps
+
+    migration = importlib.import_module("provisions.migrations.0005_tag_slugs_any_script")
+    old = Tag.objects.create(name="privacidad ñ", slug="privacidad-n")
+    ascii_only = Tag.objects.create(name="oversight", slug="oversight")
+    migration.slugs_in_any_script(apps, None)
+    old.refresh_from_db()
+    ascii_only.refresh_from_db()
+    assert (old.slug, ascii_only.slug) == ("privacidad-ñ", "oversight")

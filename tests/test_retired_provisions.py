@@ -37,5 +37,5 @@ def test_not_found_by_search(client, retired):
 
 
 def test_not_in_exports(client, retired):
-    assert "Zebrafishlike" not in client.get("/convention/articles/30/export.json").getvalue().decode()
-    assert "Zebrafishlike" not in client.get("/export/dataset.json").getvalue().decode()
+    for url in ("/convention/articles/30/export.json", "/export/dataset.json"):
+        assert "Zebrafishlike" not in client.get(url).getvalue().decode(), url

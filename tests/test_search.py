@@ -354,6 +354,15 @@ def test_tag_facet_lists_tags_of_matching_annotations(client, analyst, editor):
     assert re.search(r'value="oversight" id="facet-tag-oversight" checked', html)
 
 
+def test_tag_facet_works_for_tags_in_any_script(client, analyst, editor):
+    tagged = publish(analyst, editor, "Data kept without oversight.", tags=["مراقبة"])
+    publish(analyst, editor, "More data, another tag.", tags=["other"])
+    html = client.get("/search/?q=data").content.decode()
+    assert 'name="tag" value="مراقبة"' in html and ">#مراقبة<" in html.replace("\n", "")
+    html = client.get("/search/", {"q": "data", "tag": "مراقبة"}).content.decode()
+    assert result_links(html) == [f"/annotations/{tagged.pk}/"]
+
+
 def test_facet_checkboxes_belong_to_the_search_form(client):
     html = client.get("/search/?q=data&kind=concern").content.decode()
     checkbox = re.search(r'<input type="checkbox"[^>]*value="concern"[^>]*>', html).group()

@@ -13,7 +13,8 @@ from .treaty import Provision
 
 class Tag(models.Model):
     name = models.CharField(_("name"), max_length=60, unique=True)
-    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    # Any script: analysts tag in Arabic, Russian or Chinese as well as in English.
+    slug = models.SlugField(_("slug"), max_length=80, unique=True, allow_unicode=True)
 
     class Meta:
         ordering = ["name"]

@@ -77,6 +77,11 @@ def _resolve(model, items, field: str) -> list:
     return list(dict.fromkeys(objects))
 
 
+def tag_slug(name: str) -> str:
+    """A tag's slug: its words in lower case joined by hyphens, letters of any script kept."""
+    return slugify(name, allow_unicode=True)[:80]
+
+
 def _resolve_tags(names) -> list[Tag]:
     if isinstance(names, str):
         names = names.split(",")
@@ -91,7 +96,7 @@ def _resolve_tags(names) -> list[Tag]:
             raise ValidationError(
                 {"tags": _("A tag is at most %(n)s characters.") % {"n": MAX_TAG_CHARS}}
             )
-        if not slugify(name):
+        if not tag_slug(name):
             raise ValidationError({"tags": _("A tag needs at least one letter or digit.")})
         cleaned.append(name)
     cleaned = list(dict.fromkeys(cleaned))
@@ -100,8 +105,8 @@ def _resolve_tags(names) -> list[Tag]:
     tags = []
     # Concurrent writers may create the same new tag: get_or_create re-reads the winner's row
     # instead of failing on the unique key, and a fixed (slug) order avoids lock-order deadlocks.
-    for name in sorted(cleaned, key=slugify):
-        slug = slugify(name)[:80]
+    for name in sorted(cleaned, key=tag_slug):
+        slug = tag_slug(name)
         tag, _created = Tag.objects.get_or_create(slug=slug, defaults={"name": name})
         tags.append(tag)
     return tags

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils.html import escape
 
 from provisions.importing.importer import DEFAULT_LABEL, official_title
 from provisions.models import (
@@ -352,3 +353,17 @@ def test_titles_in_capitals_keep_the_stored_spelling_or_become_sentence_case():
     assert official_title("GENERAL PROVISIONS", "General provisions") == "General provisions"
     assert official_title("FINAL PROVISIONS", "Jurisdiction") == "Final provisions"
     assert official_title("Use of terms", "Use of Terms") == "Use of terms"
+
+
+def test_the_preamble_is_read_on_the_table_of_contents(client):
+    html = client.get("/convention/").content.decode()
+    assert 'id="preamble-title"' not in html  # the editorial summary has no preamble
+    run_import("convention-sample.txt")
+    html = client.get("/convention/").content.decode()
+    assert '<h2 id="preamble-title">Preamble</h2>' in html
+    for provision in Provision.objects.filter(article__isnull=True):
+        # Every preamble provision's address (a search result, an annotation's source) lands here.
+        path, anchor = provision.get_absolute_url().split("#")
+        assert path == "/convention/" and f'id="{anchor}"' in html
+        assert escape(provision.text) in html
+    assert "Recital 2:" in html

@@ -27,7 +27,7 @@ DEMAND = "laws-meet-human-rights-standards"
 # (address, budget): the budget holds at both sizes, and both sizes cost exactly the same.
 PAGES = [
     ("/", 9),
-    ("/convention/", 2),
+    ("/convention/", 3),
     ("/convention/articles/24/", 9),
     ("/concerns/", 2),
     (f"/concerns/{CONCERN}/", 7),

@@ -18,6 +18,7 @@ from provisions.models import (
     Article,
     Chapter,
     Concern,
+    Provision,
     ProvisionLink,
     SafeguardDemand,
     Statement,
@@ -104,10 +105,12 @@ def home(request):
 @require_safe
 @cache_public_page(ANALYSIS)
 def toc(request):
+    # The preamble belongs to no article: it is read here, where its provisions' links point.
+    preamble = Provision.objects.current().filter(article__isnull=True).order_by("position")
     return render(
         request,
         "provisions/toc.html",
-        {"treaty": _treaty(), "chapters": chapters_with_articles()},
+        {"treaty": _treaty(), "chapters": chapters_with_articles(), "preamble": list(preamble)},
     )
 
 

@@ -412,10 +412,14 @@ def _from_stored(request, stored: dict, state: str) -> HttpResponse | None:
             body.append(_deflate(piece, 1) if index % 2 else stored["deflated"][index // 2])
         size = sum(map(len, pieces))
         body += [_FINAL_BLOCK, struct.pack("<II", crc, size & 0xFFFFFFFF)]
-        response = HttpResponse(b"".join(body))
+        content = b"".join(body)
+        response = HttpResponse(content)
         response["Content-Encoding"] = "gzip"
     else:
-        response = HttpResponse(b"".join(pieces))
+        content = b"".join(pieces)
+        response = HttpResponse(content)
+    # Known here: CommonMiddleware would otherwise copy the whole page once more to measure it.
+    response["Content-Length"] = str(len(content))
     for name, value in stored["headers"]:
         response[name] = value
     patch_vary_headers(response, ("Accept-Encoding",))

@@ -211,6 +211,14 @@ def _main_text(html: str) -> str:
     return html[html.index("<main") : html.index("</main>")]
 
 
+def test_a_page_from_the_cache_says_its_length():
+    get(ART24)
+    for headers in ({}, {"HTTP_ACCEPT_ENCODING": "gzip"}):
+        response = get(ART24, **headers)
+        assert response["X-Page-Cache"] == "hit"
+        assert int(response["Content-Length"]) == len(response.content), headers
+
+
 def test_htmx_fragment_is_cached_apart_from_the_full_page():
     fragment = get(ART24, HTTP_HX_REQUEST="true")
     assert fragment["X-Page-Cache"] == "miss"

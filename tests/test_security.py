@@ -82,6 +82,22 @@ def test_production_refuses_to_start_without_a_secret_key():
     assert "DJANGO_SECRET_KEY" in result.stderr
 
 
+def test_checking_migrations_needs_no_secret_key():
+    """makemigrations signs nothing: CI and hooks can check that migrations are complete with
+    production settings and no key (the refusal above stays for everything else)."""
+    env = {"PATH": os.environ["PATH"], "DJANGO_SETTINGS_MODULE": "treatywatch.settings"}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "makemigrations", "--check", "--dry-run"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "No changes detected" in result.stdout
+
+
 def test_debug_is_off_by_default():
     from django.conf import settings
 

@@ -25,7 +25,6 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
-from django.utils.text import slugify
 
 from provisions import cache as page_cache
 from provisions import roles
@@ -42,6 +41,8 @@ from provisions.models import (
 from provisions.rendering import render_markdown
 from provisions.search import update_search_vectors
 from provisions.selectors import make_selectors
+from provisions.services import history
+from provisions.services.annotations import tag_slug
 
 SIZES = {"1k": 1_000, "10k": 10_000, "100k": 100_000}
 FEATURED_ARTICLE = 24
@@ -213,7 +214,7 @@ def _users(report: GenerationReport, login_password: str | None):
 
 
 def _tags(report: GenerationReport) -> list[Tag]:
-    wanted = {slugify(name): name for name in TAGS}
+    wanted = {tag_slug(name): name for name in TAGS}
     existing = set(Tag.objects.filter(slug__in=wanted).values_list("slug", flat=True))
     Tag.objects.bulk_create(
         Tag(name=name, slug=slug) for slug, name in wanted.items() if slug not in existing
@@ -294,17 +295,9 @@ def _annotation_revision(annotation: Annotation, concerns, demands, tags) -> Rev
         action=_ACTIONS.get(annotation.status, annotation.status),
         actor_id=annotation.reviewed_by_id or annotation.author_id,
         note=annotation.review_reason,
-        snapshot={
-            "provision": annotation.provision.eid,
-            "body": annotation.body,
-            "selectors": annotation.selectors,
-            "status": annotation.status,
-            "concerns": sorted(c.slug for c in concerns),
-            "demands": sorted(d.slug for d in demands),
-            "tags": sorted(t.name for t in tags),
-            "review_reason": annotation.review_reason,
-            "anchor_state": annotation.anchor_state,
-        },
+        snapshot=history.annotation_snapshot(
+            annotation, {"concerns": concerns, "demands": demands, "tags": tags}
+        ),
     )
 
 
@@ -364,17 +357,7 @@ def _links(rng, report, provisions, concerns, demands, analysts, editors, count,
                 ),
                 actor=link.reviewed_by or link.proposed_by,
                 note=link.review_note,
-                snapshot={
-                    "provision": link.provision.eid,
-                    "concern": link.concern.slug if link.concern else None,
-                    "demand": link.demand.slug if link.demand else None,
-                    "kind": link.kind,
-                    "rationale": link.rationale,
-                    "sources": link.sources,
-                    "confidence": link.confidence,
-                    "status": link.status,
-                    "review_note": link.review_note,
-                },
+                snapshot=history.link_snapshot(link),
             )
         )
     Revision.objects.bulk_create(revisions)

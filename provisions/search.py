@@ -389,10 +389,8 @@ class AnnotationMatches:
             matches = matches.filter(provision__article__chapter__in=active["chapter"])
         for name in ("concern", "demand", "tag"):
             if active[name]:
-                model, column = _through(name)
-                rows = model.objects.filter(
-                    annotation_id=OuterRef("pk"), **{f"{column}__in": active[name]}
-                )
+                model, own, other = _through(name)
+                rows = model.objects.filter(**{own: OuterRef("pk"), f"{other}__in": active[name]})
                 matches = matches.filter(Exists(rows))
         return matches
 
@@ -419,11 +417,10 @@ class AnnotationMatches:
             return counts, 0
         relations = ["SELECT m.id, 'chapter', m.chapter FROM m WHERE m.chapter IS NOT NULL"]
         for name in ("concern", "demand", "tag"):
-            model, column = _through(name)
-            own = quote(Annotation._meta.get_field(f"{name}s").m2m_column_name())
+            model, own, other = map(quote, _through(name, table=True))
             relations.append(
-                f"SELECT r.{own}, '{name}', r.{quote(column)} "  # noqa: S608 — names, not input
-                f"FROM {quote(model._meta.db_table)} r JOIN m ON m.id = r.{own}"
+                f"SELECT r.{own}, '{name}', r.{other} "  # noqa: S608 — names, not input
+                f"FROM {model} r JOIN m ON m.id = r.{own}"
             )
         sql = (
             f"WITH m (id, chapter) AS ({match_sql}), "
@@ -479,11 +476,16 @@ class AnnotationMatches:
 _COUNTED_FACETS = ("chapter", "concern", "demand", "tag")
 
 
-def _through(name: str):
-    """The many-to-many table behind the concern, demand or tag facet, and its column for the
-    other side (e.g. "safeguarddemand_id")."""
+def _through(name: str, *, table=False):
+    """The many-to-many model (or its table) behind the concern, demand or tag facet, its column
+    for the annotation and its column for the other side (e.g. "safeguarddemand_id")."""
     field = Annotation._meta.get_field(f"{name}s")
-    return field.remote_field.through, field.m2m_reverse_name()
+    through = field.remote_field.through
+    return (
+        through._meta.db_table if table else through,
+        field.m2m_column_name(),
+        field.m2m_reverse_name(),
+    )
 
 
 @dataclass(slots=True)

@@ -1,5 +1,6 @@
 """Security headers, the strict CSP, and a clean `check --deploy` with production settings."""
 
+import json
 import os
 import subprocess
 import sys
@@ -98,10 +99,42 @@ def test_checking_migrations_needs_no_secret_key():
     assert "No changes detected" in result.stdout
 
 
-def test_debug_is_off_by_default():
-    from django.conf import settings
+def settings_in_a_clean_process(names: list[str], **env: str) -> dict:
+    """The production settings module's values as a fresh process computes them from `env`
+    alone (the test process's own settings are pytest-django's, which forces DEBUG off)."""
+    code = (
+        "import json, treatywatch.settings as s; "
+        f"print(json.dumps({{name: getattr(s, name) for name in {names!r}}}))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={"PATH": os.environ["PATH"], **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
 
-    assert settings.DEBUG is False
+
+@pytest.mark.parametrize(
+    ("debug_env", "expected"),
+    [(None, False), ("", False), ("0", False), ("1", True)],
+)
+def test_debug_is_off_unless_asked_for(debug_env, expected):
+    """DEBUG is off with no DJANGO_DEBUG (or an empty or false one), and on only when asked;
+    with it off, the production protections that hang on it are on."""
+    env = {"DJANGO_SECRET_KEY": "a-long-random-production-secret-0f9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c"}
+    if debug_env is not None:
+        env["DJANGO_DEBUG"] = debug_env
+    values = settings_in_a_clean_process(
+        ["DEBUG", "SECURE_SSL_REDIRECT", "SESSION_COOKIE_SECURE", "ALLOWED_HOSTS"], **env
+    )
+    assert values["DEBUG"] is expected
+    assert values["SECURE_SSL_REDIRECT"] is not expected
+    assert values["SESSION_COOKIE_SECURE"] is not expected
+    assert values["ALLOWED_HOSTS"] == (["127.0.0.1", "localhost"] if expected else [])
 
 
 def test_database_outage_shows_the_503_page(client, monkeypatch):

@@ -141,6 +141,13 @@ def verify_session(client, user) -> None:
     session.save()
 
 
+def text_of(response, status: int = 200) -> str:
+    """The response's text, once its status is the expected one: a check that something is
+    absent from a page ("x" not in it) would pass for the wrong reason on an error page."""
+    assert response.status_code == status, (response.status_code, response.get("Location"))
+    return response.getvalue().decode("utf-8-sig")
+
+
 class SignedInClient(Client):
     """The test client, whose force_login() signs a member in the way they really sign in:
     with their second factor if they must have one (editors). Tests of half-signed-in sessions

@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from provisions.models import Annotation, Provision, ProvisionLink
 from provisions.services import annotation_create, annotation_publish
+from tests.conftest import text_of
 
 pytestmark = pytest.mark.django_db
 
@@ -239,7 +240,7 @@ def test_drafts_and_submissions_never_reach_anonymous_pages(client, analyst, art
     annotation_create(provision=art24, author=analyst, body="SECRET-DRAFT")
     annotation_create(provision=art24, author=analyst, body="SECRET-SUBMITTED", status="submitted")
     for url in ("/", "/convention/articles/24/", "/concerns/weak-procedural-safeguards/"):
-        html = client.get(url).content.decode()
+        html = text_of(client.get(url))
         assert "SECRET-DRAFT" not in html and "SECRET-SUBMITTED" not in html
     for annotation in Annotation.objects.all():
         assert client.get(annotation.get_absolute_url()).status_code == 404

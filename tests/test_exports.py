@@ -26,7 +26,7 @@ from provisions.services import (
     link_propose,
     link_reject,
 )
-from tests.conftest import make_member
+from tests.conftest import make_member, text_of
 
 pytestmark = pytest.mark.django_db
 
@@ -378,7 +378,7 @@ def test_hidden_work_and_emails_never_appear(client, content, url):
 @pytest.mark.parametrize("url", ALL_URLS)
 def test_signed_in_editors_get_the_public_data_too(client, content, editor, url):
     client.force_login(editor)
-    text = client.get(url).getvalue().decode("utf-8-sig")
+    text = text_of(client.get(url))
     assert "SUBMITTED-MARKER" not in text and "PROPOSED-LINK-MARKER" not in text
 
 

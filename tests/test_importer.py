@@ -27,6 +27,7 @@ from provisions.models import (
 )
 from provisions.selectors import make_selectors
 from provisions.services import annotation_create
+from tests.conftest import text_of
 
 pytestmark = pytest.mark.django_db
 
@@ -356,7 +357,7 @@ def test_titles_in_capitals_keep_the_stored_spelling_or_become_sentence_case():
 
 
 def test_the_preamble_is_read_on_the_table_of_contents(client):
-    html = client.get("/convention/").content.decode()
+    html = text_of(client.get("/convention/"))
     assert 'id="preamble-title"' not in html  # the editorial summary has no preamble
     run_import("convention-sample.txt")
     html = client.get("/convention/").content.decode()

@@ -3,6 +3,7 @@
 import pytest
 
 from provisions.models import Provision
+from tests.conftest import text_of
 
 pytestmark = pytest.mark.django_db
 
@@ -25,17 +26,17 @@ def retired():
 
 
 def test_not_on_the_article_page_nor_in_the_annotate_form(client, analyst, retired):
-    assert "Zebrafishlike" not in client.get("/convention/articles/30/").content.decode()
+    assert "Zebrafishlike" not in text_of(client.get("/convention/articles/30/"))
     client.force_login(analyst)
-    form = client.get("/convention/articles/30/annotate/").content.decode()
+    form = text_of(client.get("/convention/articles/30/annotate/"))
     assert "art_30__para_9" not in form
 
 
 def test_not_found_by_search(client, retired):
-    html = client.get("/search/?q=Zebrafishlike").content.decode()
+    html = text_of(client.get("/search/?q=Zebrafishlike"))
     assert 'href="/convention/articles/30/' not in html
 
 
 def test_not_in_exports(client, retired):
     for url in ("/convention/articles/30/export.json", "/export/dataset.json"):
-        assert "Zebrafishlike" not in client.get(url).getvalue().decode(), url
+        assert "Zebrafishlike" not in text_of(client.get(url)), url

@@ -20,6 +20,7 @@ from provisions.models import (
 )
 from provisions.selectors import make_selectors, position_of
 from provisions.services import annotation_create, link_propose
+from tests.conftest import text_of
 
 pytestmark = pytest.mark.django_db
 
@@ -125,7 +126,7 @@ def test_versions_can_be_named_by_id_and_unknown_ones_are_said(client, two_impor
 def test_compared_text_is_escaped(client, two_imports):
     provision = Provision.objects.get(eid="art_6__para_1")
     ProvisionVersion.objects.filter(provision=provision).update(text="<b>bold</b> claim")
-    html = client.get(versions_url(6, a=DEFAULT_LABEL.replace(" ", "+"))).content.decode()
+    html = text_of(client.get(versions_url(6, a=DEFAULT_LABEL.replace(" ", "+"))))
     assert "<b>bold</b>" not in html
     assert "&lt;b&gt;bold&lt;/b&gt;" in html
 
@@ -142,7 +143,7 @@ def test_article_page_links_to_versions_and_shows_the_summary_apart(client, two_
     summary = html.split('class="article-summary"')[1].split("</section>")[0]
     assert "Editorial summary — not the official text" in summary
     # Before an import: no comparison to offer, the summary is the text itself.
-    html = client.get("/convention/articles/24/").content.decode()
+    html = text_of(client.get("/convention/articles/24/"))
     assert versions_url(24) not in html
     assert 'class="article-summary"' not in html
 
@@ -220,7 +221,7 @@ def test_list_shows_old_quote_current_text_and_the_right_forms(client, unsettled
 def test_other_analysts_drafts_are_not_listed(client, unsettled, other_analyst, editor):
     draft = annotate(other_analyst, "art_6__para_1", "sample venue", status="draft")
     Annotation.objects.filter(pk=draft.pk).update(anchor_state="orphaned")
-    html = as_(client, editor).get(reverse("provisions:anchors")).content.decode()
+    html = text_of(as_(client, editor).get(reverse("provisions:anchors")))
     assert f'id="anchor-{draft.pk}"' not in html
     response = client.post(
         reverse("provisions:anchor_pick", kwargs={"pk": draft.pk}),

@@ -15,7 +15,7 @@ from provisions.services import (
     link_propose,
     link_reject,
 )
-from tests.conftest import make_member
+from tests.conftest import make_member, text_of
 
 pytestmark = pytest.mark.django_db
 
@@ -153,7 +153,7 @@ def test_workspace_shows_each_kind_of_work(client, analyst, work):
 def test_another_analysts_drafts_never_appear(client, analyst, editor, work):
     for user in (analyst, editor):
         client.force_login(user)
-        html = client.get("/workspace/").content.decode()
+        html = text_of(client.get("/workspace/"))
         assert "Bob secret" not in html and "Bob gone" not in html
         # Not even as activity: nothing about the provisions of Bob's drafts.
         assert "art_60" not in html and "art_61" not in html

@@ -130,3 +130,34 @@ class IdleTimeoutMiddleware:
         else:
             text = _("You were signed out: a session lasts at most %(duration)s. Sign in again.")
         messages.info(request, text % {"duration": _duration(limit)})
+
+
+class ErrorPageMiddleware:
+    """Bare 400/403/405 answers (Django's `require_POST`, `HttpResponseForbidden()`…) become the
+    site's error page for people, or the API's JSON error under /api/.
+
+    An htmx request keeps its bare answer: htmx swaps nothing on an error, and the access rules
+    (provisions/views/access.py) already tell it where to go.
+    """
+
+    STATUSES = (400, 403, 405)
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            response.status_code not in self.STATUSES
+            or getattr(response, "streaming", False)
+            or response.content
+            or getattr(request, "htmx", False)
+        ):
+            return response
+        from provisions.views.errors import error_page
+
+        page = error_page(request, response.status_code)
+        for header in ("Allow", "Retry-After", "Vary"):
+            if header in response:
+                page[header] = response[header]
+        return page

@@ -91,6 +91,9 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "provisions.middleware.SecurityHeadersMiddleware",
     "provisions.middleware.DatabaseUnavailableMiddleware",
+    # After CSP (so the page it renders gets the header) and before the views: bare 400/403/405
+    # answers become the site's error page.
+    "provisions.middleware.ErrorPageMiddleware",
     # Last, as django-axes asks: turns a locked-out sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -219,6 +222,8 @@ SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
+# A failed CSRF check gets the site's 403 page, saying what to do (Django's own is bare).
+CSRF_FAILURE_VIEW = "provisions.views.errors.csrf_failure"
 SESSION_COOKIE_AGE = 60 * 60 * 12
 # Signed in but inactive for this long means signed out (IdleTimeoutMiddleware). Editors can
 # publish, so a forgotten editor session is worth more to an attacker and lasts less.

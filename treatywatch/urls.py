@@ -21,5 +21,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
 ]
 
+handler400 = "provisions.views.errors.bad_request"
+handler403 = "provisions.views.errors.permission_denied"
 handler404 = "provisions.views.errors.not_found"
 handler500 = "provisions.views.errors.server_error"

@@ -23,5 +23,6 @@ urlpatterns = [
     path("annotations/<int:pk>/submit", views.annotation_submit, name="annotation_submit"),
     path("annotations/<int:pk>/publish", views.annotation_publish, name="annotation_publish"),
     # Last: anything else under /api/v1/ is a JSON 404, not the HTML page.
-    re_path(r"^.+$", views.not_found, name="not_found"),
+    # [\s\S], not ".": a newline (/api/v1/a%0Ab) must not fall through to the HTML 404.
+    re_path(r"^[\s\S]+$", views.not_found, name="not_found"),
 ]

@@ -5,7 +5,6 @@ in views, services and provisions/roles.py).
 """
 
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
-from django_otp.forms import otp_verification_failed
 
 from provisions.middleware import IdleTimeoutMiddleware
 from provisions.services.audit import attempted_username, audit_record
@@ -50,17 +49,8 @@ def record_sign_out(sender, request, user, **kwargs):
     audit_record(action="sign_out", actor=user, obj=user, detail=detail, request=request)
 
 
-def record_admin_code_failure(sender, user, **kwargs):
-    """A wrong code on the Django admin's own (django-otp) sign-in form."""
-    audit_record(
-        action="two_factor.failed",
-        detail={"username": user.get_username(), "during": "admin sign-in"},
-    )
-
-
 def connect() -> None:
     uid = "provisions.audit"
     user_logged_in.connect(record_sign_in, dispatch_uid=f"{uid}.sign_in")
     user_login_failed.connect(record_sign_in_failure, dispatch_uid=f"{uid}.sign_in_failed")
     user_logged_out.connect(record_sign_out, dispatch_uid=f"{uid}.sign_out")
-    otp_verification_failed.connect(record_admin_code_failure, dispatch_uid=f"{uid}.otp_failed")

@@ -170,25 +170,62 @@ def test_someone_elses_draft_is_invisible(client, who, analyst, other_analyst, e
     assert annotation.body == "draft by alice" and annotation.status == "draft"
 
 
-ADMIN_LOGIN = "/admin/login/?next=/admin/"
+# The admin's exact answers: anonymous visitors go through the admin's login to the site's own
+# sign-in, members who are not editors are refused there (403), verified editors get the page;
+# POSTs to the index or a read-only row change nothing.
+ADMIN_TO_LOGIN = ("/admin/login/?next=/admin/", "/accounts/login/?next=%2Fadmin%2F")
+ADMIN_EXPECTED = {
+    # (who, method): (status of /admin/, Location, status of the admin's login page, Location)
+    ("anonymous", "get"): (302, ADMIN_TO_LOGIN[0], 302, ADMIN_TO_LOGIN[1]),
+    ("anonymous", "post"): (302, ADMIN_TO_LOGIN[0], 302, ADMIN_TO_LOGIN[1]),
+    ("analyst", "get"): (302, ADMIN_TO_LOGIN[0], 403, None),
+    ("analyst", "post"): (302, ADMIN_TO_LOGIN[0], 403, None),
+    ("other_analyst", "get"): (302, ADMIN_TO_LOGIN[0], 403, None),
+    ("other_analyst", "post"): (302, ADMIN_TO_LOGIN[0], 403, None),
+    ("editor", "get"): (200, None, 302, "/admin/"),
+    ("editor", "post"): (200, None, 302, "/admin/"),
+}
 
 
 @pytest.mark.django_db
-def test_admin_is_for_editors_only(client, analyst, editor):
-    """Anyone but a staff member whose session passed the second factor is sent to the admin's
-    own sign-in page (and nowhere else); the verified editor gets the admin index."""
+@pytest.mark.parametrize("method", ["get", "post"])
+@pytest.mark.parametrize("who", ["anonymous", "analyst", "other_analyst", "editor"])
+def test_admin_is_for_verified_editors_only(client, who, method, analyst, other_analyst, editor):
+    users = {"analyst": analyst, "other_analyst": other_analyst, "editor": editor}
+    login_for(client, who, users)
+    index_status, index_location, login_status, login_location = ADMIN_EXPECTED[(who, method)]
+    index = getattr(client, method)("/admin/")
+    assert index.status_code == index_status
+    if who == "editor":
+        assert index.templates[0].name == "admin/index.html"
+    assert index.get("Location") == index_location
+    login = getattr(client, method)("/admin/login/?next=/admin/")
+    assert login.status_code == login_status
+    assert login.get("Location") == login_location
+    # A row of the treaty: shown to editors, changed by nobody.
+    url = f"/admin/provisions/provision/{Provision.objects.get(eid='art_24').pk}/change/"
+    change = getattr(client, method)(url)
+    if who == "editor":
+        assert change.status_code == (200 if method == "get" else 403)
+    else:
+        assert change.status_code == 302
+        assert change["Location"] == f"/admin/login/?next={url}"
+
+
+@pytest.mark.django_db
+def test_admin_refuses_an_editor_session_without_the_second_factor(editor):
+    """Staff, in Editors, password only: sent through the admin's login to the code step."""
     from django.test import Client
 
-    response = client.get("/admin/")
-    assert (response.status_code, response["Location"]) == (302, ADMIN_LOGIN)
-    client.force_login(analyst)
-    response = client.get("/admin/")  # not staff
-    assert (response.status_code, response["Location"]) == (302, ADMIN_LOGIN)
+    from tests.conftest import give_authenticator
+
+    give_authenticator(editor)
     half_signed_in = Client()
-    half_signed_in.force_login(editor)  # staff, but no second factor in this session
+    half_signed_in.force_login(editor)
     response = half_signed_in.get("/admin/")
-    assert (response.status_code, response["Location"]) == (302, ADMIN_LOGIN)
-    client.force_login(editor)  # SignedInClient: verified with the editor's authenticator
-    response = client.get("/admin/")
-    assert response.status_code == 200
-    assert response.templates[0].name == "admin/index.html"
+    assert (response.status_code, response["Location"]) == (302, ADMIN_TO_LOGIN[0])
+    response = half_signed_in.get(response["Location"])
+    assert (response.status_code, response["Location"]) == (
+        302,
+        "/accounts/two-factor/verify/?next=%2Fadmin%2F",
+    )

@@ -2,15 +2,12 @@
 
 from django.contrib import admin
 from django.urls import include, path
-from django_otp.admin import OTPAdminSite
 
 from provisions.views.health import healthz
 from provisions.views.signin import sign_in
 
-# The admin opens only for sessions verified with a second factor (its own sign-in form asks
-# for a code); the models registered on admin.site stay registered.
-admin.site.__class__ = OTPAdminSite
-
+# admin.site is provisions.admin.TreatyWatchAdminSite: verified editors only, signed in through
+# the site's own sign-in (/accounts/login/ and the code step), never a form of its own.
 urlpatterns = [
     path("", include("provisions.urls")),
     path("api/v1/", include("provisions.api.urls")),

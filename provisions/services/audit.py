@@ -36,6 +36,14 @@ ACTIONS = {
     "dataset.exported": _("Dataset exported"),
     "api_token.created": _("API token created"),
     "api_token.revoked": _("API token revoked"),
+    "statement.created": _("Concern, demand or signatory added"),
+    "statement.changed": _("Concern, demand or signatory corrected"),
+    "member.created": _("Member created"),
+    "member.role_changed": _("Member's role changed"),
+    "member.deactivated": _("Member deactivated"),
+    "enrolment_link.created": _("Enrolment link made"),
+    "enrolment_link.used": _("Authenticator enrolled with a link"),
+    "enrolment_link.refused": _("Enrolment link refused"),
 }
 
 

@@ -293,6 +293,7 @@ def _annotation_revision(annotation: Annotation, concerns, demands, tags) -> Rev
         target_id=annotation.pk,
         version=annotation.version,
         action=_ACTIONS.get(annotation.status, annotation.status),
+        target_status=annotation.status,
         actor_id=annotation.reviewed_by_id or annotation.author_id,
         note=annotation.review_reason,
         snapshot=history.annotation_snapshot(
@@ -355,6 +356,7 @@ def _links(rng, report, provisions, concerns, demands, analysts, editors, count,
                 action={"proposed": "proposed", "approved": "approved"}.get(
                     link.status, "rejected"
                 ),
+                target_status=link.status,
                 actor=link.reviewed_by or link.proposed_by,
                 note=link.review_note,
                 snapshot=history.link_snapshot(link),

@@ -238,8 +238,10 @@ def test_replies_are_one_level_and_only_to_visible_work(analyst, other_analyst, 
 
 
 def test_restore_brings_back_an_earlier_body(analyst, editor, art24):
-    annotation = annotation_create(provision=art24, author=analyst, body="original")
-    annotation_update(annotation=annotation, user=analyst, version=1, body="changed")
+    annotation = annotation_create(
+        provision=art24, author=analyst, body="original", status="submitted"
+    )
+    annotation_update(annotation=annotation, user=editor, version=1, body="changed")
     first = Revision.objects.get(target_id=annotation.pk, action="created")
     with pytest.raises(PermissionDenied):
         annotation_restore(annotation=annotation, editor=analyst, revision=first)

@@ -360,3 +360,16 @@ def test_round_trip_keeps_editors_second_factor(editor):
     assert restored.key == device.key and restored.confirmed
     restored_tokens = StaticToken.objects.filter(device__user__username=editor.username)
     assert sorted(restored_tokens.values_list("token", flat=True)) == tokens
+
+
+def test_a_file_from_before_revisions_recorded_their_status_imports_with_it(content):
+    """Older backups carry a revision's status only in its snapshot: the import takes it from
+    there (as migration 0006 did), so editors still read the history from submission on."""
+    document = json.loads(export_text())
+    expected = {row["id"]: row["target_status"] for row in document["data"]["provisions.revision"]}
+    assert "draft" in expected.values() and "published" in expected.values()
+    for row in document["data"]["provisions.revision"]:
+        del row["target_status"]
+    empty_the_database()
+    dataset_import(stream=io.StringIO(json.dumps(document)))
+    assert dict(Revision.objects.values_list("pk", "target_status")) == expected

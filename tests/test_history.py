@@ -6,7 +6,7 @@ from django.urls import reverse
 from provisions.models import Provision, Revision
 from provisions.services import (
     annotation_create,
-    annotation_submit,
+    annotation_publish,
     annotation_update,
     link_approve,
     link_propose,
@@ -24,30 +24,31 @@ def art24():
 
 
 @pytest.fixture
-def edited(analyst, art24):
-    """An annotation written, then edited twice by its author, then submitted."""
+def edited(analyst, editor, art24):
+    """An annotation submitted by its author, edited twice by an editor, then published."""
     annotation = annotation_create(
         provision=art24,
         author=analyst,
         body="The safeguards are weak <b>here</b>.",
         concerns=["weak-procedural-safeguards"],
         tags=["safeguards"],
+        status="submitted",
     )
     annotation = annotation_update(
         annotation=annotation,
-        user=analyst,
+        user=editor,
         version=1,
         body="The safeguards are left to domestic law <b>here</b>.",
         tags=["safeguards", "domestic law"],
     )
     annotation = annotation_update(
         annotation=annotation,
-        user=analyst,
+        user=editor,
         version=2,
         body="The safeguards are left to domestic law.",
         concerns=["weak-procedural-safeguards", "no-treaty-wide-guarantees"],
     )
-    return annotation_submit(annotation=annotation, user=analyst)
+    return annotation_publish(annotation=annotation, editor=editor)
 
 
 @pytest.fixture
@@ -112,7 +113,7 @@ def test_annotation_history_lists_revisions_newest_first_with_escaped_word_diffs
     html = client.get(f"/history/annotation/{edited.pk}/").content.decode()
     positions = [html.index(f"Version {v}: ") for v in (4, 3, 2, 1)]
     assert positions == sorted(positions)
-    assert "Version 4: submitted" in html and "Version 3: edited" in html
+    assert "Version 4: published" in html and "Version 3: edited" in html
     assert "Version 1: created" in html
     assert "by Alice Analyst" in html
     # Version 2 against version 1: words removed and added, the user's markup escaped.
@@ -142,7 +143,7 @@ def test_restore_an_annotation_version(client, editor, edited):
     assert edited.body == "The safeguards are weak <b>here</b>."
     assert sorted(t.name for t in edited.tags.all()) == ["safeguards"]
     assert [c.slug for c in edited.concerns.all()] == ["weak-procedural-safeguards"]
-    assert edited.version == 5 and edited.status == "submitted"
+    assert edited.version == 5 and edited.status == "published"
     html = response.content.decode()
     assert "Restored the content of version 1." in html
     assert "Version 5: restored" in html and "from version 1" in html
@@ -191,12 +192,11 @@ def test_editors_never_see_the_history_of_someone_elses_draft(client, editor, ot
 def test_history_query_budget_does_not_grow(
     client, editor, analyst, art24, django_assert_max_num_queries
 ):
-    annotation = annotation_create(provision=art24, author=analyst, body="v1")
-    for version in range(1, 30):
+    annotation = annotation_create(provision=art24, author=analyst, body="v1", status="submitted")
+    for version in range(1, 31):
         annotation = annotation_update(
-            annotation=annotation, user=analyst, version=version, body=f"v{version + 1}"
+            annotation=annotation, user=editor, version=version, body=f"v{version + 1}"
         )
-    annotation_submit(annotation=annotation, user=analyst)
     client.force_login(editor)
     # Session, user, second-factor device, groups; the annotation; its revisions with their
     # actors; the two navigation badges (3 + 2). Constant however long the history.

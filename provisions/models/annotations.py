@@ -147,8 +147,45 @@ class Annotation(models.Model):
         return found["exact"] if found else ""
 
 
+class RevisionQuerySet(models.QuerySet):
+    """Whose history a user may read is decided here, on top of the objects' own visibility."""
+
+    def visible_to(self, user):
+        """Revisions of the annotations and links the user may see, except those written while
+        an annotation was a draft: only its author sees them. Everyone else reads an annotation's
+        history from its first submission on (a revision with no recorded status counts as a
+        draft's)."""
+        from .links import ProvisionLink
+
+        annotations = Annotation.objects.visible_to(user)
+        own = annotations.filter(author_id=getattr(user, "pk", None))
+        return self.filter(
+            Q(
+                target_type=Revision.Target.LINK,
+                target_id__in=ProvisionLink.objects.visible_to(user).values("pk"),
+            )
+            | Q(target_type=Revision.Target.ANNOTATION)
+            & (
+                Q(
+                    target_id__in=annotations.values("pk"),
+                    target_status__in=Revision.SHARED_ANNOTATION_STATUSES,
+                )
+                | Q(target_id__in=own.values("pk"))
+            )
+        )
+
+
 class Revision(models.Model):
     """One recorded change to an annotation or a link: who, when, what it was before and after."""
+
+    # An annotation in one of these states has left its author's hands: the revisions written
+    # then may be read by whoever may read the annotation. Anything else (a draft, or no status
+    # recorded) stays with its author.
+    SHARED_ANNOTATION_STATUSES = (
+        Annotation.Status.SUBMITTED,
+        Annotation.Status.PUBLISHED,
+        Annotation.Status.REJECTED,
+    )
 
     class Target(models.TextChoices):
         ANNOTATION = "annotation", _("Annotation")
@@ -158,12 +195,17 @@ class Revision(models.Model):
     target_id = models.PositiveBigIntegerField(_("object id"))
     version = models.PositiveIntegerField(_("version after the change"))
     action = models.CharField(_("action"), max_length=40)
+    # The object's status right after the change (an annotation's "draft", a link's "proposed"…):
+    # who may read this revision depends on it (RevisionQuerySet.visible_to).
+    target_status = models.CharField(_("status after the change"), max_length=20, blank=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     created_at = models.DateTimeField(_("at"), auto_now_add=True)
     snapshot = models.JSONField(_("state after the change"))
     note = models.TextField(_("note"), blank=True)
+
+    objects = RevisionQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-pk"]

@@ -307,6 +307,9 @@ def annotation_restore(*, annotation: Annotation, editor, revision: Revision) ->
     if revision.target_type != Revision.Target.ANNOTATION or revision.target_id != annotation.pk:
         raise ValidationError({"revision": _("That revision belongs to something else.")})
     current = _locked(annotation)
+    if not Revision.objects.visible_to(editor).filter(pk=revision.pk).exists():
+        # Written while the note was someone else's draft (or the note itself is hidden).
+        raise PermissionDenied(_("You cannot restore a version you may not read."))
     snapshot = revision.snapshot
     current.body = snapshot["body"]
     current.body_html = render_markdown(current.body)

@@ -275,6 +275,18 @@ def _field_value(field, row: dict, label: str, index: int):
     return value
 
 
+def _upgraded(model, row: dict) -> dict:
+    """A row from a file written by an older release, given what this release records.
+
+    Revisions: files exported before revisions recorded their object's status after the change
+    carry it only in the snapshot (as migration 0006 found it in the database)."""
+    if model is Revision and "target_status" not in row:
+        snapshot = row.get("snapshot")
+        status = snapshot.get("status") if isinstance(snapshot, dict) else None
+        return {**row, "target_status": status if isinstance(status, str) else ""}
+    return row
+
+
 def _instances(model, rows: list[dict]):
     """Unsaved instances and their many-to-many values, with every value checked."""
     label = _label(model)
@@ -283,6 +295,7 @@ def _instances(model, rows: list[dict]):
     known = {f.attname for f in fields} | {f.name for f in m2m_fields}
     instances, relations = [], {f.name: [] for f in m2m_fields}
     for index, row in enumerate(rows):
+        row = _upgraded(model, row)
         extra = sorted(set(row) - known)
         if extra:
             raise _row_error(label, index, _("unknown fields %(f)s") % {"f": ", ".join(extra)})

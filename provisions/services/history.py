@@ -52,16 +52,20 @@ def record(*, obj, action: str, actor, note: str = "", related: dict | None = No
         target_id=obj.pk,
         version=obj.version,
         action=action,
+        target_status=obj.status,
         actor=actor,
         snapshot=snapshot,
         note=note,
     )
 
 
-def history_of(obj):
+def history_of(obj, *, user):
+    """The revisions of `obj` that `user` may read (RevisionQuerySet.visible_to)."""
     target_type = "annotation" if isinstance(obj, Annotation) else "link"
-    return Revision.objects.filter(target_type=target_type, target_id=obj.pk).select_related(
-        "actor"
+    return (
+        Revision.objects.visible_to(user)
+        .filter(target_type=target_type, target_id=obj.pk)
+        .select_related("actor")
     )
 
 

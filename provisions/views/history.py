@@ -2,6 +2,9 @@
 
 Each revision is compared with the one before it; text fields get a word-level diff rendered
 with <del>/<ins> (escaped), lists show what was added and removed, choices their labels.
+Only the revisions the reader may read are listed, compared and restorable
+(`Revision.objects.visible_to`): an annotation's history starts, for anyone but its author, at
+its first submission.
 """
 
 from django.contrib import messages
@@ -124,7 +127,10 @@ def revision_entries(revisions) -> list[dict]:
 
 
 def _history_page(request, obj, kind: str):
-    entries = revision_entries(history_of(obj).select_related("actor__member"))
+    # Only the revisions this editor may read: what an annotation was while it was someone
+    # else's draft is neither listed nor used as the "before" of the first version shown.
+    revisions = history_of(obj, user=request.user).select_related("actor__member")
+    entries = revision_entries(revisions)
     return render(
         request,
         "provisions/history.html",
@@ -142,14 +148,13 @@ def _links():
     return ProvisionLink.objects.with_targets()
 
 
-def _revision_or_404(request, target_type: str, target_id: int) -> Revision:
+def _revision_or_404(request, obj) -> Revision:
+    """The revision named in the form, among those of `obj` the editor may read."""
     raw = request.POST.get("revision", "")
     # isdecimal, not isdigit ("²" is a digit int() refuses); no id has more than 19 digits.
     return get_object_or_404(
-        Revision,
+        history_of(obj, user=request.user),
         pk=int(raw) if raw.isdecimal() and len(raw) <= 19 else 0,
-        target_type=target_type,
-        target_id=target_id,
     )
 
 
@@ -171,7 +176,7 @@ def link_history(request, pk: int):
 @require_POST
 def annotation_history_restore(request, pk: int):
     annotation = get_object_or_404(_annotations(request.user), pk=pk)
-    revision = _revision_or_404(request, Revision.Target.ANNOTATION, annotation.pk)
+    revision = _revision_or_404(request, annotation)
     try:
         annotation_restore(annotation=annotation, editor=request.user, revision=revision)
     except ValidationError as error:
@@ -187,7 +192,7 @@ def annotation_history_restore(request, pk: int):
 @require_POST
 def link_history_restore(request, pk: int):
     link = get_object_or_404(_links(), pk=pk)
-    revision = _revision_or_404(request, Revision.Target.LINK, link.pk)
+    revision = _revision_or_404(request, link)
     try:
         link_restore(link=link, editor=request.user, revision=revision)
     except ValidationError as error:

@@ -78,16 +78,12 @@ def news_count(user) -> int:
 def team_activity(user, limit: int = ACTIVITY_LIMIT) -> list[Revision]:
     """The latest revisions on annotations and links the user may see, each with its target.
 
-    Visibility is decided by the querysets' `visible_to`, so another analyst's draft (or a
-    deleted draft, whose revisions outlive it) never shows up here.
+    Visibility is decided by `Revision.objects.visible_to`, so another analyst's draft (or a
+    deleted draft, whose revisions outlive it), and what a note was while it was a draft, never
+    show up here.
     """
-    annotations = Annotation.objects.visible_to(user).values("pk")
-    links = ProvisionLink.objects.visible_to(user).values("pk")
     revisions = list(
-        Revision.objects.filter(
-            Q(target_type=Revision.Target.ANNOTATION, target_id__in=annotations)
-            | Q(target_type=Revision.Target.LINK, target_id__in=links)
-        )
+        Revision.objects.visible_to(user)
         .select_related("actor__member")
         .order_by("-created_at", "-pk")[:limit]
     )

@@ -35,12 +35,16 @@ MEMBER ?= editor
 totp-code: install
 	@$(DEV_ENV) $(BIN)/python manage.py totp_code $(MEMBER)
 
-# Debian's Chromium for the browser tests (Playwright cannot download its own browser here).
+# Debian's Chromium for the browser tests (Playwright cannot download its own browser here) and
+# a Java runtime for the Nu HTML checker (tests/test_html_validity.py).
 browser-deps:
-	@if [ ! -x /usr/bin/chromium ]; then \
-	  echo "Installing Debian's chromium for the browser tests…"; \
+	@PKGS=""; \
+	[ -x /usr/bin/chromium ] || PKGS="$$PKGS chromium"; \
+	command -v java >/dev/null 2>&1 || PKGS="$$PKGS default-jre-headless"; \
+	if [ -n "$$PKGS" ]; then \
+	  echo "Installing Debian's$$PKGS for the browser and HTML-validity tests…"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >/dev/null; \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq $$PKGS >/dev/null; \
 	fi
 
 ## make test: install what the tests need and run the whole suite (DATABASE_URL picks the database)

@@ -64,7 +64,7 @@ def test_htmx_save_answers_with_a_status_and_a_refresh_trigger(client, analyst):
         headers={"HX-Request": "true"},
     )
     assert response["HX-Trigger"] == "annotation-saved"
-    assert 'hx-swap-oob="true"' in response.content.decode()
+    assert 'data-hx-swap-oob="true"' in response.content.decode()
 
 
 def test_htmx_save_costs_a_fixed_number_of_queries(client, analyst, django_assert_max_num_queries):

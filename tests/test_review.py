@@ -143,7 +143,7 @@ def test_queue_shows_links_and_annotations_newest_first_with_counts(
     assert f'href="/history/annotation/{submitted.pk}/"' in html
     # Every action is a real form that htmx enhances.
     assert f'action="/review/links/{proposed.pk}/approve/"' in html
-    assert f'hx-post="/review/links/{proposed.pk}/approve/"' in html
+    assert f'data-hx-post="/review/links/{proposed.pk}/approve/"' in html
     assert f'action="/review/annotations/{submitted.pk}/publish/"' in html
 
 
@@ -233,8 +233,8 @@ def test_approve_link_with_htmx_removes_the_item_and_updates_counts(client, edit
     html = response.content.decode()
     assert response.status_code == 200
     assert "<li" not in html  # nothing takes the item's place
-    assert '<span id="links-count" hx-swap-oob="innerHTML">0</span>' in html
-    assert 'id="review-status" hx-swap-oob="innerHTML"' in html
+    assert '<span id="links-count" data-hx-swap-oob="innerHTML">0</span>' in html
+    assert 'id="review-status" data-hx-swap-oob="innerHTML"' in html
     assert "Link approved" in html
     proposed.refresh_from_db()
     assert proposed.status == "approved"

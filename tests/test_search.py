@@ -91,10 +91,10 @@ def test_search_input_updates_results_as_you_type(client):
     html = client.get("/search/?q=data").content.decode()
     field = re.search(r'<input type="search"[^>]*>', html, re.S).group()
     assert 'name="q"' in field and 'value="data"' in field
-    assert 'hx-get="/search/"' in field
-    assert 'hx-trigger="input changed delay:300ms, search"' in field
-    assert 'hx-target="#search-results"' in field
-    assert 'hx-push-url="true"' in field
+    assert 'data-hx-get="/search/"' in field
+    assert 'data-hx-trigger="input changed delay:300ms, search"' in field
+    assert 'data-hx-target="#search-results"' in field
+    assert 'data-hx-push-url="true"' in field
     # Without JavaScript the same form submits to the same address.
     assert re.search(r'<form id="search-form"[^>]*method="get" action="/search/"', html)
     # The count is announced politely.
@@ -110,7 +110,7 @@ def test_htmx_request_returns_only_the_results_fragment(client):
     assert "<html" not in html and "site-header" not in html
     assert 'href="/convention/articles/25/#art_25"' in html
     # The count is swapped into the live region outside the fragment.
-    assert re.search(r'<p id="search-status" hx-swap-oob="innerHTML">\d+ results', html)
+    assert re.search(r'<p id="search-status" data-hx-swap-oob="innerHTML">\d+ results', html)
     assert "HX-Request" in response["Vary"]
 
 

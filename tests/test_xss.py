@@ -32,13 +32,16 @@ from tests.xss_payloads import PAYLOADS, cleaned, display_name, store_everywhere
 pytestmark = pytest.mark.django_db
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
-# The htmx attributes our own templates use; any other one (hx-on*, hx-vals…) came from data.
+# The htmx attributes our own templates use (spelled data-hx-*, which the HTML checker accepts);
+# any other one (hx-on*, hx-vals…), and any bare hx-* attribute, came from data.
 KNOWN_HX = {
     name
     for path in TEMPLATES.rglob("*.html")
-    for name in re.findall(r"\b(hx-[a-z-]+)=", path.read_text(encoding="utf-8"))
+    for name in re.findall(r"\b(data-hx-[a-z-]+)=", path.read_text(encoding="utf-8"))
 }
-HX_URL_ATTRIBUTES = {"hx-get", "hx-post", "hx-put", "hx-patch", "hx-delete", "hx-push-url"}
+HX_URL_ATTRIBUTES = {
+    f"data-hx-{name}" for name in ("get", "post", "put", "patch", "delete", "push-url")
+}
 URL_ATTRIBUTES = {"href", "src", "action", "cite", "longdesc", "usemap", "icon", "srcset"}
 # Attributes that load, submit or run something and that our templates never use.
 NEVER_ATTRIBUTES = {
@@ -210,9 +213,9 @@ class ExecutableFinder(HTMLParser):
                 self.problem(f"event handler {name} in {where}")
             if name in NEVER_ATTRIBUTES:
                 self.problem(f"attribute {name} in {where}")
-            if name.startswith(("data-hx-", "hx-on")):
+            if name.startswith(("hx-", "data-hx-on")):
                 self.problem(f"htmx attribute {name} in {where}")
-            elif name.startswith("hx-"):
+            elif name.startswith("data-hx-"):
                 if name not in KNOWN_HX:
                     self.problem(f"htmx attribute {name} our templates never use: {where}")
                 elif name in HX_URL_ATTRIBUTES:
@@ -312,9 +315,12 @@ def signed_in(client, user):
         '<a href="data:text/html,x">x</a>',
         '<p style="color:red">x</p>',
         '<div hx-on:click="alert(1)">x</div>',
-        '<div data-hx-get="/x">x</div>',
+        '<div data-hx-on:click="alert(1)">x</div>',
+        '<div hx-get="/x">x</div>',
         '<div hx-vals="js:{}">x</div>',
+        '<div data-hx-vals="js:{}">x</div>',
         '<a hx-get="https://evil.example/">x</a>',
+        '<a data-hx-get="https://evil.example/">x</a>',
         '<form action="https://evil.example/"></form>',
         '<iframe srcdoc="x"></iframe>',
         '<meta http-equiv="refresh" content="0;url=/">',
@@ -334,7 +340,7 @@ def test_the_checker_sees_executable_markup(html):
 def test_the_checker_accepts_our_own_markup():
     html = (
         '<script src="/static/js/a.js" nonce="abc" defer></script>'
-        '<a href="/x?q=javascript%3Aalert" hx-get="/x?q=1" hx-target="#r">x</a>'
+        '<a href="/x?q=javascript%3Aalert" data-hx-get="/x?q=1" data-hx-target="#r">x</a>'
         '<a href="https://example.org/" rel="nofollow noopener noreferrer">x</a>'
         '<form method="post" action="/review/"></form>'
         '<svg class="bar"><rect x="0"/></svg><meta name="htmx-config" content="{}">'

@@ -1,5 +1,7 @@
-"""Template filters for user-written content: only ever output what is known to be inert."""
+"""Template filters for user-written content (only ever output what is known to be inert) and
+for machine-readable values in pages."""
 
+from datetime import UTC, date, datetime
 from urllib.parse import urlsplit
 
 from django import template
@@ -26,3 +28,18 @@ def sanitised(value) -> str:
     from provisions.rendering import as_safe_html
 
     return as_safe_html(value)
+
+
+@register.filter
+def iso_datetime(value) -> str:
+    """A `<time datetime>` value: ISO 8601, in UTC and to the second for an aware datetime.
+
+    Django's `date:"c"` writes microseconds, which HTML does not allow (three digits at most).
+    """
+    if isinstance(value, datetime):
+        if value.tzinfo is not None:
+            return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return value.strftime("%Y-%m-%dT%H:%M:%S")
+    if isinstance(value, date):
+        return value.isoformat()
+    return ""

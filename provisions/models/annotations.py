@@ -46,6 +46,16 @@ class AnnotationQuerySet(models.QuerySet):
             )
         return self.filter(Q(status=Annotation.Status.PUBLISHED) | Q(author=user))
 
+    def with_parent_for(self, user):
+        """Each reply's `in_reply_to` as far as `user` may see it, None otherwise: a thread's
+        first note can go back to its author's drafts while the replies stay submitted."""
+        return self.prefetch_related(
+            models.Prefetch(
+                "in_reply_to",
+                queryset=Annotation.objects.visible_to(user).select_related("author__member"),
+            )
+        )
+
     def top_level(self):
         return self.filter(in_reply_to__isnull=True)
 

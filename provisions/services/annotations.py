@@ -145,6 +145,26 @@ def _require_editor(user) -> None:
         raise PermissionDenied(_("Only editors can do this."))
 
 
+def _thread_to_join(parent: Annotation, author) -> Annotation:
+    """The note a reply to `parent` attaches to: its thread's first note (threads are one level
+    deep, so a reply to a reply joins the thread). Both the parent and that first note are read
+    afresh and locked: each must be one the author may see, submitted or published now, not as
+    the caller last read it."""
+    open_to_replies = (
+        Annotation.objects.visible_to(author)
+        .filter(status__in=(Annotation.Status.SUBMITTED, Annotation.Status.PUBLISHED))
+        .select_for_update(of=("self",))
+        .select_related("provision")
+    )
+    wanted = {parent.pk, parent.in_reply_to_id or parent.pk}
+    found = {note.pk: note for note in open_to_replies.filter(pk__in=wanted)}
+    if set(found) != wanted:
+        raise ValidationError(
+            {"in_reply_to": _("You can reply to submitted or published annotations only.")}
+        )
+    return found[parent.in_reply_to_id or parent.pk]
+
+
 @transaction.atomic
 def annotation_create(
     *,
@@ -163,12 +183,7 @@ def annotation_create(
     if status not in (Annotation.Status.DRAFT, Annotation.Status.SUBMITTED):
         raise ValidationError({"status": _("A new annotation is a draft or is submitted.")})
     if in_reply_to is not None:
-        if in_reply_to.status not in (Annotation.Status.SUBMITTED, Annotation.Status.PUBLISHED):
-            raise ValidationError(
-                {"in_reply_to": _("You can reply to submitted or published annotations only.")}
-            )
-        # Threads are one level deep: a reply to a reply joins its thread.
-        in_reply_to = in_reply_to.in_reply_to or in_reply_to
+        in_reply_to = _thread_to_join(in_reply_to, author)
         provision = in_reply_to.provision
         selectors = None
         # Replies are team discussion: visible to analysts and editors, public once published.

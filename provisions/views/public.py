@@ -180,20 +180,28 @@ def _kept_reply(request, root) -> str:
 def annotation_detail(request, pk: int):
     visible = Annotation.objects.visible_to(request.user)
     annotation = get_object_or_404(
-        visible.for_display().select_related("provision__article__chapter", "in_reply_to"), pk=pk
+        visible.for_display()
+        .with_parent_for(request.user)
+        .select_related("provision__article__chapter"),
+        pk=pk,
     )
-    root = annotation.in_reply_to or annotation
+    # A reply whose first note this reader may not see (back in its author's drafts) is shown
+    # alone: no thread, no link to it, no reply form.
+    root = annotation if annotation.in_reply_to_id is None else annotation.in_reply_to
     replies = (
         visible.filter(in_reply_to=root).select_related("author__member").order_by("created_at")
+        if root is not None
+        else Annotation.objects.none()
     )
     context = {
         "annotation": annotation,
         "root": root,
         "replies": replies,
-        "can_reply": roles.is_analyst(request.user)
+        "can_reply": root is not None
+        and roles.is_analyst(request.user)
         and root.status in (Annotation.Status.SUBMITTED, Annotation.Status.PUBLISHED),
         "is_author": annotation.author_id == request.user.pk,
-        "reply_form": ReplyForm(initial={"body": _kept_reply(request, root)}),
+        "reply_form": ReplyForm(initial={"body": _kept_reply(request, root or annotation)}),
     }
     return render(request, "provisions/annotation_detail.html", context)
 

@@ -54,7 +54,8 @@ def _links_for_display():
 def _annotations_for_display(user):
     return (
         Annotation.objects.visible_to(user)
-        .select_related("provision__article", "author__member", "in_reply_to__author__member")
+        .with_parent_for(user)
+        .select_related("provision__article", "author__member")
         .prefetch_related("concerns", "demands", "tags")
     )
 

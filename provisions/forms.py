@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from provisions.models import Concern, Provision, ProvisionLink, SafeguardDemand
+from provisions.services.annotations import MAX_BODY_CHARS
 
 
 class AnnotationForm(forms.Form):
@@ -28,6 +29,12 @@ class AnnotationForm(forms.Form):
     body = forms.CharField(
         label=_("Your note (Markdown)"),
         required=False,  # the service gives the clear "cannot be empty" message
+        # Checked here too, not only by the service: an edit conflict renders and compares what
+        # was typed before any service sees it (rendering and diffing cost grows with length).
+        max_length=MAX_BODY_CHARS,
+        error_messages={
+            "max_length": _("The note is too long (at most %(limit_value)s characters).")
+        },
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text=_("**bold**, *italic*, [links](https://…), lists. No images or HTML."),
     )

@@ -1,7 +1,6 @@
 """Revisions: every change to an annotation or a link is kept, and can be compared or restored."""
 
-import difflib
-
+from provisions.diffing import word_diff
 from provisions.models import Annotation, ProvisionLink, Revision
 
 
@@ -69,8 +68,9 @@ def history_of(obj, *, user):
     )
 
 
-def snapshot_diff(before: dict | None, after: dict) -> list[dict]:
-    """Per changed field: its name, old and new value, and for text a word-level diff."""
+def snapshot_diff(before: dict | None, after: dict, *, deadline: float | None = None) -> list[dict]:
+    """Per changed field: its name, old and new value, and for text a word-level diff (refined
+    until `deadline` at most: provisions.diffing)."""
     before = before or {}
     changes = []
     for field, new in after.items():
@@ -79,21 +79,6 @@ def snapshot_diff(before: dict | None, after: dict) -> list[dict]:
             continue
         change = {"field": field, "old": old, "new": new, "words": None}
         if isinstance(old, str) and isinstance(new, str):
-            change["words"] = word_diff(old, new)
+            change["words"] = word_diff(old, new, deadline=deadline)
         changes.append(change)
     return changes
-
-
-def word_diff(old: str, new: str) -> list[tuple[str, str]]:
-    """[(op, text)] with op in {"same", "del", "ins"}: readable as marked-up words."""
-    a, b = old.split(" "), new.split(" ")
-    out = []
-    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
-        if op == "equal":
-            out.append(("same", " ".join(a[i1:i2])))
-            continue
-        if op in ("replace", "delete"):
-            out.append(("del", " ".join(a[i1:i2])))
-        if op in ("replace", "insert"):
-            out.append(("ins", " ".join(b[j1:j2])))
-    return out

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from provisions import roles
+from provisions.diffing import word_diff
 from provisions.forms import AnnotationForm, LinkProposalForm, ReplyForm
 from provisions.models import Annotation, Article, Tag
 from provisions.rendering import render_markdown
@@ -26,7 +27,7 @@ from provisions.services import (
     annotation_update,
     link_propose,
 )
-from provisions.services.history import word_diff
+from provisions.services.annotations import MAX_BODY_CHARS
 from provisions.views.access import analyst_required
 
 SELECTION_FIELDS = ("quote", "prefix", "suffix", "start", "end")
@@ -35,6 +36,13 @@ SELECTION_FIELDS = ("quote", "prefix", "suffix", "start", "end")
 def _article_provisions(article):
     """Provisions that can be annotated: those in the text as it stands now."""
     return article.provisions.current().order_by("position")
+
+
+def _preview(body: str) -> tuple[str, int | None]:
+    """The note rendered, and where it was cut (None: whole). Only as much as a note may hold is
+    rendered: Markdown's cost grows with length, and saving the rest would be refused anyway."""
+    cut = MAX_BODY_CHARS if len(body) > MAX_BODY_CHARS else None
+    return render_markdown(body[:MAX_BODY_CHARS]), cut
 
 
 def _template(request, page: str, partial: str) -> str:
@@ -46,7 +54,7 @@ def _template(request, page: str, partial: str) -> str:
 def annotate(request, number: int):
     article = get_object_or_404(Article.objects.select_related("chapter"), number=number)
     provisions = _article_provisions(article)
-    preview_html = None
+    preview_html, preview_cut = None, None
     # Inline forms (one per provision on the article page) need ids of their own.
     eid = request.POST.get("provision") or request.GET.get("eid") or article.eid
     auto_id = f"{slugify(eid)}-%s" if request.htmx else "id_%s"
@@ -54,7 +62,7 @@ def annotate(request, number: int):
         form = AnnotationForm(request.POST, provisions=provisions, auto_id=auto_id)
         if request.POST.get("action") == "preview":
             # The no-JavaScript preview: the same form again, with the rendered note above it.
-            preview_html = render_markdown(request.POST.get("body", "")[:20000])
+            preview_html, preview_cut = _preview(request.POST.get("body", ""))
         elif form.is_valid():
             status = "submitted" if request.POST.get("action") == "submit" else "draft"
             try:
@@ -96,6 +104,7 @@ def annotate(request, number: int):
         "form": form,
         "tags": Tag.objects.all()[:200],
         "preview_html": preview_html,
+        "preview_cut": preview_cut,
     }
     return render(request, _template(request, "provisions/annotate.html", "form"), context)
 
@@ -245,8 +254,10 @@ def annotation_reply(request, pk: int):
 @require_POST
 def preview(request):
     """Markdown preview for the annotation form (htmx)."""
-    html = render_markdown(request.POST.get("body", "")[:20000])
-    return render(request, "provisions/annotate.html#preview", {"preview_html": html})
+    html, cut = _preview(request.POST.get("body", ""))
+    return render(
+        request, "provisions/annotate.html#preview", {"preview_html": html, "preview_cut": cut}
+    )
 
 
 @analyst_required

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
+from provisions.diffing import PAGE_DIFF_SECONDS, deadline_in
 from provisions.models import Annotation, ProvisionLink, Revision
 from provisions.services import annotation_restore, link_restore
 from provisions.services.history import history_of, snapshot_diff
@@ -106,13 +107,20 @@ def _describe(change: dict, *, initial: bool = False) -> dict:
 
 
 def revision_entries(revisions) -> list[dict]:
-    """Newest first, each with its changes against the revision before it."""
+    """Newest first, each with its changes against the revision before it.
+
+    All the word diffs of the page share one time box (provisions.diffing), newest first: however
+    many long versions a note has, the page loads, and the latest changes are the ones compared
+    word by word if the box runs out."""
     oldest_first = sorted(revisions, key=lambda r: (r.created_at, r.pk))
-    entries, before = [], None
-    for revision in oldest_first:
-        after = _comparable(revision.snapshot)
-        initial = before is None
-        changes = snapshot_diff(_blank_like(after) if initial else before, after)
+    snapshots = [_comparable(revision.snapshot) for revision in oldest_first]
+    deadline = deadline_in(PAGE_DIFF_SECONDS)
+    entries = []
+    for index in reversed(range(len(oldest_first))):
+        revision, after = oldest_first[index], snapshots[index]
+        initial = index == 0
+        before = _blank_like(after) if initial else snapshots[index - 1]
+        changes = snapshot_diff(before, after, deadline=deadline)
         entries.append(
             {
                 "revision": revision,
@@ -121,8 +129,6 @@ def revision_entries(revisions) -> list[dict]:
                 "changes": [_describe(change, initial=initial) for change in changes],
             }
         )
-        before = after
-    entries.reverse()
     return entries
 
 

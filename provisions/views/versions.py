@@ -1,9 +1,10 @@
 """Versions of the text and what re-anchoring left for editors.
 
 - `article_versions` (public): any two versions of an article side by side, per provision, with
-  the changed words marked. A provision's text at a version is its ProvisionVersion of that
-  version or of the first later one (an import only keeps a text when it changes it), else its
-  current text; provisions added or dropped by an import are absent before or after it.
+  the changed words marked (within one time box: provisions.diffing). A provision's text at a
+  version is its ProvisionVersion of that version or of the first later one (an import only
+  keeps a text when it changes it), else its current text; provisions added or dropped by an
+  import are absent before or after it.
 - `anchors` (editors): the "Orphans and fuzzy anchors" list, with the forms that settle them
   (services.anchors). Plain POST forms that redirect back; htmx swaps only the item.
 """
@@ -22,6 +23,7 @@ from django.views.decorators.http import require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from provisions.cache import cache_public_page
+from provisions.diffing import PAGE_DIFF_SECONDS, WordDiff, deadline_in, word_diff
 from provisions.models import (
     Annotation,
     Article,
@@ -33,7 +35,6 @@ from provisions.models import (
 from provisions.selectors import QUOTE
 from provisions.services.anchors import anchor_confirm, anchor_pick, link_anchor_confirm
 from provisions.services.annotations import EditConflict
-from provisions.services.history import word_diff
 from provisions.views.access import editor_required, public
 
 # The list shows this many annotations at most (oldest problems first); the rest wait.
@@ -96,23 +97,24 @@ class ComparedProvision:
     provision: Provision
     label: str
     state: str  # "same", "changed", "added", "removed"
-    words: list  # [(op, text)] with op in same/del/ins
+    words: WordDiff
 
 
 def compare(provisions, index_a: int, index_b: int, order: dict[str, int]):
     rows = []
+    deadline = deadline_in(PAGE_DIFF_SECONDS)  # one time box for the whole article
     for provision in provisions:
         old, new = text_at(provision, index_a, order), text_at(provision, index_b, order)
         if (old is None and new is None) or old == new == "":
             continue
         if old is None:
-            state, words = "added", [("ins", new)] if new else []
+            state, words = "added", WordDiff([("ins", new)] if new else [])
         elif new is None:
-            state, words = "removed", [("del", old)] if old else []
+            state, words = "removed", WordDiff([("del", old)] if old else [])
         elif old == new:
-            state, words = "same", [("same", new)]
+            state, words = "same", WordDiff([("same", new)])
         else:
-            state, words = "changed", word_diff(old, new)
+            state, words = "changed", word_diff(old, new, deadline=deadline)
         rows.append(ComparedProvision(provision, display_label(provision), state, words))
     return rows
 

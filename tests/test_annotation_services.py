@@ -60,9 +60,7 @@ def test_create_with_quote_computes_positions_and_context(analyst, art24):
     assert Revision.objects.filter(target_id=annotation.pk, action="created").exists()
 
 
-def test_the_first_revision_records_the_relations_as_stored(
-    analyst, art24, django_assert_max_num_queries
-):
+def test_the_first_revision_records_the_relations_as_stored(analyst, art24):
     """Create records its first revision from what it has just set, without reading it back:
     the snapshot must be the one a read from the database gives."""
     annotation = annotation_create(

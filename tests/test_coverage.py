@@ -324,9 +324,10 @@ def _add_analysis(author, n):
 
 def test_query_budget_does_not_grow_with_analysis(client, author, django_assert_max_num_queries):
     budget = 8  # articles with counts, concerns, demands, and two grouped counts per matrix
-    with django_assert_max_num_queries(budget):
+    with django_assert_max_num_queries(budget) as before:
         _page(client)
     _add_analysis(author, 100)
-    with django_assert_max_num_queries(budget):
+    with django_assert_max_num_queries(budget) as after:
         response, _ = _page(client)
     assert response.context["analysed_count"] == 68
+    assert len(after.captured_queries) == len(before.captured_queries)

@@ -146,8 +146,9 @@ def _add_links(n):
 def test_query_budget_does_not_grow_with_links(client, django_assert_max_num_queries, name, kwargs):
     url = reverse(name, kwargs=kwargs)
     budget = 8  # fixed per page: no N+1 over links, concerns or articles
-    with django_assert_max_num_queries(budget):
+    with django_assert_max_num_queries(budget) as before:
         assert client.get(url).status_code == 200
     _add_links(120)
-    with django_assert_max_num_queries(budget):
+    with django_assert_max_num_queries(budget) as after:
         assert client.get(url).status_code == 200
+    assert len(after.captured_queries) == len(before.captured_queries), url

@@ -72,6 +72,8 @@ def concrete_url(route: str, objects: dict) -> str | None:
         if name == "slug":
             section = route.split("/")[0]
             return SAMPLE_SLUGS.get(section, "serious-crime-scope")
+        if name == "pk" and route.startswith("review/members/"):
+            return str(objects["member"])
         if name == "pk" or name == "id":
             target = "link" if "link" in route else "annotation"
             return str(objects[target])
@@ -92,7 +94,7 @@ def objects(analyst):
     link = link_propose(
         provision=provision, proposer=analyst, concern="gender-risks", rationale="proposal"
     )
-    return {"annotation": draft.pk, "link": link.pk}
+    return {"annotation": draft.pk, "link": link.pk, "member": analyst.pk}
 
 
 def login_for(client, who, users):
@@ -229,3 +231,78 @@ def test_admin_refuses_an_editor_session_without_the_second_factor(editor):
         302,
         "/accounts/two-factor/verify/?next=%2Fadmin%2F",
     )
+
+
+# The members page and enrolment links (issue 11): exact answers for every visitor and method.
+# "login" is a redirect to the sign-in page; a tuple is (status, Location).
+MEMBER_PAGES_EXPECTED = {
+    "anonymous": {
+        ("get", "review/members/"): "login",
+        ("post", "review/members/"): "login",
+        ("get", "review/members/{pk}/role/"): "login",
+        ("post", "review/members/{pk}/role/"): "login",
+        ("post", "review/members/{pk}/deactivate/"): "login",
+        ("post", "review/members/{pk}/enrolment-link/"): "login",
+        ("get", "accounts/enrol/"): "login",
+        ("post", "accounts/enrol/"): "login",
+        ("get", "accounts/enrol/some-token/"): (302, "/accounts/enrol/"),
+        ("post", "accounts/enrol/some-token/"): (405, None),
+    },
+    "analyst": {
+        ("get", "review/members/"): (403, None),
+        ("post", "review/members/"): (403, None),
+        ("get", "review/members/{pk}/role/"): (403, None),
+        ("post", "review/members/{pk}/role/"): (403, None),
+        ("post", "review/members/{pk}/deactivate/"): (403, None),
+        ("post", "review/members/{pk}/enrolment-link/"): (403, None),
+        ("get", "accounts/enrol/"): (200, None),  # explains where links come from
+        ("post", "accounts/enrol/"): (200, None),
+        ("get", "accounts/enrol/some-token/"): (302, "/accounts/enrol/"),
+        ("post", "accounts/enrol/some-token/"): (405, None),
+    },
+    "editor": {
+        ("get", "review/members/"): (200, None),
+        ("post", "review/members/"): (400, None),  # an empty form
+        ("get", "review/members/{pk}/role/"): (405, None),
+        ("post", "review/members/{pk}/role/"): (302, "/review/members/"),  # no role chosen
+        ("post", "review/members/{pk}/enrolment-link/"): (200, None),
+        ("post", "review/members/{pk}/deactivate/"): (302, "/review/members/"),
+        ("get", "accounts/enrol/"): (302, "/accounts/two-factor/"),  # already has one
+        ("post", "accounts/enrol/"): (302, "/accounts/two-factor/"),
+        ("get", "accounts/enrol/some-token/"): (302, "/accounts/enrol/"),
+        ("post", "accounts/enrol/some-token/"): (405, None),
+    },
+}
+MEMBER_PAGES_EXPECTED["other_analyst"] = MEMBER_PAGES_EXPECTED["analyst"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("who", ["anonymous", "analyst", "other_analyst", "editor"])
+def test_members_and_enrolment_pages_answer_exactly(client, who, analyst, other_analyst, editor):
+    from django.contrib.auth import get_user_model
+
+    users = {"analyst": analyst, "other_analyst": other_analyst, "editor": editor}
+    login_for(client, who, users)
+    # The target of the member actions: someone else (an editor cannot change their own account).
+    target = make_member_for_walk()
+    failures = []
+    for (method, route), expected in MEMBER_PAGES_EXPECTED[who].items():
+        url = "/" + route.format(pk=target.pk)
+        response = getattr(client, method)(url)
+        if expected == "login":
+            ok = is_login_redirect(response)
+        else:
+            ok = (response.status_code, response.get("Location")) == expected
+        if not ok:
+            failures.append(f"{method.upper()} {url} as {who}: {response.status_code}")
+    assert failures == []
+    target.refresh_from_db()
+    # Only the editor's POST deactivated the target.
+    assert target.is_active == (who != "editor")
+    assert get_user_model().objects.filter(is_active=False).count() == (who == "editor")
+
+
+def make_member_for_walk():
+    from tests.conftest import make_member
+
+    return make_member("dana", "Analysts", "Dana Analyst")

@@ -349,16 +349,20 @@ def test_an_editor_with_an_authenticator_but_no_code_is_asked_for_it(editor):
     assert response["Location"] == "/accounts/two-factor/verify/?next=%2Freview%2F"
 
 
-def test_an_editor_who_sets_it_up_reaches_the_review_queue(editor):
+def test_an_editor_with_only_the_password_cannot_set_up_an_authenticator(editor):
+    """Whoever knows the password must not choose the second factor: the set-up page refuses an
+    editor without one and points to enrolment links (tests/test_enrolment.py)."""
     half = Client()
     sign_in(half, "erin")
-    half.get("/accounts/two-factor/?next=/review/")
-    key = half.session[SETUP_KEY]
+    response = half.get("/accounts/two-factor/?next=/review/")
+    assert response.status_code == 403
+    assert "enrolment link" in response.content.decode()
+    assert SETUP_KEY not in half.session
+    key = "ab" * 20
     response = half.post("/accounts/two-factor/", {"code": code_from_key(key), "next": "/review/"})
-    assert response["Location"] == "/accounts/two-factor/recovery-codes/?next=%2Freview%2F"
-    html = half.get(response["Location"]).content.decode()
-    assert 'href="/review/"' in html
-    assert half.get("/review/").status_code == 200
+    assert response.status_code == 403
+    assert not TOTPDevice.objects.filter(user=editor).exists()
+    assert half.get("/review/").status_code == 302
 
 
 def test_an_editor_signing_in_with_a_code_reaches_the_review_queue(editor):

@@ -2,6 +2,7 @@
 
 from .accounts import ApiToken, AuditEvent, Member
 from .annotations import Annotation, Revision, Tag
+from .enrolment import EnrolmentLink
 from .links import ProvisionLink
 from .statement import Concern, Organisation, SafeguardDemand, Statement
 from .treaty import Article, Chapter, Provision, ProvisionVersion, TextVersion, Treaty
@@ -11,6 +12,7 @@ __all__ = [
     "AuditEvent",
     "Member",
     "Annotation",
+    "EnrolmentLink",
     "Article",
     "Chapter",
     "Concern",

@@ -44,6 +44,7 @@ ACTIONS = {
     "enrolment_link.created": _("Enrolment link made"),
     "enrolment_link.used": _("Authenticator enrolled with a link"),
     "enrolment_link.refused": _("Enrolment link refused"),
+    "two_factor.reset": _("Two-factor sign-in reset by an operator"),
 }
 
 

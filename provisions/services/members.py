@@ -1,7 +1,11 @@
-"""Writes to members: create an account in a role, remember when they last saw their workspace.
+"""Writes to members: create an account in a role, change its role, deactivate it, remember
+when they last saw their workspace.
 
-Accounts are created by an administrator on the command line (`manage.py create_member`), never
-by self sign-up: the coalition decides who analyses and who publishes.
+Accounts are created by an operator on the command line (`manage.py create_member`) or by an
+editor on /review/members/, never by self sign-up: the coalition decides who analyses and who
+publishes. A member's role is their group (Analysts or Editors), changed only by
+`member_set_role`; the admin does not manage users or groups (provisions/admin.py). Every change
+here is in the audit log; `actor` is the editor who made it, or None for an operator's command.
 """
 
 import secrets
@@ -9,14 +13,15 @@ import unicodedata
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from provisions import roles
-from provisions.models import Member
+from provisions.models import EnrolmentLink, Member
+from provisions.services.audit import audit_record
 
 # The role names a person types, and the group each one means.
 ROLE_GROUPS = {"analyst": roles.ANALYSTS, "editor": roles.EDITORS}
@@ -55,16 +60,63 @@ def _clean_email(email) -> str:
     return email
 
 
-@transaction.atomic
-def member_create(*, username: str, email: str, role: str, display_name: str = "") -> tuple:
-    """Create a user in the role's group with a random one-time password; return both.
+def role_of(user) -> str:
+    """The member's role as a person reads it: "editor", "analyst", or "" for neither."""
+    names = roles.group_names(user)
+    if roles.EDITORS in names:
+        return "editor"
+    return "analyst" if roles.ANALYSTS in names else ""
 
-    Editors are also staff, so that they can use /admin/ (their group grants the permissions).
-    """
+
+def _check_role(role) -> str:
     if role not in ROLE_GROUPS:
         raise ValidationError(
             {"role": _("The role must be one of: %(r)s.") % {"r": ", ".join(ROLE_GROUPS)}}
         )
+    return role
+
+
+def _check_actor(actor, user=None) -> None:
+    """An editor acting on the members page (never on their own account), or None for an
+    operator's command."""
+    if actor is None:
+        return
+    if not roles.is_editor(actor):
+        raise PermissionDenied
+    if user is not None and actor.pk == user.pk:
+        raise ValidationError(
+            _("Another editor or an operator changes your own account, not you: ask them.")
+        )
+
+
+def _role_group(role: str) -> Group:
+    group = Group.objects.filter(name=ROLE_GROUPS[role]).first()
+    if group is None:
+        raise ValidationError(
+            {
+                "role": _("The group “%(g)s” is missing: run the migrations.")
+                % {"g": ROLE_GROUPS[role]}
+            }
+        )
+    return group
+
+
+@transaction.atomic
+def member_create(
+    *,
+    username: str,
+    email: str,
+    role: str,
+    display_name: str = "",
+    actor=None,
+    request=None,
+) -> tuple:
+    """Create a user in the role's group with a random one-time password; return both.
+
+    Editors are also staff, so that they can use /admin/ (their group grants the permissions).
+    """
+    _check_actor(actor)
+    _check_role(role)
     username = _clean_username(username)
     email = _clean_email(email)
     # Control characters (NUL, escape…) are dropped: PostgreSQL refuses NUL, XML (the feed)
@@ -77,14 +129,7 @@ def member_create(*, username: str, email: str, role: str, display_name: str = "
         raise ValidationError(
             {"display_name": _("A display name is at most %(n)s characters.") % {"n": max_name}}
         )
-    group = Group.objects.filter(name=ROLE_GROUPS[role]).first()
-    if group is None:
-        raise ValidationError(
-            {
-                "role": _("The group “%(g)s” is missing: run the migrations.")
-                % {"g": ROLE_GROUPS[role]}
-            }
-        )
+    group = _role_group(role)
 
     password = secrets.token_urlsafe(12)
     user = get_user_model().objects.create_user(
@@ -92,7 +137,52 @@ def member_create(*, username: str, email: str, role: str, display_name: str = "
     )
     user.groups.add(group)
     Member.objects.create(user=user, display_name=display_name)
+    audit_record(
+        action="member.created", actor=actor, obj=user, detail={"role": role}, request=request
+    )
     return user, password
+
+
+@transaction.atomic
+def member_set_role(*, user, role: str, actor=None, request=None):
+    """Make `user` an analyst or an editor: exactly that one of the two groups, staff for
+    editors. The one place a member's groups change (anything that must follow a change of
+    role, such as revoking what the old role allowed, belongs here). No change, no event."""
+    _check_actor(actor, user)
+    group = _role_group(_check_role(role))
+    before = role_of(user)
+    current = set(user.groups.filter(name__in=ROLE_GROUPS.values()).values_list("name", flat=True))
+    if current == {group.name} and user.is_staff == (role == "editor"):
+        return user
+    user.groups.remove(*Group.objects.filter(name__in=ROLE_GROUPS.values()).exclude(pk=group.pk))
+    user.groups.add(group)
+    user.is_staff = role == "editor"
+    user.save(update_fields=["is_staff"])
+    user.__dict__.pop("_treatywatch_groups", None)  # roles.group_names' cache on this object
+    audit_record(
+        action="member.role_changed",
+        actor=actor,
+        obj=user,
+        detail={"from": before or "none", "to": role},
+        request=request,
+    )
+    return user
+
+
+@transaction.atomic
+def member_deactivate(*, user, actor=None, request=None):
+    """Close an account: it can no longer sign in, its sessions stop working at their next
+    request (Django refuses inactive users), its API tokens stop working
+    (services.tokens.api_token_authenticate) and its unused enrolment links are cancelled.
+    Its work stays, under its public name."""
+    _check_actor(actor, user)
+    if not user.is_active:
+        return user
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    EnrolmentLink.objects.filter(user=user, used_at__isnull=True).delete()
+    audit_record(action="member.deactivated", actor=actor, obj=user, request=request)
+    return user
 
 
 def member_mark_workspace_seen(*, user) -> Member:

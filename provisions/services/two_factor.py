@@ -12,7 +12,7 @@ import time
 from base64 import b32encode
 
 import segno
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,6 +22,8 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp.util import random_hex
+
+from provisions import roles
 
 RECOVERY_CODE_COUNT = 10
 AUTHENTICATOR_NAME = "Authenticator app"
@@ -95,13 +97,27 @@ def qr_code_svg(uri: str) -> str:
     )
 
 
+def needs_enrolment_link(user) -> bool:
+    """An editor account with no second factor yet: its first authenticator comes only through
+    an enrolment link (services/enrolment.py), never from whoever knows the password."""
+    return roles.has_editor_account(user) and not has_second_factor(user)
+
+
 @transaction.atomic
-def two_factor_enable(*, user, key: str, code: str) -> tuple[TOTPDevice, list[str], bool]:
+def two_factor_enable(
+    *, user, key: str, code: str, enrolment=None
+) -> tuple[TOTPDevice, list[str], bool]:
     """Confirm a new authenticator with a code it shows, replacing any earlier one.
 
     Returns the device, the new recovery codes (only when the member had none left: they are
-    shown once) and whether an earlier authenticator was replaced.
+    shown once) and whether an earlier authenticator was replaced. An editor's first
+    authenticator needs `enrolment`, a usable EnrolmentLink made for them (consumed by
+    services.enrolment.enrolment_complete, which is the only caller that passes one).
     """
+    if needs_enrolment_link(user) and not (
+        enrolment is not None and enrolment.user_id == user.pk and enrolment.is_usable()
+    ):
+        raise PermissionDenied(_("Editors set up two-factor sign-in with an enrolment link."))
     secret = _secret_bytes(key)
     code = normalise_code(code)
     if not TOTP_CODE.fullmatch(code):
@@ -131,6 +147,14 @@ def two_factor_enable(*, user, key: str, code: str) -> tuple[TOTPDevice, list[st
     )
     codes = [] if recovery_codes_left(user) else recovery_codes_regenerate(user=user)
     return device, codes, replaced
+
+
+@transaction.atomic
+def two_factor_remove(*, user) -> None:
+    """Delete the member's authenticator and recovery codes (an operator's reset of a lost
+    phone, through services.enrolment.enrolment_link_create)."""
+    TOTPDevice.objects.filter(user=user).delete()
+    StaticDevice.objects.filter(user=user).delete()
 
 
 @transaction.atomic

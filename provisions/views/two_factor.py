@@ -46,6 +46,14 @@ def two_factor_page(request):
     user = request.user
     next_url = safe_next(request)
     enabled = two_factor.has_second_factor(user)
+    if two_factor.needs_enrolment_link(user):
+        # Whoever knows an editor's password must not choose the second factor (issue 11 §1):
+        # the first authenticator comes through an enrolment link (views/enrolment.py).
+        from provisions.services.enrolment import LINK_HOURS
+
+        return render(
+            request, "registration/enrolment_needed.html", {"hours": LINK_HOURS}, status=403
+        )
     if enabled and not user.is_verified():
         # Changing the second factor needs the second factor.
         return redirect(second_factor_url(user, request.get_full_path()))

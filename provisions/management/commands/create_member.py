@@ -1,6 +1,7 @@
 """`manage.py create_member USERNAME --email E --role analyst|editor [--display-name N]`.
 
-Prints a one-time password; the new member signs in with it and changes it at once.
+Prints a one-time password; the new member signs in with it and changes it at once. An editor
+also needs an enrolment link for their first authenticator (`enrolment_link`, printed below).
 """
 
 from django.core.exceptions import ValidationError
@@ -40,3 +41,11 @@ class Command(BaseCommand):
             )
             % {"login": reverse("login"), "change": reverse("password_change")}
         )
+        if role == "editor":
+            self.stdout.write(
+                _(
+                    "Editors set up two-factor sign-in with a one-time enrolment link: make it "
+                    "with `manage.py enrolment_link %(username)s`."
+                )
+                % {"username": user.username}
+            )

@@ -107,6 +107,7 @@ def test_public_and_member_pages_are_valid_html(java, tmp_path, client, analyst,
         "edit": reverse("provisions:annotation_edit", kwargs={"pk": own_draft.pk}),
         "article-member": reverse("provisions:article", kwargs={"number": 24}),
         "two-factor": reverse("provisions:two_factor"),
+        "enrol": reverse("provisions:enrol"),
     }
     for name, url in member.items():
         save(tmp_path, name, client.get(url))
@@ -118,6 +119,7 @@ def test_public_and_member_pages_are_valid_html(java, tmp_path, client, analyst,
         "history": reverse("provisions:annotation_history", kwargs={"pk": note.pk}),
         "audit": reverse("provisions:audit"),
         "anchors": reverse("provisions:anchors"),
+        "members": reverse("provisions:members"),
     }
     for name, url in editor_pages.items():
         save(tmp_path, name, client.get(url))

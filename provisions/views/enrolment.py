@@ -11,7 +11,6 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
@@ -31,7 +30,7 @@ from provisions.services.enrolment import (
 )
 from provisions.views.access import member_required, public
 from provisions.views.signin import CodeForm, with_next
-from provisions.views.two_factor import NEW_CODES_KEY
+from provisions.views.two_factor import NEW_CODES_KEY, setup_context
 
 LINK_SESSION_KEY = "treatywatch_enrolment_token"
 SETUP_KEY = "treatywatch_enrolment_setup_key"
@@ -107,7 +106,6 @@ def enrol(request):
                 "provisions:review" if roles.has_editor_account(user) else "provisions:workspace"
             )
             return redirect(with_next(reverse("provisions:two_factor_recovery_codes"), onward))
-    uri = two_factor.provisioning_uri(user, key)
     return render(
         request,
         "registration/two_factor_setup.html",
@@ -115,9 +113,6 @@ def enrol(request):
             "form": form,
             "form_action": reverse("provisions:enrol"),
             "enrolling": True,
-            "required": roles.has_editor_account(user),
-            # Made by segno from our own otpauth:// address: SVG paths, no text from a person.
-            "qr_svg": mark_safe(two_factor.qr_code_svg(uri)),  # noqa: S308
-            "secret": two_factor.secret_for_humans(key),
+            **setup_context(user, key),
         },
     )

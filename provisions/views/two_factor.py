@@ -98,20 +98,22 @@ def two_factor_page(request):
                 )
             messages.success(request, _("Your new authenticator is set up."))
             return redirect(with_next(reverse("provisions:two_factor"), next_url))
-    uri = two_factor.provisioning_uri(user, key)
     return render(
         request,
         "registration/two_factor_setup.html",
-        {
-            "form": form,
-            "next": next_url,
-            "replacing": replacing,
-            "required": roles.has_editor_account(user),
-            # Made by segno from our own otpauth:// address: SVG paths, no text from a person.
-            "qr_svg": mark_safe(two_factor.qr_code_svg(uri)),  # noqa: S308
-            "secret": two_factor.secret_for_humans(key),
-        },
+        {"form": form, "next": next_url, "replacing": replacing, **setup_context(user, key)},
     )
+
+
+def setup_context(user, key: str) -> dict:
+    """What the set-up page shows for the secret `key` (also used by views/enrolment.py)."""
+    uri = two_factor.provisioning_uri(user, key)
+    return {
+        "required": roles.has_editor_account(user),
+        # Made by segno from our own otpauth:// address: SVG paths, no text from a person.
+        "qr_svg": mark_safe(two_factor.qr_code_svg(uri)),  # noqa: S308
+        "secret": two_factor.secret_for_humans(key),
+    }
 
 
 @member_required

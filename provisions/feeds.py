@@ -138,11 +138,4 @@ class LatestAnalysisFeed(Feed):
 
 
 def _where(provision) -> str:
-    if provision.article_id is None:
-        return provision.eid
-    if provision.kind == provision.Kind.ARTICLE:
-        return _("Article %(number)s") % {"number": provision.article.number}
-    return _("Article %(number)s (%(eid)s)") % {
-        "number": provision.article.number,
-        "eid": provision.eid,
-    }
+    return provision.citation

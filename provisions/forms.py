@@ -67,7 +67,7 @@ class AnnotationForm(forms.Form):
             provisions if provisions is not None else Provision.objects.all()
         )
         self.fields["provision"].label_from_instance = lambda p: (
-            f"{p.eid} — {p.text[:60]}…" if len(p.text) > 60 else f"{p.eid} — {p.text}"
+            f"{p.citation} — {p.text[:60]}…" if len(p.text) > 60 else f"{p.citation} — {p.text}"
         )
 
     def clean(self):
@@ -157,7 +157,7 @@ class LinkProposalForm(forms.Form):
         self.fields["provision"].queryset = (
             provisions if provisions is not None else Provision.objects.all()
         )
-        self.fields["provision"].label_from_instance = lambda p: p.eid
+        self.fields["provision"].label_from_instance = lambda p: p.citation
 
     def clean(self):
         data = super().clean()

@@ -735,7 +735,7 @@ def _load_annotations(ids, query: str, user, hl: _Highlighter) -> dict[int, Resu
             kind="annotation",
             url=annotation.get_absolute_url(),
             title=escape(title),
-            context=f"{where} · {provision.eid}",
+            context=f"{where} · {provision.citation}",
             snippet=snippet,
             object=annotation,
         )

@@ -332,7 +332,7 @@ def test_publish_annotation(client, editor, submitted):
     response = client.post(f"/review/annotations/{submitted.pk}/publish/", follow=True)
     submitted.refresh_from_db()
     assert submitted.status == "published" and submitted.published_at is not None
-    assert f"Published: annotation {submitted.pk} on art_24" in response.content.decode()
+    assert f"Published: annotation {submitted.pk} on Article 24" in response.content.decode()
 
 
 def test_reject_annotation_with_and_without_reason(client, editor, submitted):

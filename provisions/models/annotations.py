@@ -142,7 +142,10 @@ class Annotation(models.Model):
         ]
 
     def __str__(self):
-        return f"{_('Annotation')} {self.pk} on {self.provision.eid}"
+        return _("Annotation %(pk)s on %(citation)s") % {
+            "pk": self.pk,
+            "citation": self.provision.citation,
+        }
 
     def get_absolute_url(self):
         return reverse("provisions:annotation", kwargs={"pk": self.pk})

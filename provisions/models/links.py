@@ -128,7 +128,7 @@ class ProvisionLink(models.Model):
 
     def __str__(self):
         target = self.concern or self.demand
-        return f"{target} → {self.provision.eid}"
+        return f"{target} → {self.provision.citation}"
 
     @property
     def target(self):

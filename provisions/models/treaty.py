@@ -108,6 +108,35 @@ class Article(models.Model):
         return f"art_{self.number}"
 
 
+def citation_for_eid(eid: str) -> str:
+    """How people cite a provision: "Article 24(2)(b)", "Article 2(h)", "Preamble, recital 3".
+
+    The one rule for every page, fragment, feed, export and API field that a person reads; the
+    eid itself stays in ids, URLs and the API's keys.
+    """
+    article = ""
+    pinpoint = []
+    recital = ""
+    preamble = False
+    for piece in eid.split("__"):
+        kind, _sep, value = piece.partition("_")
+        if kind == "art":
+            article = value
+        elif kind in ("para", "subpara", "item", "point"):
+            pinpoint.append(f"({value})")
+        elif kind == "recital":
+            recital = value
+        elif kind == "preamble":
+            preamble = True
+    if article:
+        return _("Article %(number)s") % {"number": article} + "".join(pinpoint)
+    if preamble and recital:
+        return _("Preamble, recital %(number)s") % {"number": recital}
+    if preamble:
+        return str(_("Preamble"))
+    return eid
+
+
 class ProvisionQuerySet(models.QuerySet):
     def current(self):
         """Provisions of the text shown now; an import retires the others, it never deletes."""
@@ -166,7 +195,7 @@ class Provision(models.Model):
         indexes = [models.Index(fields=["article", "position"])]
 
     def __str__(self):
-        return self.eid
+        return self.citation
 
     def get_absolute_url(self):
         if self.article_id is None:
@@ -174,6 +203,11 @@ class Provision(models.Model):
         return (
             reverse("provisions:article", kwargs={"number": self.article.number}) + f"#{self.eid}"
         )
+
+    @property
+    def citation(self) -> str:
+        """What a person reads, e.g. "Article 24(2)(b)" (see citation_for_eid)."""
+        return citation_for_eid(self.eid)
 
     @property
     def display_label(self) -> str:
@@ -243,4 +277,4 @@ class ProvisionVersion(models.Model):
         verbose_name_plural = _("provision versions")
 
     def __str__(self):
-        return f"{self.provision.eid} — {self.label}"
+        return f"{self.provision.citation} — {self.label}"

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from provisions.diffing import PAGE_DIFF_SECONDS, deadline_in
 from provisions.models import Annotation, ProvisionLink, Revision
+from provisions.models.treaty import citation_for_eid
 from provisions.services import annotation_restore, link_restore
 from provisions.services.history import history_of, snapshot_diff
 from provisions.views.access import editor_required
@@ -82,6 +83,9 @@ def _blank_like(snapshot: dict) -> dict:
 def _label(field: str, value):
     if value in (None, ""):
         return "—"
+    if field == "provision":
+        # Snapshots keep the eid (stable across imports); people read "Article 24(2)".
+        return citation_for_eid(value)
     return CHOICES.get(field, {}).get(value, value)
 
 

@@ -61,13 +61,13 @@ def _annotations_for_display(user):
 
 
 def _link_label(link: ProvisionLink) -> str:
-    return f"{link.target.title} → {link.provision.eid}"
+    return f"{link.target.title} → {link.provision.citation}"
 
 
 def _annotation_label(annotation: Annotation) -> str:
-    return _("annotation %(pk)s on %(eid)s") % {
+    return _("annotation %(pk)s on %(citation)s") % {
         "pk": annotation.pk,
-        "eid": annotation.provision.eid,
+        "citation": annotation.provision.citation,
     }
 
 

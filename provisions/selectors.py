@@ -37,14 +37,18 @@ def _occurrences(text: str, exact: str) -> list[int]:
 
 
 def _context_score(text: str, start: int, exact: str, prefix: str, suffix: str) -> int:
-    """How many characters of the stored prefix/suffix agree with the text around `start`."""
+    """How many characters of the stored prefix/suffix agree with the text around `start`.
+
+    Only the CONTEXT_CHARS characters on either side are read (never the text before or after
+    as a whole): scoring every occurrence stays linear in the text's length."""
     score = 0
-    before = text[:start]
+    before = text[max(0, start - len(prefix)) : start]
     for a, b in zip(reversed(before), reversed(prefix), strict=False):
         if a != b:
             break
         score += 1
-    after = text[start + len(exact) :]
+    end = start + len(exact)
+    after = text[end : end + len(suffix)]
     for a, b in zip(after, suffix, strict=False):
         if a != b:
             break
@@ -62,6 +66,8 @@ def locate_quote(
     candidates = _occurrences(text, exact) if exact else []
     if not candidates:
         return None
+    # Selectors we store carry CONTEXT_CHARS of context; longer ones (from a client) add nothing.
+    prefix, suffix = prefix[-CONTEXT_CHARS:], suffix[:CONTEXT_CHARS]
     return max(
         candidates,
         key=lambda s: (

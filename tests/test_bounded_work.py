@@ -7,17 +7,27 @@ count of work done stays linear) and that ordinary text still gets the exact ans
 limits are generous (several times the bound): the code they guard took from 20 s to minutes.
 """
 
+import json
 import random
+import re
 import time
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from provisions import diffing
 from provisions.diffing import MAX_DIFF_CHARS, WordDiff, deadline_in, tokens, word_diff
+from provisions.highlight import MAX_NAMED, highlight
+from provisions.importing import reanchor
+from provisions.importing.reanchor import fuzzy_span
 from provisions.models import Annotation, Provision
+from provisions.rendering import render_markdown
+from provisions.selectors import MAX_QUOTE_CHARS, QUOTE, locate_quote
 from provisions.services import annotation_create, annotation_submit, annotation_update
+from provisions.services.anchors import anchor_pick
 from provisions.services.annotations import MAX_BODY_CHARS
+from tests.test_api import API, bearer, token_for
 
 # Every bounded step here is allowed at most this long on a slow, shared test machine; each one
 # took far longer before it was bounded (e.g. 20 s for the repeated-words diff).
@@ -232,3 +242,170 @@ def test_history_shows_an_unchanged_link_as_unchanged(client, analyst, editor, a
         "[the UNODC page](https://www.unodc.org/unodc/en/cybercrime/)"
     ) in html
     assert Annotation.objects.get(pk=annotation.pk).version == 3
+
+
+# --- Notes: one cap for the form, the service and the API ------------------------------------
+
+
+@pytest.mark.django_db
+def test_service_and_api_refuse_a_note_over_the_cap(client, analyst, art24):
+    too_long = "x" * (MAX_BODY_CHARS + 1)
+    with pytest.raises(ValidationError, match="too long"):
+        annotation_create(provision=art24, author=analyst, body=too_long)
+    response = client.post(
+        f"{API}annotations",
+        {"bodyValue": too_long, "target": {"source": "art_24"}},
+        content_type="application/json",
+        **bearer(token_for(analyst)),
+    )
+    assert response.status_code == 422
+    error = response.json()["error"]
+    assert "too long" in error["message"] + json.dumps(error["fields"])
+    assert not Annotation.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "[" * (MAX_BODY_CHARS // 2) + "]" * (MAX_BODY_CHARS // 2),
+        "![a" * (MAX_BODY_CHARS // 3),
+        "*a_" * (MAX_BODY_CHARS // 3),
+        "|a|\n|-|\n" + "|a\n" * (MAX_BODY_CHARS // 3 - 3),
+        ">" * MAX_BODY_CHARS,
+        "[a](" * (MAX_BODY_CHARS // 4),
+    ],
+    ids=["brackets", "images", "emphasis", "table", "quotes", "links"],
+)
+def test_markdown_known_slow_shapes_render_quickly_at_the_cap(text):
+    """markdown-it-py grows faster than linearly on these shapes; at the cap each stays cheap."""
+    assert len(text) <= MAX_BODY_CHARS
+    _html, seconds = timed(render_markdown, text)
+    assert seconds < GENEROUS_SECONDS
+
+
+# --- Highlights ------------------------------------------------------------------------------
+
+
+def test_thousands_of_nested_highlights_cost_linear_work():
+    text = "x" * 8_000
+    spans = [(i, len(text) - i, i + 1) for i in range(3_000)]
+    html, seconds = timed(highlight, text, spans)
+    assert seconds < GENEROUS_SECONDS
+    assert re.sub(r"<[^>]+>", "", html) == text  # only tags were added
+    # 5,999 pieces; each mark names at most MAX_NAMED notes and counts the rest, so the HTML
+    # grows with the number of highlights, not with its square (unbounded: about 90 MB).
+    assert len(html) < 400 * 2 * len(spans)
+    innermost = html[html.index('id="hl-3000"') :]
+    named = " ".join(str(pk) for pk in range(1, MAX_NAMED + 1))
+    assert f'data-annotations="{named}"' in innermost
+    assert f"and {3_000 - MAX_NAMED} more" in innermost
+
+
+def test_a_few_overlapping_highlights_name_every_note():
+    html = highlight("abcdef", [(0, 4, 1), (2, 6, 2)])
+    assert 'data-annotations="1 2">' in html and 'title="Annotated; see note #1, #2"' in html
+
+
+# --- Quote matching and re-anchoring --------------------------------------------------------
+
+
+def test_quote_matching_reads_only_a_bounded_context_around_each_occurrence():
+    """20,000 occurrences and a prefix as long as the text: each occurrence is scored on at
+    most CONTEXT_CHARS characters on either side (unbounded, this took minutes)."""
+    text = "ab" * 20_000
+    found, seconds = timed(locate_quote, text, "a", prefix=text, suffix="b" * 50_000, hint=20_000)
+    assert found == 20_000  # every occurrence agrees as far as it is read: the hint decides
+    assert seconds < GENEROUS_SECONDS
+    # Context still tells occurrences apart.
+    assert locate_quote("x shall y; z shall w", "shall", prefix="z ", suffix=" w") == 13
+
+
+LEGAL_WORDS = (
+    "surveillance",
+    "interception",
+    "jurisdiction",
+    "extradition",
+    "proportionality",
+    "oversight",
+    "retention",
+    "disclosure",
+    "cooperation",
+    "confiscation",
+    "prosecution",
+    "safeguards",
+    "remedy",
+    "privacy",
+    "expression",
+    "assembly",
+    "journalists",
+    "encryption",
+    "warrant",
+    "judicial",
+)
+
+
+def _clauses(count: int) -> str:
+    """Numbered clauses of eight words each from a legal vocabulary, always the same."""
+    rng = random.Random(5)
+    return " ".join(
+        f"{i}. " + " ".join(rng.choice(LEGAL_WORDS) for _ in range(8)) + "." for i in range(count)
+    )
+
+
+def test_a_long_changed_quote_is_located_by_its_ends(monkeypatch):
+    """The fuzzy search's cost grows with the cube of what it aligns: a 4,000-character quote
+    took seconds per provision. Only its ends are aligned now; the answer is still right."""
+    old_text = _clauses(120)
+    start = old_text.index("30. ")
+    end = old_text.index("80. ") - 1
+    quote = old_text[start:end]
+    assert len(quote) > 3_000
+    middle = old_text.index("55. ")
+    new_text = old_text[:middle] + "As amended, " + old_text[middle:]
+    aligned = []
+    real = reanchor.fuzz.partial_ratio_alignment
+
+    def spy(needle, haystack, **kwargs):
+        aligned.append(len(needle))
+        return real(needle, haystack, **kwargs)
+
+    monkeypatch.setattr(reanchor.fuzz, "partial_ratio_alignment", spy)
+    found, seconds = timed(fuzzy_span, quote, new_text)
+    assert max(aligned) <= 500
+    assert seconds < GENEROUS_SECONDS
+    score, span_start, span_end = found
+    assert score >= reanchor.FUZZY_THRESHOLD
+    assert new_text[span_start:span_end] == new_text[start : end + len("As amended, ")]
+
+
+def test_a_short_changed_quote_is_still_aligned_whole(monkeypatch):
+    text = "Each State Party shall adopt such legislative measures as may be necessary."
+    aligned = []
+    real = reanchor.fuzz.partial_ratio_alignment
+    monkeypatch.setattr(
+        reanchor.fuzz,
+        "partial_ratio_alignment",
+        lambda needle, haystack, **kw: aligned.append(needle) or real(needle, haystack, **kw),
+    )
+    score, start, end = fuzzy_span("shall adopt such legislative measures", text)
+    assert aligned == ["shall adopt such legislative measures"]
+    assert text[start:end] == "shall adopt such legislative measures" and score == 100
+
+
+@pytest.mark.django_db
+def test_picking_words_longer_than_a_quote_is_refused_first(editor, analyst, art24):
+    annotation = annotation_create(
+        provision=art24,
+        author=analyst,
+        body="note",
+        selectors=[{"type": QUOTE, "exact": art24.text[:20]}],
+    )
+    annotation = annotation_submit(annotation=annotation, user=analyst)
+    with pytest.raises(ValidationError, match="too long"):
+        anchor_pick(
+            annotation=annotation,
+            editor=editor,
+            version=annotation.version,
+            provision=art24,
+            exact="x" * (MAX_QUOTE_CHARS + 1),
+        )

@@ -14,6 +14,7 @@ from django.core.management import CommandError, call_command
 from django.utils.html import escape
 
 from provisions.importing.importer import DEFAULT_LABEL, official_title
+from provisions.importing.parser import DEFAULT_MAX_FILE_BYTES
 from provisions.models import (
     Annotation,
     Article,
@@ -345,6 +346,28 @@ def test_a_changed_text_under_a_label_already_used_is_refused(annotated):
 def test_expected_articles_must_be_positive():
     with pytest.raises(CommandError, match="at least 1"):
         run_import("convention-sample.txt", expected="0")
+
+
+def test_a_file_above_the_size_limit_is_refused_before_it_is_read(tmp_path):
+    """Issue 11 §7: the import refuses files above a documented size (--max-bytes)."""
+    before = snapshot()
+    sample = SAMPLES / "convention-sample.txt"
+    size = sample.stat().st_size
+    with pytest.raises(CommandError, match=f"larger than {size - 1:,} bytes") as refused:
+        run_import("convention-sample.txt", "--max-bytes", str(size - 1))
+    assert "--max-bytes" in str(refused.value) and "Nothing was changed." in str(refused.value)
+    assert snapshot() == before
+    # The default: a file one byte over it is refused, and no more than that is read from it.
+    big = tmp_path / "big.txt"
+    big.write_bytes(b"x" * (DEFAULT_MAX_FILE_BYTES + 1))
+    with pytest.raises(CommandError, match=f"larger than {DEFAULT_MAX_FILE_BYTES:,} bytes"):
+        call_command("import_convention", str(big), stdout=StringIO(), stderr=StringIO())
+    assert snapshot() == before
+    # At the limit the file is imported as usual.
+    out, _err = run_import("convention-sample.txt", "--max-bytes", str(size))
+    assert "Import complete." in out
+    with pytest.raises(CommandError, match="at least 1"):
+        run_import("convention-sample.txt", "--max-bytes", "0")
 
 
 # --- Titles set in capitals -----------------------------------------------------------------

@@ -29,6 +29,10 @@ from pathlib import Path
 from pypdf import PdfReader
 
 CONVENTION_ARTICLES = 68
+# The largest file `import_convention` reads (its --max-bytes option; docs/importing.md). Reading,
+# PDF text extraction and parsing all grow with the file: a file many times larger than any
+# rendering of the Convention is refused before any of them starts.
+DEFAULT_MAX_FILE_BYTES = 10 * 1024 * 1024
 
 
 class ImportRefused(Exception):
@@ -123,13 +127,22 @@ class ParsedConvention:
 # --- Step 1: the file's text -----------------------------------------------------------------
 
 
-def extract_text(path: Path) -> str:
-    """The file's text with pages separated by form feeds: a PDF's text layer, or UTF-8 text."""
+def extract_text(path: Path, *, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> str:
+    """The file's text with pages separated by form feeds: a PDF's text layer, or UTF-8 text.
+
+    A file of more than `max_bytes` is refused; at most one byte more is ever read, so a file
+    that grows, or a device without end, is refused the same way."""
     path = Path(path)
     try:
-        data = path.read_bytes()
+        with path.open("rb") as file:
+            data = file.read(max_bytes + 1)
     except OSError as exc:
         raise ImportRefused(f"Cannot read {path}: {exc.strerror or exc}.") from exc
+    if len(data) > max_bytes:
+        raise ImportRefused(
+            f"{path.name} is larger than {max_bytes:,} bytes, the most the import reads. "
+            "Is it the Convention? If it is, run the import again with a larger --max-bytes."
+        )
     if data.lstrip().startswith(b"%PDF"):
         return _pdf_text(data, path.name)
     return _plain_text(data, path.name)

@@ -47,6 +47,13 @@ FUZZY_THRESHOLD = 85
 # partial_ratio only locates candidate passages (it compares equal lengths, so an inserted
 # word costs it more than it costs the final score); the threshold applies to the final score.
 _LOCATE_CUTOFF = 60
+# partial_ratio_alignment's cost grows with the cube of the quote's length (a 1,000-character
+# quote takes about 0.1 s per provision, a 5,000-character one, the longest allowed, 12 s). A
+# quote longer than _LOCATE_WHOLE_CHARS is located by its first and its last _LOCATE_PART_CHARS
+# characters instead; the passage between them is then aligned in full, like any other, by
+# Levenshtein.opcodes (bit-parallel: lengths multiplied / 64). docs/security.md lists the bound.
+_LOCATE_WHOLE_CHARS = 500
+_LOCATE_PART_CHARS = 250
 _WORD = re.compile(r"\S+")
 _EDGE_PUNCTUATION = ".,;:“”\"'()"
 
@@ -138,11 +145,30 @@ def _nearest(bounds: list[int], target: int) -> int:
     return min(bounds, key=lambda bound: (abs(bound - target), bound))
 
 
+def _locate(exact: str, text: str) -> tuple[int, int] | None:
+    """Roughly where in `text` the passage most like `exact` lies, or None if nothing is close."""
+
+    def align(piece: str):
+        return fuzz.partial_ratio_alignment(piece, text, score_cutoff=_LOCATE_CUTOFF)
+
+    if len(exact) <= _LOCATE_WHOLE_CHARS:
+        located = align(exact)
+        return None if located is None else (located.dest_start, located.dest_end)
+    head, tail = align(exact[:_LOCATE_PART_CHARS]), align(exact[-_LOCATE_PART_CHARS:])
+    if head and tail and head.dest_start < tail.dest_end <= head.dest_start + 2 * len(exact):
+        return head.dest_start, tail.dest_end
+    if head:
+        return head.dest_start, min(len(text), head.dest_start + len(exact))
+    if tail:
+        return max(0, tail.dest_end - len(exact)), tail.dest_end
+    return None
+
+
 def fuzzy_span(exact: str, text: str) -> tuple[float, int, int] | None:
     """(score, start, end) of the passage of `text` most like `exact`, cut at word boundaries."""
     if not exact.strip() or not text.strip():
         return None
-    located = fuzz.partial_ratio_alignment(exact, text, score_cutoff=_LOCATE_CUTOFF)
+    located = _locate(exact, text)
     if located is None:
         return None
     # Align the quote with the located passage and some text around it, then keep the stretch
@@ -150,7 +176,7 @@ def fuzzy_span(exact: str, text: str) -> tuple[float, int, int] | None:
     # before and after them: an inserted word is then inside the span, not cut off.
     if len(exact) <= len(text):
         slack = len(exact) // 2 + 10
-        low, high = max(0, located.dest_start - slack), min(len(text), located.dest_end + slack)
+        low, high = max(0, located[0] - slack), min(len(text), located[1] + slack)
     else:
         low, high = 0, len(text)
     window = text[low:high]

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from provisions import cache as page_cache
 from provisions import roles
 from provisions.models import Annotation, Provision, ProvisionLink
-from provisions.selectors import QUOTE, normalise_selectors
+from provisions.selectors import MAX_QUOTE_CHARS, QUOTE, normalise_selectors
 from provisions.services import history
 from provisions.services.annotations import EditConflict, _clean_text
 
@@ -77,6 +77,8 @@ def anchor_pick(
         raise ValidationError(
             {"provision": _("Choose a provision of the same article, in the text shown now.")}
         )
+    if len(exact or "") > MAX_QUOTE_CHARS:  # before any work on what was pasted
+        raise ValidationError({"exact": _("The quoted text is too long.")})
     exact = _clean_text(exact or "").strip()
     if not exact:
         raise ValidationError({"exact": _("Paste the words the note is about.")})

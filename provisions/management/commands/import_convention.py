@@ -12,6 +12,7 @@ from django.db import transaction
 from provisions.importing.importer import DEFAULT_LABEL, import_convention
 from provisions.importing.parser import (
     CONVENTION_ARTICLES,
+    DEFAULT_MAX_FILE_BYTES,
     ImportRefused,
     extract_text,
     parse_convention,
@@ -51,14 +52,28 @@ class Command(BaseCommand):
                 "file's are then left untouched."
             ),
         )
+        parser.add_argument(
+            "--max-bytes",
+            type=int,
+            default=DEFAULT_MAX_FILE_BYTES,
+            metavar="N",
+            help=(
+                f"Refuse a file larger than N bytes (default {DEFAULT_MAX_FILE_BYTES:,}); "
+                "nothing is changed."
+            ),
+        )
 
     def handle(self, *args, file: Path, dry_run: bool, label: str, source: str, **options):
         expected = options["expected_articles"]
         if expected < 1:
             raise CommandError("--expected-articles must be at least 1.")
+        max_bytes = options["max_bytes"]
+        if max_bytes < 1:
+            raise CommandError("--max-bytes must be at least 1.")
         self.stderr.write(f"Reading {file}…")
         try:
-            convention = parse_convention(extract_text(file), expected_articles=expected)
+            text = extract_text(file, max_bytes=max_bytes)
+            convention = parse_convention(text, expected_articles=expected)
             with transaction.atomic():
                 report = import_convention(
                     convention=convention, label=label, source=source, progress=self.stderr.write

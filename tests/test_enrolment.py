@@ -261,3 +261,19 @@ def test_create_member_points_a_new_editor_to_enrolment_links(db):
         "create_member", "gail", "--email", "g@example.org", "--role", "editor", stdout=out
     )
     assert "enrolment_link gail" in out.getvalue()
+
+
+# session, user, their authenticator and recovery codes (no second factor yet?), the link, their
+# groups (the layout's navigation). The same for any number of links and members.
+ENROL_PAGE_QUERIES = 6
+
+
+def test_the_enrolment_page_costs_a_fixed_number_of_queries(editor, django_assert_num_queries):
+    path = link_from_command("erin")
+    for name in ("frank", "gail"):
+        make_member(name, "Editors")
+        link_from_command(name)
+    browser = open_link_and_sign_in(path, "erin")
+    browser.get("/accounts/enrol/")  # makes the secret
+    with django_assert_num_queries(ENROL_PAGE_QUERIES):
+        assert browser.get("/accounts/enrol/").status_code == 200

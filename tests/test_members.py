@@ -220,10 +220,26 @@ def test_the_member_commands(analyst):
     assert "enrolment_link alice" in out.getvalue()
     event = AuditEvent.objects.get(action="member.role_changed")
     assert event.actor is None
+    with pytest.raises(CommandError, match="must be one of"):
+        call_command("set_member_role", "alice", "--role", "owner")
     call_command("deactivate_member", "alice", stdout=StringIO())
     analyst.refresh_from_db()
     assert not analyst.is_active
     with pytest.raises(CommandError, match="No member"):
         call_command("set_member_role", "nobody", "--role", "editor")
-    with pytest.raises(CommandError, match="must be one of"):
-        call_command("set_member_role", "alice", "--role", "owner")
+    with pytest.raises(CommandError, match="deactivated"):
+        call_command("set_member_role", "alice", "--role", "analyst")
+
+
+def test_editors_cannot_change_an_operators_account_or_a_closed_one(client, editor, analyst):
+    root = User.objects.create_superuser("root", "root@example.org", "correct-horse-battery")
+    client.force_login(editor)
+    assert client.post(f"/review/members/{root.pk}/deactivate/").status_code == 403
+    assert client.post(f"/review/members/{root.pk}/role/", {"role": "analyst"}).status_code == 403
+    root.refresh_from_db()
+    assert root.is_active and "operator" in client.get("/review/members/").content.decode()
+    member_deactivate(user=analyst)
+    response = client.post(f"/review/members/{analyst.pk}/role/", {"role": "editor"})
+    assert response.status_code == 302
+    analyst.refresh_from_db()
+    assert group_names(analyst) == {"Analysts"} and not analyst.is_staff

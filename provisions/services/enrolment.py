@@ -56,8 +56,9 @@ def _usable_link(token, user, *, lock: bool = False) -> EnrolmentLink | None:
 
 
 def enrolment_link_usable(*, token, user) -> bool:
-    """Whether `token` is a live link made for `user` (who must not have a second factor yet)."""
-    return _usable_link(token, user) is not None and not two_factor.has_second_factor(user)
+    """Whether `token` is a live link made for `user` (enrolment_complete also checks, under a
+    lock, that they have no second factor yet)."""
+    return _usable_link(token, user) is not None
 
 
 @transaction.atomic

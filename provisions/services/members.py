@@ -83,10 +83,15 @@ def _check_actor(actor, user=None) -> None:
         return
     if not roles.is_editor(actor):
         raise PermissionDenied
-    if user is not None and actor.pk == user.pk:
+    if user is None:
+        return
+    if actor.pk == user.pk:
         raise ValidationError(
             _("Another editor or an operator changes your own account, not you: ask them.")
         )
+    if user.is_superuser:
+        # An operator's account: changed by operators, on the command line.
+        raise PermissionDenied
 
 
 def _role_group(role: str) -> Group:
@@ -149,6 +154,8 @@ def member_set_role(*, user, role: str, actor=None, request=None):
     editors. The one place a member's groups change (anything that must follow a change of
     role, such as revoking what the old role allowed, belongs here). No change, no event."""
     _check_actor(actor, user)
+    if not user.is_active:
+        raise ValidationError(_("This account is deactivated."))
     group = _role_group(_check_role(role))
     before = role_of(user)
     current = set(user.groups.filter(name__in=ROLE_GROUPS.values()).values_list("name", flat=True))

@@ -765,7 +765,9 @@ def search(query: str, *, user, selected: dict[str, list[str]], page=1) -> Searc
     chapters = list(Chapter.objects.order_by("position").only("pk", "number", "title"))
     concerns = list(Concern.objects.order_by("position").only("pk", "slug", "title"))
     demands = list(SafeguardDemand.objects.order_by("position").only("pk", "slug", "title"))
-    tags = list(Tag.objects.order_by("name"))
+    # Only tags the user may see on some annotation: a draft's tag is neither listed nor, when
+    # named in the URL, kept as a selected facet (which would tell that it exists).
+    tags = list(Tag.objects.visible_to(user).order_by("name"))
     # NUL is dropped: PostgreSQL refuses it in a query, and no slug or number holds one.
     wanted = {
         name: [str(v).replace("\x00", "")[:100] for v in selected.get(name, ())][:MAX_FACET_VALUES]

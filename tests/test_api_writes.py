@@ -319,6 +319,41 @@ def test_patch_without_if_match_is_428(client, analyst, alice_token):
     assert annotation.version == 1
 
 
+@pytest.mark.parametrize("header", ["*", " * ", "*, *"])
+def test_patch_with_if_match_star_is_428_not_a_blind_overwrite(
+    client, analyst, alice_token, header
+):
+    """`*` matches any version, so it cannot say which one the client read (issue 11, §7)."""
+    annotation = draft(analyst)
+    annotation_update(annotation=annotation, user=analyst, version=1, body="Saved elsewhere.")
+    response = patch(
+        client,
+        f"annotations/{annotation.pk}",
+        {"bodyValue": "Blind."},
+        alice_token,
+        HTTP_IF_MATCH=header,
+    )
+    assert error_of(response, 428)["code"] == "precondition_required"
+    assert response["ETag"] == f'"{annotation.pk}-v2"'
+    annotation.refresh_from_db()
+    assert annotation.body == "Saved elsewhere." and annotation.version == 2
+
+
+def test_patch_with_star_beside_a_real_etag_checks_the_real_one(client, analyst, alice_token):
+    annotation = draft(analyst)
+    url = f"annotations/{annotation.pk}"
+    stale = patch(
+        client, url, {"bodyValue": "x"}, alice_token, HTTP_IF_MATCH=f'*, "{annotation.pk}-v9"'
+    )
+    assert error_of(stale, 412)["code"] == "precondition_failed"
+    fresh = patch(
+        client, url, {"bodyValue": "y"}, alice_token, HTTP_IF_MATCH=f'*, "{annotation.pk}-v1"'
+    )
+    assert fresh.status_code == 200, fresh.content
+    annotation.refresh_from_db()
+    assert annotation.body == "y" and annotation.version == 2
+
+
 def test_patch_racing_another_edit_is_409(client, analyst, alice_token, monkeypatch):
     annotation = draft(analyst)
     etag = f'"{annotation.pk}-v1"'

@@ -135,7 +135,7 @@ def _parameters() -> dict:
             "name": "If-Match",
             "in": "header",
             "required": True,
-            "description": 'The ETag you read, e.g. "12-v3".',
+            "description": 'The ETag you read, e.g. "12-v3" (`*` names no version: 428).',
             "schema": {"type": "string"},
         },
         "if_match_optional": {

@@ -229,10 +229,8 @@ def _visible_annotation(request, pk: int) -> Annotation:
     )
 
 
-def _etag_matches(header: str, etag: str) -> bool:
-    """Does a comma-separated If-Match / If-None-Match list name `etag` (or "*")?"""
-    candidates = [item.strip() for item in header.split(",")]
-    return "*" in candidates or etag in candidates
+def _etag_list(header: str) -> list[str]:
+    return [item.strip() for item in header.split(",") if item.strip()]
 
 
 def _weak_etag_matches(header: str, etag: str) -> bool:
@@ -244,7 +242,12 @@ def _check_if_match(request, annotation: Annotation, *, required: bool) -> int:
     """The version the client edits from (from If-Match); 428 without it, 412 when stale."""
     header = request.headers.get("If-Match")
     etag = serializers.annotation_etag(annotation)
-    if header is None:
+    candidates = None if header is None else _etag_list(header)
+    if required and candidates is not None:
+        # "*" matches any version, so it says nothing about which one the client read: where
+        # the lost-update check is required it counts as no If-Match at all.
+        candidates = [item for item in candidates if item != "*"] or None
+    if candidates is None:
         if required:
             raise ApiError(
                 428,
@@ -253,7 +256,7 @@ def _check_if_match(request, annotation: Annotation, *, required: bool) -> int:
                 headers={"ETag": etag},
             )
         return annotation.version
-    if not _etag_matches(header, etag):
+    if "*" not in candidates and etag not in candidates:
         raise ApiError(
             412,
             "precondition_failed",

@@ -11,10 +11,23 @@ from .statement import Concern, SafeguardDemand
 from .treaty import Provision
 
 
+class TagQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Tags on at least one annotation the user may see (Annotation.objects.visible_to): a
+        tag that only someone else's draft carries is never suggested, listed or counted."""
+        carried = Annotation.tags.through.objects.filter(
+            tag=models.OuterRef("pk"),
+            annotation__in=Annotation.objects.visible_to(user).values("pk"),
+        )
+        return self.filter(models.Exists(carried))
+
+
 class Tag(models.Model):
     name = models.CharField(_("name"), max_length=60, unique=True)
     # Any script: analysts tag in Arabic, Russian or Chinese as well as in English.
     slug = models.SlugField(_("slug"), max_length=80, unique=True, allow_unicode=True)
+
+    objects = TagQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]

@@ -102,7 +102,7 @@ def annotate(request, number: int):
     context = {
         "article": article,
         "form": form,
-        "tags": Tag.objects.all()[:200],
+        "tags": Tag.objects.visible_to(request.user)[:200],
         "preview_html": preview_html,
         "preview_cut": preview_cut,
     }
@@ -268,7 +268,8 @@ def tag_suggestions(request):
     typed = request.GET.get("tags", "").replace("\x00", "")[:600]
     head, _sep, last = typed.rpartition(",")
     last = last.strip()
-    tags = Tag.objects.filter(name__icontains=last)[:10] if last else Tag.objects.all()[:10]
+    tags = Tag.objects.visible_to(request.user)
+    tags = tags.filter(name__icontains=last)[:10] if last else tags[:10]
     prefix = f"{head.strip()}, " if head.strip() else ""
     options = [f"{prefix}{tag.name}" for tag in tags]
     return render(request, "provisions/annotate.html#tag_options", {"options": options})

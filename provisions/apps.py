@@ -7,7 +7,8 @@ class ProvisionsConfig(AppConfig):
     verbose_name = _("Treaty provisions and analysis")
 
     def ready(self):
-        # Sign-ins, their failures and sign-outs go to the audit log.
-        from provisions import signals
+        # The system checks (provisions/checks.py) register themselves when imported; sign-ins,
+        # their failures and sign-outs go to the audit log.
+        from provisions import checks, signals  # noqa: F401
 
         signals.connect()

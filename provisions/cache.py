@@ -1,5 +1,5 @@
-"""Whole public pages for anonymous readers, kept in Django's cache (Redis in production),
-served compressed, and never stale.
+"""Whole public pages for anonymous readers, kept in Django's cache (Redis, or the database,
+shared by every worker), served compressed, and never stale.
 
 When the Convention is in the news, most traffic is anonymous readers opening the same few pages.
 `cache_public_page` stores such a page once and serves it again without touching the database.
@@ -15,6 +15,9 @@ scope the page depends on:
 A write service, after its change, calls `annotation_changed` / `link_changed` /
 `everything_changed`, which bump exactly the scopes whose public pages differ before and after;
 pages cached under the old generations are never asked for again (they expire on their own).
+The generations live in the shared cache, so a write on one worker retires the pages of all:
+each worker's own copies (`_ProcessPages`) are served only after their generations were read
+from the shared cache for that very request.
 The bump happens at once and again when the transaction commits: a page rendered from the old
 rows between the two is stored under a generation that the second bump retires. Keys also hold a
 fingerprint of the code and templates (`release`), so a deploy never serves old markup.
@@ -48,9 +51,11 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
+from django.core.cache.backends.db import DatabaseCache as DjangoDatabaseCache
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
 from django.core.cache.backends.redis import RedisCacheClient
-from django.db import transaction
+from django.db import connections, router, transaction
 from django.db.models.signals import post_save
 from django.http import HttpResponse
 from django.middleware.csp import get_nonce
@@ -150,12 +155,18 @@ def current_version(*scopes: str) -> str | None:
 
 
 def _bump(scopes) -> None:
-    for scope in scopes:
-        key = _generation_key(scope)
-        try:
-            cache.incr(key)
-        except ValueError:  # not there (never used, or evicted): any fresh value retires it
-            cache.set(key, _fresh_generation(), timeout=None)
+    # A fresh random value, not an increment: two workers bumping at once (the database cache
+    # increments by reading and writing back) could otherwise both write the same number, and
+    # a later race could bring back a value a stale page was stored under. A new random value
+    # differs from every value read before it, whoever wins.
+    fresh = {_generation_key(scope): _fresh_generation() for scope in scopes}
+    # The database cache reports, rather than raises, a write it could not make (e.g. another
+    # worker inserted the same new row at that moment): try those again once, then fail.
+    for _attempt in range(2):
+        fresh = {key: fresh[key] for key in cache.set_many(fresh, timeout=None) or ()}
+        if not fresh:
+            return
+    raise RuntimeError(f"Page cache: could not retire {sorted(fresh)}")
 
 
 def _bump_after_commit(scopes) -> None:
@@ -487,7 +498,7 @@ def cache_public_page(*scopes: str):
     return decorator
 
 
-# --- The Redis backend ------------------------------------------------------------------------
+# --- The shared backends ----------------------------------------------------------------------
 
 
 class _ClientPerPool(RedisCacheClient):
@@ -513,3 +524,36 @@ class RedisCache(DjangoRedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
         self._class = _ClientPerPool
+
+
+class DatabaseCache(DjangoDatabaseCache):
+    """Django's database cache backend whose `incr` counts every call when workers count at once.
+
+    Django's `incr` reads the value and writes it back in two statements, so two workers adding
+    one to 5 may both write 6: the API write limit would let writes slip through. Here the
+    counter's row is locked (SELECT … FOR UPDATE) for the read and the write, where the database
+    can lock rows (PostgreSQL)."""
+
+    def incr(self, key, delta=1, version=None):
+        db = router.db_for_write(self.cache_model_class)
+        connection = connections[db]
+        with transaction.atomic(using=db):
+            if connection.features.has_select_for_update:
+                # The table name is the operator's setting, quoted; the key is a parameter.
+                table = connection.ops.quote_name(self._table)
+                with connection.cursor() as cursor:
+                    cursor.execute(
+                        f"SELECT cache_key FROM {table} WHERE cache_key = %s FOR UPDATE",  # noqa: S608
+                        [self.make_and_validate_key(key, version=version)],
+                    )
+            return super().incr(key, delta, version)
+
+    def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
+        """Like Django's, but returns the keys it could not write, as the API of `set_many`
+        says (Django's database cache drops such failures silently)."""
+        failed = []
+        for key, value in data.items():
+            full_key = self.make_and_validate_key(key, version=version)
+            if not self._base_set("set", full_key, value, timeout):
+                failed.append(key)
+        return failed

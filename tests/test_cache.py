@@ -566,36 +566,3 @@ def test_a_cached_article_page_runs_htmx_without_console_errors(seeded, live_ser
     assert states == ["miss", "hit"]
     assert page.evaluate("typeof window.htmx") == "object"  # allowed by this response's nonce
     assert problems == []
-
-
-# --- The Redis backend ----------------------------------------------------------------------
-
-
-def _redis_backend():
-    return page_cache.RedisCache(
-        "redis://127.0.0.1:6379/15", {"KEY_PREFIX": "treatywatch-tests", "TIMEOUT": 60}
-    )
-
-
-def test_the_redis_backend_reuses_one_client_per_pool():
-    backend = _redis_backend()
-    assert backend._cache.get_client() is backend._cache.get_client()
-    assert backend._cache.get_client(write=True) is backend._cache.get_client()
-
-
-def test_the_redis_backend_works_like_djangos():
-    backend = _redis_backend()
-    try:
-        backend.set("probe", 1)
-    except Exception:
-        pytest.skip("no Redis on 127.0.0.1:6379")
-    try:
-        backend.set("page", {"segments": [b"<p>", b"nonce"]})
-        assert backend.incr("probe") == 2
-        assert backend.get_many(["probe", "page", "absent"]) == {
-            "probe": 2,
-            "page": {"segments": [b"<p>", b"nonce"]},
-        }
-        assert backend.add("probe", 5) is False
-    finally:
-        backend.delete_many(["probe", "page"])

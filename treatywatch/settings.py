@@ -134,6 +134,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# The cache must be shared by every worker: it holds the page cache's generations (a write on
+# one worker must retire the pages every worker serves) and the API write limit's counters.
+# Redis when REDIS_URL is set; otherwise Django's database cache (its table is created by
+# migration 0006). Only development (DJANGO_DEBUG=1, one runserver process) keeps it in memory;
+# the deploy check provisions.E001 refuses a per-process cache (provisions/checks.py).
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
@@ -144,8 +149,21 @@ if REDIS_URL:
             "KEY_PREFIX": "treatywatch",
         }
     }
-else:
+elif DEBUG:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+else:
+    CACHES = {
+        "default": {
+            # Django's database cache with a counter that stays exact when workers count at
+            # once (provisions/cache.py).
+            "BACKEND": "provisions.cache.DatabaseCache",
+            "LOCATION": "treatywatch_cache",
+            "KEY_PREFIX": "treatywatch",
+            # Pages live 15 minutes at most and expired rows go first; beyond this many rows a
+            # third of them is dropped (a dropped generation only retires pages early).
+            "OPTIONS": {"MAX_ENTRIES": 10_000},
+        }
+    }
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -234,6 +252,9 @@ TREATYWATCH_IDLE_TIMEOUT_MEMBER = int(os.environ.get("DJANGO_MEMBER_IDLE_SECONDS
 # Five failures for one username from one address lock that pair out for 30 minutes. The pair,
 # not the username alone, so that a stranger cannot lock a member out from elsewhere. Unknown
 # usernames are counted exactly like real ones, so the lockout tells nothing about who exists.
+# Failures are counted in the database (axes' own table), so every worker sees the same count;
+# axes' cache handler would count per worker with an in-memory cache.
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=30)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]

@@ -21,7 +21,7 @@ def drop_cache_table(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("provisions", "0005_tag_slugs_any_script"),
+        ("provisions", "0006_revision_target_status"),
     ]
 
     operations = [

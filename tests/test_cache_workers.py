@@ -40,7 +40,7 @@ pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parent.parent
 ART24 = "/convention/articles/24/"
 DEFAULT_TEST_REDIS = "redis://127.0.0.1:6379/15"
-CACHE_TABLE = importlib.import_module("provisions.migrations.0007_cache_table").TABLE
+CACHE_TABLE = importlib.import_module("provisions.migrations.0008_cache_table").TABLE
 
 
 # --- Workers ------------------------------------------------------------------------------------

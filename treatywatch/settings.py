@@ -137,7 +137,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # The cache must be shared by every worker: it holds the page cache's generations (a write on
 # one worker must retire the pages every worker serves) and the API write limit's counters.
 # Redis when REDIS_URL is set; otherwise Django's database cache (its table is created by
-# migration 0007). Only development (DJANGO_DEBUG=1, one runserver process) keeps it in memory;
+# migration 0008). Only development (DJANGO_DEBUG=1, one runserver process) keeps it in memory;
 # the deploy check provisions.E001 refuses a per-process cache (provisions/checks.py).
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:

@@ -21,7 +21,7 @@ def drop_cache_table(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("provisions", "0006_revision_target_status"),
+        ("provisions", "0007_enrolment_links"),
     ]
 
     operations = [

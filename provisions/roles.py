@@ -25,8 +25,9 @@ def has_editor_account(user) -> bool:
 def second_factor_missing(user) -> bool:
     """An editor account signed in without a second factor: it has no editor powers until then.
 
-    django-otp's middleware gives the request's user `is_verified()`. A user loaded anywhere else
-    (a management command, an API token's owner, a service called from a script) has no session
+    django-otp's middleware gives the request's user `is_verified()`. An API token's owner gets
+    it from the token (services/tokens.py): true only for a token with editor powers. A user
+    loaded anywhere else (a management command, a service called from a script) has no session
     to verify, and keeps its role.
     """
     is_verified = getattr(user, "is_verified", None)

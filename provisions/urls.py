@@ -16,6 +16,7 @@ from provisions.views import (
     workspace,
 )
 from provisions.views import audit as audit_views
+from provisions.views import confirm as confirm_views
 from provisions.views import exports as take_away
 from provisions.views import search as search_views
 from provisions.views import signin as signin_views
@@ -123,6 +124,8 @@ urlpatterns = [
     # Accounts: two-factor sign-in (the password step is /accounts/login/), and the audit log.
     path("accounts/two-factor/", two_factor_views.two_factor_page, name="two_factor"),
     path("accounts/two-factor/verify/", signin_views.verify, name="two_factor_verify"),
+    # The password again (and a code) before a token, a new authenticator or new recovery codes.
+    path("accounts/confirm/", confirm_views.confirm, name="confirm"),
     path(
         "accounts/two-factor/recovery-codes/",
         two_factor_views.recovery_codes,

@@ -148,6 +148,18 @@ def text_of(response, status: int = 200) -> str:
     return response.getvalue().decode("utf-8-sig")
 
 
+def confirm_session(client, seconds_ago: float = 0) -> None:
+    """Mark a test client's session as having confirmed the password (and code) `seconds_ago`,
+    as /accounts/confirm/ leaves it (provisions/views/confirm.py)."""
+    import time
+
+    from provisions.views.confirm import CONFIRMED_KEY
+
+    session = client.session
+    session[CONFIRMED_KEY] = time.time() - seconds_ago
+    session.save()
+
+
 class SignedInClient(Client):
     """The test client, whose force_login() signs a member in the way they really sign in:
     with their second factor if they must have one (editors). Tests of half-signed-in sessions

@@ -29,7 +29,12 @@ API = "/api/v1/"
 
 
 def token_for(user, name: str = "test") -> str:
-    return api_token_create(user=user, name=name)[1]
+    """A token as the member would make it in their workspace: an editor's after two-factor
+    sign-in (SignedInClient's sessions pass it), so that it carries editor powers."""
+    from provisions import roles
+
+    verified = roles.has_editor_account(user)
+    return api_token_create(user=user, name=name, two_factor_verified=verified)[1]
 
 
 def bearer(raw: str) -> dict:

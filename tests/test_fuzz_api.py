@@ -14,7 +14,8 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from provisions.models import Annotation, Provision, ProvisionLink
-from provisions.services import annotation_create, annotation_publish, api_token_create
+from provisions.services import annotation_create, annotation_publish
+from tests.test_api import token_for
 from tests.test_fuzz_forms import (
     CONCERNS,
     DEMANDS,
@@ -268,7 +269,7 @@ def unlimited_writes(settings):
 
 
 def _bearer(user) -> dict:
-    _token, raw = api_token_create(user=user, name="fuzz")
+    raw = token_for(user, "fuzz")
     return {"Authorization": f"Bearer {raw}"}
 
 

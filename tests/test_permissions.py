@@ -306,3 +306,27 @@ def make_member_for_walk():
     from tests.conftest import make_member
 
     return make_member("dana", "Analysts", "Dana Analyst")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("who", ["anonymous", "analyst", "other_analyst", "editor"])
+def test_the_confirmation_page(client, who, analyst, other_analyst, editor):
+    """/accounts/confirm/ (issue 11): members only, each confirms only as themselves — a
+    confirmation needs the signed-in member's own password, whatever username is posted."""
+    users = {"analyst": analyst, "other_analyst": other_analyst, "editor": editor}
+    login_for(client, who, users)
+    page = client.get("/accounts/confirm/")
+    posted = client.post(
+        "/accounts/confirm/", {"username": "alice", "password": "correct-horse-battery"}
+    )
+    if who == "anonymous":
+        assert is_login_redirect(page) and is_login_redirect(posted)
+        return
+    assert page.status_code == 200
+    from provisions.views.confirm import CONFIRMED_KEY
+
+    if who == "editor":  # a code is asked for too; the password alone does not confirm
+        assert posted.status_code == 400 and CONFIRMED_KEY not in client.session
+    else:  # the password of whoever is signed in (all test members share it)
+        assert posted.status_code == 302 and CONFIRMED_KEY in client.session
+    assert client.put("/accounts/confirm/").status_code == 405

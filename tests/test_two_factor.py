@@ -19,7 +19,7 @@ from provisions.services import annotation_create
 from provisions.services.two_factor import recovery_codes_regenerate
 from provisions.views.signin import PENDING_KEY
 from provisions.views.two_factor import SETUP_KEY
-from tests.conftest import code_for, give_authenticator
+from tests.conftest import code_for, confirm_session, give_authenticator
 
 pytestmark = pytest.mark.django_db
 
@@ -183,6 +183,7 @@ def test_making_new_recovery_codes_cancels_the_old_ones(client, analyst):
     give_authenticator(analyst)
     old = recovery_codes_regenerate(user=analyst)
     client.force_login(analyst)  # verified with the authenticator (conftest)
+    confirm_session(client)  # and the password and a code again, just now
     response = client.post("/accounts/two-factor/recovery-codes/")
     assert response.status_code == 302
     assert response["Location"] == "/accounts/two-factor/recovery-codes/"
@@ -280,6 +281,7 @@ def test_replacing_the_authenticator(client, analyst):
     old = give_authenticator(analyst)
     recovery_codes_regenerate(user=analyst)
     client.force_login(analyst)
+    confirm_session(client)
     html = client.get("/accounts/two-factor/?replace=1").content.decode()
     assert "Replace your authenticator" in html and 'name="replace"' in html
     key = client.session[SETUP_KEY]
@@ -303,8 +305,41 @@ def test_changing_the_second_factor_needs_the_second_factor(analyst):
     assert "This page needs your second factor" in page
     done = half.post("/accounts/two-factor/verify/", {"code": code_for(analyst)})
     assert done.status_code == 302
+    # Then, as for every change that outlives the session, the password and a code again.
+    again = half.get("/accounts/two-factor/?replace=1")
+    assert again["Location"] == "/accounts/confirm/?next=%2Faccounts%2Ftwo-factor%2F%3Freplace%3D1"
+    confirm_session(half)
     assert half.get("/accounts/two-factor/?replace=1").status_code == 200
     assert AuditEvent.objects.filter(action="two_factor.verified", actor=analyst).exists()
+
+
+def test_replacing_the_authenticator_asks_for_the_password_and_a_code_again(client, analyst):
+    """A session (stolen, or left open) cannot swap in an attacker's authenticator by itself."""
+    old = give_authenticator(analyst)
+    client.force_login(analyst)  # verified with the authenticator, but not confirmed
+    page = client.get("/accounts/two-factor/?replace=1&next=/workspace/")
+    assert page.status_code == 302
+    assert page["Location"] == (
+        "/accounts/confirm/?next=%2Faccounts%2Ftwo-factor%2F%3Freplace%3D1%26next%3D%252Fworkspace%252F"
+    )
+    client.get("/accounts/two-factor/")  # a set-up key in the session, as if the page was open
+    key = client.session.get(SETUP_KEY) or "00" * 20
+    posted = client.post("/accounts/two-factor/", {"code": code_from_key(key), "replace": "1"})
+    assert posted.status_code == 302 and posted["Location"].startswith("/accounts/confirm/")
+    assert list(TOTPDevice.objects.filter(user=analyst)) == [old]
+    htmx = client.get("/accounts/two-factor/?replace=1", headers={"HX-Request": "true"})
+    assert htmx.status_code == 403 and htmx["HX-Redirect"].startswith("/accounts/confirm/")
+
+
+def test_new_recovery_codes_ask_for_the_password_and_a_code_again(client, analyst):
+    give_authenticator(analyst)
+    old = set(recovery_codes_regenerate(user=analyst))
+    client.force_login(analyst)
+    response = client.post("/accounts/two-factor/recovery-codes/")
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/confirm/?next=%2Faccounts%2Ftwo-factor%2F"
+    assert set(StaticToken.objects.values_list("token", flat=True)) == old
+    assert not AuditEvent.objects.filter(action="two_factor.recovery_codes_created").exists()
 
 
 def test_the_workspace_offers_two_factor_to_analysts(client, analyst):

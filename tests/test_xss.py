@@ -26,7 +26,7 @@ from provisions.exports import FORMULA_PREFIXES
 from provisions.models import Annotation, Member
 from provisions.rendering import ALLOWED_ATTRIBUTES, ALLOWED_TAGS
 from provisions.services import link_propose
-from tests.conftest import verify_session
+from tests.conftest import confirm_session, verify_session
 from tests.xss_payloads import PAYLOADS, cleaned, display_name, store_everywhere
 
 pytestmark = pytest.mark.django_db
@@ -423,6 +423,9 @@ def test_analyst_pages_are_inert(stored, client):
     pages.get("/convention/articles/24/propose-link/")
     tokens_text = pages.get("/workspace/tokens/")
     assert " ".join(cleaned(PAYLOADS[0]).split()) in tokens_text
+    # The name typed before the password confirmation comes back in the address (?name=).
+    pages.get("/workspace/tokens/?" + urlencode({"name": PAYLOADS[0].replace("\x00", "")}))
+    confirm_session(client)  # creating a token needs the password again (issue 11)
     for payload in PAYLOADS[::10]:
         # A new token's page (the name shown back) and a refused one (what was typed).
         pages.post("/workspace/tokens/", {"name": payload.replace("\x00", "")})

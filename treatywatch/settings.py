@@ -243,6 +243,10 @@ CSRF_COOKIE_SAMESITE = "Lax"
 # A failed CSRF check gets the site's 403 page, saying what to do (Django's own is bare).
 CSRF_FAILURE_VIEW = "provisions.views.errors.csrf_failure"
 SESSION_COOKIE_AGE = 60 * 60 * 12
+# Creating an API token, replacing the authenticator and making new recovery codes ask for the
+# password again (and a code, for editors); the confirmation lasts this long (like GitHub's
+# "sudo mode"), so that a session left open or stolen cannot turn itself into those.
+TREATYWATCH_CONFIRM_SECONDS = int(os.environ.get("DJANGO_CONFIRM_SECONDS", 10 * 60))
 # Signed in but inactive for this long means signed out (IdleTimeoutMiddleware). Editors can
 # publish, so a forgotten editor session is worth more to an attacker and lasts less.
 TREATYWATCH_IDLE_TIMEOUT_EDITOR = int(os.environ.get("DJANGO_EDITOR_IDLE_SECONDS", 30 * 60))
@@ -279,6 +283,10 @@ OTP_TOTP_ISSUER = os.environ.get("DJANGO_TOTP_ISSUER", "TreatyWatch")
 
 # API writes allowed per token and minute (provisions/api/auth.py); the load script raises it.
 TREATYWATCH_API_WRITES_PER_MINUTE = int(os.environ.get("TREATYWATCH_API_WRITES_PER_MINUTE", "60"))
+
+# A personal API token stops working this many days after it was created (a leaked token that
+# nobody remembers does not work for ever).
+TREATYWATCH_API_TOKEN_DAYS = int(os.environ.get("TREATYWATCH_API_TOKEN_DAYS", "90"))
 
 # Request bodies larger than this are refused before a view reads them.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 512 * 1024

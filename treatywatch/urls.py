@@ -3,6 +3,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from provisions.views import passwords
 from provisions.views.health import healthz
 from provisions.views.signin import sign_in
 
@@ -13,6 +14,13 @@ urlpatterns = [
     path("api/v1/", include("provisions.api.urls")),
     # Django's sign-in, with a second step for members who use two-factor sign-in.
     path("accounts/login/", sign_in, name="login"),
+    # Django's password change and reset, which also revoke the member's API tokens.
+    path("accounts/password_change/", passwords.password_change, name="password_change"),
+    path(
+        "accounts/reset/<uidb64>/<token>/",
+        passwords.password_reset_confirm,
+        name="password_reset_confirm",
+    ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),

@@ -48,8 +48,10 @@ def bearer_token(request) -> str | None:
 def authenticate(request) -> None:
     """Set request.user and request.api_token from the token, ignoring any session.
 
-    A request without a token is anonymous; a token that is unknown, revoked or belongs to an
-    inactive member is refused (401) rather than quietly treated as anonymous.
+    A request without a token is anonymous; a token that is unknown, revoked, expired or no
+    longer valid for its member (services/tokens.py) is refused (401) rather than quietly
+    treated as anonymous. The member acts with the token's strength: editor powers only from a
+    token made after two-factor sign-in by an editor.
     """
     request.api_token = None
     raw = bearer_token(request)
@@ -58,7 +60,9 @@ def authenticate(request) -> None:
         return
     token = api_token_authenticate(raw)
     if token is None:
-        raise unauthorized(_("This token is not valid or has been revoked."), invalid_token=True)
+        raise unauthorized(
+            _("This token is not valid, has expired or has been revoked."), invalid_token=True
+        )
     request.api_token = token
     request.user = token.user
 

@@ -13,8 +13,14 @@ W3C_JSON = 'application/ld+json; profile="http://www.w3.org/ns/anno.jsonld"'
 
 ERROR_STATUSES = {
     "400": "Malformed request: the body is not a JSON object, or a query parameter is invalid.",
-    "401": "No token, or the token is unknown or revoked. Carries `WWW-Authenticate: Bearer`.",
-    "403": "The token's member may not do this (e.g. publishing needs an editor).",
+    "401": (
+        "No token, or the token is unknown, revoked, expired or no longer valid for its member. "
+        "Carries `WWW-Authenticate: Bearer`."
+    ),
+    "403": (
+        "The token may not do this (e.g. publishing needs a token with editor powers, made by "
+        "an editor after two-factor sign-in)."
+    ),
     "404": "Nothing with this id or slug, or not visible to the caller.",
     "405": "The method is not allowed here; `Allow` lists those that are.",
     "409": "Someone else saved a new version during this edit; nothing was saved.",
@@ -672,7 +678,10 @@ def build_document(request) -> dict:
                 "bearerAuth": {
                     "type": "http",
                     "scheme": "bearer",
-                    "description": "A personal token: `manage.py create_api_token USERNAME`.",
+                    "description": (
+                        "A personal token, made at /workspace/tokens/ (or, without editor "
+                        "powers, by `manage.py create_api_token USERNAME`); it expires."
+                    ),
                 }
             },
         },

@@ -22,6 +22,9 @@ class Member(models.Model):
 
 
 class ApiToken(models.Model):
+    """A personal API token. It carries the powers its owner had at the strength they proved
+    when it was made (provisions/services/tokens.py), and only for a limited time."""
+
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
     )
@@ -30,13 +33,30 @@ class ApiToken(models.Model):
     token_hash = models.CharField(_("token hash"), max_length=64, unique=True)
     prefix = models.CharField(_("prefix"), max_length=12)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"))
     last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    # Why it was revoked: "owner", "password_changed", "authenticator_replaced", "group_left".
+    revoked_reason = models.CharField(_("revoked because"), max_length=40, blank=True)
+    # Made from a session that had passed the second factor.
+    two_factor_verified = models.BooleanField(_("made after two-factor sign-in"), default=False)
+    # Publishes and approves through the API. Only a token made by an editor whose session had
+    # passed the second factor; never gained later (joining Editors, verifying afterwards).
+    editor_powers = models.BooleanField(_("carries editor powers"), default=False)
+    # Which password the token was made under (a SHA-256 of the stored password hash): when the
+    # password changes by any route, the token stops working even if nothing revoked it.
+    password_fingerprint = models.CharField(_("password fingerprint"), max_length=64)
 
     class Meta:
         ordering = ["-created_at"]
         verbose_name = _("API token")
         verbose_name_plural = _("API tokens")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(editor_powers=False) | models.Q(two_factor_verified=True),
+                name="api_token_editor_powers_need_two_factor",
+            )
+        ]
 
     def __str__(self):
         return f"{self.name} ({self.prefix}…)"

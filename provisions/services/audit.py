@@ -26,6 +26,7 @@ ACTIONS = {
     "two_factor.verified": _("Second factor confirmed"),
     "two_factor.failed": _("Wrong two-factor code"),
     "two_factor.recovery_codes_created": _("New recovery codes"),
+    "session.confirmed": _("Password confirmed for a sensitive change"),
     "annotation.published": _("Annotation published"),
     "annotation.rejected": _("Annotation rejected"),
     "annotation.deleted": _("Draft deleted"),

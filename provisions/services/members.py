@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from provisions import roles
 from provisions.models import EnrolmentLink, Member
 from provisions.services.audit import audit_record
+from provisions.services.tokens import REVOKED_GROUP_LEFT, api_tokens_revoke_all
 
 # The role names a person types, and the group each one means.
 ROLE_GROUPS = {"analyst": roles.ANALYSTS, "editor": roles.EDITORS}
@@ -161,6 +162,11 @@ def member_set_role(*, user, role: str, actor=None, request=None):
     current = set(user.groups.filter(name__in=ROLE_GROUPS.values()).values_list("name", flat=True))
     if current == {group.name} and user.is_staff == (role == "editor"):
         return user
+    if current - {group.name}:
+        # Leaving a group ends the member's API tokens (docs/security.md). Done here, first, so
+        # that the audit log names who did it and from where; the m2m_changed receiver in
+        # provisions/signals.py then finds nothing left to revoke.
+        api_tokens_revoke_all(user=user, reason=REVOKED_GROUP_LEFT, actor=actor, request=request)
     user.groups.remove(*Group.objects.filter(name__in=ROLE_GROUPS.values()).exclude(pk=group.pk))
     user.groups.add(group)
     user.is_staff = role == "editor"

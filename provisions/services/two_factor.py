@@ -24,6 +24,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp.util import random_hex
 
 from provisions import roles
+from provisions.services.tokens import REVOKED_AUTHENTICATOR_REPLACED, api_tokens_revoke_all
 
 RECOVERY_CODE_COUNT = 10
 AUTHENTICATOR_NAME = "Authenticator app"
@@ -146,15 +147,26 @@ def two_factor_enable(
         drift=totp.drift,
     )
     codes = [] if recovery_codes_left(user) else recovery_codes_regenerate(user=user)
+    # Tokens made with the earlier second factor stand on it: they go with it. A replacement
+    # ends every token; a first set-up ends those made after two-factor sign-in with an
+    # authenticator deleted since by other means than two_factor_remove (e.g. the shell).
+    api_tokens_revoke_all(
+        user=user,
+        reason=REVOKED_AUTHENTICATOR_REPLACED,
+        actor=user,
+        two_factor_verified_only=not replaced,
+    )
     return device, codes, replaced
 
 
 @transaction.atomic
 def two_factor_remove(*, user) -> None:
     """Delete the member's authenticator and recovery codes (an operator's reset of a lost
-    phone, through services.enrolment.enrolment_link_create)."""
+    phone, through services.enrolment.enrolment_link_create), and revoke their API tokens: the
+    authenticator is being replaced, and whoever has the lost phone may have more."""
     TOTPDevice.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()
+    api_tokens_revoke_all(user=user, reason=REVOKED_AUTHENTICATOR_REPLACED)
 
 
 @transaction.atomic

@@ -40,7 +40,7 @@ def _login_response(request):
     return redirect_to_login(request.get_full_path(), login_url)
 
 
-def _second_factor_response(request):
+def second_factor_response(request):
     """An editor account without a verified second factor: set it up (or enter a code) first.
 
     Full pages go to that page and come back afterwards; an htmx fragment is refused (403) and
@@ -48,7 +48,13 @@ def _second_factor_response(request):
     """
     from provisions.views.two_factor import second_factor_url
 
-    url = second_factor_url(request.user, next_url=_current_path(request))
+    return send_to(request, second_factor_url(request.user, next_url=_current_path(request)))
+
+
+def send_to(request, url: str):
+    """A step the request must take first: a full page is redirected to `url`; an htmx request
+    is refused (403) with `HX-Redirect`, so that htmx loads the page instead of swapping it
+    into a fragment."""
     if getattr(request, "htmx", False):
         response = HttpResponse(status=403)
         response["HX-Redirect"] = url
@@ -70,7 +76,7 @@ def _role_required(check, level: str):
                 return _login_response(request)
             if not check(request.user):
                 if roles.second_factor_missing(request.user):
-                    return _second_factor_response(request)
+                    return second_factor_response(request)
                 raise PermissionDenied
             return view(request, *args, **kwargs)
 

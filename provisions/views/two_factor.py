@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -20,6 +21,7 @@ from provisions import roles
 from provisions.services import two_factor
 from provisions.services.audit import audit_record
 from provisions.views.access import member_required
+from provisions.views.confirm import confirmation_needed
 from provisions.views.signin import CodeForm, safe_next, with_next
 
 SETUP_KEY = "treatywatch_2fa_setup_key"
@@ -58,6 +60,14 @@ def two_factor_page(request):
         # Changing the second factor needs the second factor.
         return redirect(second_factor_url(user, request.get_full_path()))
     replacing = enabled and "replace" in (request.POST if request.method == "POST" else request.GET)
+    if replacing:
+        # A new authenticator outlives this session: the password and a code again first.
+        query = {"replace": "1", **({"next": next_url} if next_url else {})}
+        refused = confirmation_needed(
+            request, f"{reverse('provisions:two_factor')}?{urlencode(query)}"
+        )
+        if refused is not None:
+            return refused
     if enabled and not replacing:
         if request.method == "POST":
             return redirect(with_next(reverse("provisions:two_factor"), next_url))
@@ -128,6 +138,12 @@ def recovery_codes(request):
             return redirect(with_next(reverse("provisions:two_factor"), next_url))
         if not user.is_verified():
             return redirect(second_factor_url(user, reverse("provisions:two_factor")))
+        # Back to the page with the button once confirmed: a POST cannot be replayed.
+        refused = confirmation_needed(
+            request, with_next(reverse("provisions:two_factor"), next_url)
+        )
+        if refused is not None:
+            return refused
         request.session[NEW_CODES_KEY] = two_factor.recovery_codes_regenerate(user=user)
         audit_record(
             action="two_factor.recovery_codes_created", actor=user, obj=user, request=request

@@ -22,7 +22,7 @@ def fill_existing_tokens(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("provisions", "0007_enrolment_links")]
+    dependencies = [("provisions", "0008_cache_table")]
 
     operations = [
         migrations.AddField(

@@ -71,6 +71,8 @@ ANALYSIS = "analysis"
 # it only bounds memory and the life of a page after a write that bypassed the services.
 TIMEOUT = 15 * 60
 HIT_HEADER = "X-Page-Cache"
+# Stored pages are the only entries whose number grows with traffic (one per address).
+PAGE_KEY_PREFIX = "tw:page:"
 # Placeholders cannot come from user text: "<" is always escaped or sanitised in a page.
 NONCE_MARK = b"<tw:csp-nonce>"
 CSRF_MARK = b"<tw:csrf-token>"
@@ -300,7 +302,7 @@ def _page_key(request) -> str:
             request.get_full_path(),
         ]
     )
-    return f"tw:page:{release()}:{sha256(variant.encode()).hexdigest()[:32]}"
+    return f"{PAGE_KEY_PREFIX}{release()}:{sha256(variant.encode()).hexdigest()[:32]}"
 
 
 class _ProcessPages:
@@ -527,12 +529,17 @@ class RedisCache(DjangoRedisCache):
 
 
 class DatabaseCache(DjangoDatabaseCache):
-    """Django's database cache backend whose `incr` counts every call when workers count at once.
+    """Django's database cache backend, made fit to be shared by workers.
 
-    Django's `incr` reads the value and writes it back in two statements, so two workers adding
-    one to 5 may both write 6: the API write limit would let writes slip through. Here the
-    counter's row is locked (SELECT … FOR UPDATE) for the read and the write, where the database
-    can lock rows (PostgreSQL)."""
+    - `incr` counts every call when workers count at once. Django's reads the value and writes
+      it back in two statements, so two workers adding one to 5 may both write 6: the API write
+      limit would let writes slip through. Here the counter's row is locked (SELECT … FOR
+      UPDATE) for the read and the write, where the database can lock rows (PostgreSQL).
+    - Beyond MAX_ENTRIES rows, only stored pages are dropped. Django drops the first third of
+      all keys in alphabetical order: the write limit's counters and the generations first
+      (their keys sort before the pages'), so that anyone requesting many different addresses
+      (searches) could reset every token's write count.
+    - `set_many` says which keys it could not write."""
 
     def incr(self, key, delta=1, version=None):
         db = router.db_for_write(self.cache_model_class)
@@ -557,3 +564,24 @@ class DatabaseCache(DjangoDatabaseCache):
             if not self._base_set("set", full_key, value, timeout):
                 failed.append(key)
         return failed
+
+    def _cull(self, db, cursor, now, num):
+        connection = connections[db]
+        table = connection.ops.quote_name(self._table)
+        # The table name is the operator's setting, quoted; values are parameters.
+        cursor.execute(
+            f"DELETE FROM {table} WHERE expires < %s",  # noqa: S608
+            [connection.ops.adapt_datetimefield_value(now)],
+        )
+        excess = num - cursor.rowcount - self._max_entries
+        if excess <= 0:
+            return
+        # Room for a while: a share of the entries (CULL_FREQUENCY), pages expiring first.
+        drop = excess + self._max_entries // max(self._cull_frequency, 1)
+        pages = self.make_and_validate_key(PAGE_KEY_PREFIX)
+        pattern = pages.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        cursor.execute(
+            f"DELETE FROM {table} WHERE cache_key IN (SELECT cache_key FROM {table} "  # noqa: S608
+            "WHERE cache_key LIKE %s ESCAPE '\\' ORDER BY expires LIMIT %s)",
+            [pattern, drop],
+        )

@@ -227,6 +227,24 @@ def test_the_database_cache_loses_no_count_when_workers_count_at_once():
     backend.delete("writes")
 
 
+def test_a_full_database_cache_drops_pages_never_counters_or_generations():
+    """Anyone can fill the cache with pages (one per search address): that must not reset the
+    write limit's counters (Django's own culling drops the alphabetically first keys)."""
+    prefix = f"tests-{secrets.token_hex(6)}"
+    backend = page_cache.DatabaseCache(
+        CACHE_TABLE, {"KEY_PREFIX": prefix, "OPTIONS": {"MAX_ENTRIES": 6}}
+    )
+    backend.add("api-writes:token:1", 3, timeout=120)
+    backend.set("tw:gen:analysis", 7, timeout=None)
+    pages = [f"{page_cache.PAGE_KEY_PREFIX}{number:02}" for number in range(20)]
+    for page in pages:
+        backend.set(page, b"<html>", timeout=900)
+    assert backend.get("api-writes:token:1") == 3
+    assert backend.get("tw:gen:analysis") == 7
+    kept = [page for page in pages if backend.get(page) is not None]
+    assert 2 <= len(kept) <= 5 and kept == pages[-len(kept) :]  # bounded; the newest stay
+
+
 # --- The setting and its check --------------------------------------------------------------
 
 

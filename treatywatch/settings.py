@@ -159,8 +159,8 @@ else:
             "BACKEND": "provisions.cache.DatabaseCache",
             "LOCATION": "treatywatch_cache",
             "KEY_PREFIX": "treatywatch",
-            # Pages live 15 minutes at most and expired rows go first; beyond this many rows a
-            # third of them is dropped (a dropped generation only retires pages early).
+            # Beyond this many rows, expired ones go, then stored pages (the soonest to expire)
+            # until a third of the room is free; never the generations or the counters.
             "OPTIONS": {"MAX_ENTRIES": 10_000},
         }
     }

@@ -1,9 +1,9 @@
 """Public take-away data: the rows and documents behind the CSV, JSON and JSON-LD downloads.
 
 Only what a public reader may see goes in: approved links (`ProvisionLink.objects.public()`) and
-published annotations (`Annotation.objects.published()`), whoever asks. Authors appear by display
-name; no e-mail address is ever exported. The full backup with drafts and accounts is a different
-thing: `provisions.services.dataset`.
+published annotations (`Annotation.objects.published()`), whoever asks. Authors appear by their
+public name (`provisions.public_names`); no username or e-mail address is ever exported. The full
+backup with drafts and accounts is a different thing: `provisions.services.dataset`.
 
 Builders take `absolute`, a function turning a path into an absolute URL (normally
 `request.build_absolute_uri`), so exported links keep working outside the site. W3C annotations
@@ -37,6 +37,7 @@ from provisions.models import (
     Statement,
     Treaty,
 )
+from provisions.public_names import public_name
 from provisions.rendering import as_safe_html
 
 Absolute = Callable[[str], str]
@@ -137,15 +138,6 @@ def _iso(value) -> str | None:
     return value.isoformat() if value else None
 
 
-def display_name(user) -> str:
-    """How an author is credited: the display name, never an e-mail address."""
-    member = getattr(user, "member", None)
-    if member is not None and member.display_name:
-        return member.display_name
-    username = user.get_username()
-    return username if "@" not in username else _("A TreatyWatch member")
-
-
 def article_number(provision: Provision):
     return provision.article.number if provision.article_id else None
 
@@ -224,7 +216,7 @@ def annotation_record(annotation: Annotation, absolute: Absolute) -> dict:
         "end": position["end"] if position else None,
         "body": annotation.body,
         "body_html": str(as_safe_html(annotation.body_html)),
-        "author": display_name(annotation.author),
+        "author": public_name(annotation.author),
         "published_at": _iso(annotation.published_at),
         "updated_at": _iso(annotation.updated_at),
         "in_reply_to": getattr(annotation, "public_parent_id", None),
@@ -326,7 +318,6 @@ def annotation_collection(annotations, *, request, label: str) -> dict:
         for annotation in in_batches(annotations):
             item = annotation_to_w3c(annotation, request, related=related_values(annotation))
             item.pop("@context", None)  # the collection carries it
-            item["creator"]["name"] = display_name(annotation.author)  # never an e-mail address
             if item.get("inReplyTo") and not getattr(annotation, "public_parent_id", None):
                 # The thread's first annotation is no longer public: do not point at it.
                 item["inReplyTo"] = None

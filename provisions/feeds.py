@@ -1,7 +1,8 @@
 """Atom feed of what was newly made public: published annotations and approved links.
 
 Entry summaries are HTML: an annotation's stored body sanitised again on the way out, a link's
-rationale escaped as plain text. Authors are credited by display name, never by e-mail.
+rationale escaped as plain text. Authors are credited by their public name, never by username or
+e-mail.
 """
 
 import re
@@ -12,8 +13,9 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 
-from provisions.exports import display_name, public_links
+from provisions.exports import public_links
 from provisions.models import Annotation, ProvisionLink
+from provisions.public_names import public_name
 from provisions.rendering import as_safe_html
 from provisions.templatetags.treatywatch import http_url
 
@@ -74,7 +76,7 @@ class LatestAnalysisFeed(Feed):
         where = _where(item.provision)
         if isinstance(item, Annotation):
             return _("%(author)s on %(where)s") % {
-                "author": display_name(item.author),
+                "author": public_name(item.author),
                 "where": where,
             }
         point = item.concern or item.demand
@@ -124,7 +126,7 @@ class LatestAnalysisFeed(Feed):
 
     def item_author_name(self, item):
         if isinstance(item, Annotation):
-            return display_name(item.author)
+            return public_name(item.author)
         return None
 
     def item_categories(self, item):

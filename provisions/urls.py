@@ -10,6 +10,7 @@ from provisions.views import (
     history,
     members,
     public,
+    public_name,
     review,
     tokens,
     versions,
@@ -78,6 +79,7 @@ urlpatterns = [
     path("feeds/latest.atom", take_away.latest_feed, name="feed_latest"),
     # Curation: the analyst's workspace, the editors' review queue and history.
     path("workspace/", workspace.workspace, name="workspace"),
+    path("workspace/public-name/", public_name.public_name_edit, name="public_name"),
     path("workspace/tokens/", tokens.token_list, name="tokens"),
     path("workspace/tokens/<int:pk>/revoke/", tokens.token_revoke, name="token_revoke"),
     path("review/", review.review, name="review"),

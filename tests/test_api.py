@@ -268,7 +268,7 @@ def test_whole_provision_annotation_has_no_selector(client, analyst, editor):
     assert "selector" not in data["target"]
 
 
-def test_reply_points_to_its_parent_and_creator_falls_back_to_username(client, editor):
+def test_reply_points_to_its_parent_and_a_nameless_creator_is_a_member(client, editor):
     nameless = make_member("nameless", "Analysts")
     nameless.member.display_name = ""
     nameless.member.save()
@@ -281,7 +281,8 @@ def test_reply_points_to_its_parent_and_creator_falls_back_to_username(client, e
     assert data["inReplyTo"] == f"http://testserver/api/v1/annotations/{parent.pk}"
     assert data["motivation"] == "replying"
     parent_data = client.get(API + f"annotations/{parent.pk}").json()
-    assert parent_data["creator"]["name"] == "nameless"
+    # No public name chosen: never the username (issue 11 §5).
+    assert parent_data["creator"]["name"] == "A TreatyWatch member"
 
 
 # --- Annotations: list and filters -----------------------------------------------------------

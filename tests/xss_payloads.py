@@ -174,8 +174,11 @@ def source_url(payload: str) -> str:
     return "https://example.org/source?q=" + "".join(cleaned(payload).split())[:400]
 
 
-def display_name(payload: str) -> str:
-    return " ".join(payload.split())[:100]
+def display_name(payload: str, tag) -> str:
+    """A public name carrying the payload's markup. Public names are unique (case-insensitive)
+    and hold no e-mail address, so the payload's "@" is spelled out and `tag` tells apart the
+    payloads that differ only in case."""
+    return f"{' '.join(payload.replace('@', ' at ').split())[:90]} #{tag}"
 
 
 # Usernames that the account service must refuse (Django's username validator).
@@ -236,8 +239,10 @@ def store_everywhere(payloads=PAYLOADS, *, analyst=None, editor=None) -> Stored:
     from tests.conftest import make_member
 
     provision = add_payload_provision(payloads)
-    analyst = analyst or make_member("xss-analyst", "Analysts", display_name(payloads[0]))
-    editor = editor or make_member("xss-editor", "Editors", display_name(payloads[1]))
+    analyst = analyst or make_member(
+        "xss-analyst", "Analysts", display_name(payloads[0], "analyst")
+    )
+    editor = editor or make_member("xss-editor", "Editors", display_name(payloads[1], "editor"))
     stored = Stored(provision=provision, analyst=analyst, editor=editor)
     for payload in payloads:
         # Personal API tokens are named by their member (shown in the workspace).
@@ -264,7 +269,7 @@ def store_everywhere(payloads=PAYLOADS, *, analyst=None, editor=None) -> Stored:
         if i < len(legacy):
             author = legacy[i]
         else:
-            author = _member(f"author{i}", "analyst", display_name(payload))
+            author = _member(f"author{i}", "analyst", display_name(payload, i))
         stored.authors.append(author)
         quote = cleaned(payload)
         annotation = annotation_create(

@@ -7,7 +7,6 @@ command), pass any object with that method.
 Annotations are W3C Web Annotations: https://www.w3.org/TR/annotation-model/
 """
 
-from django.core.exceptions import ObjectDoesNotExist
 from django.urls import reverse
 
 from provisions.models import (
@@ -20,6 +19,7 @@ from provisions.models import (
     SafeguardDemand,
     Treaty,
 )
+from provisions.public_names import public_name
 
 W3C_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 W3C_MEDIA_TYPE = 'application/ld+json; profile="http://www.w3.org/ns/anno.jsonld"'
@@ -31,15 +31,6 @@ def _iso(value) -> str | None:
 
 def _absolute(request, path: str) -> str:
     return request.build_absolute_uri(path)
-
-
-def display_name(user) -> str:
-    """The name shown for a member: their display name, else the username. Never the e-mail."""
-    try:
-        name = user.member.display_name
-    except ObjectDoesNotExist:
-        name = ""
-    return name or user.get_username()
 
 
 def provision_permalink(provision: Provision, request) -> str:
@@ -87,7 +78,7 @@ def annotation_to_w3c(annotation: Annotation, request, related: dict | None = No
         "motivation": "replying" if annotation.in_reply_to_id else "commenting",
         "created": _iso(annotation.created_at),
         "modified": _iso(annotation.updated_at),
-        "creator": {"type": "Person", "name": display_name(annotation.author)},
+        "creator": {"type": "Person", "name": public_name(annotation.author)},
         "body": {"type": "TextualBody", "value": annotation.body, "format": "text/markdown"},
         "target": target,
         "provision": annotation.provision.eid,

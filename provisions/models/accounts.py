@@ -1,24 +1,37 @@
-"""What TreatyWatch keeps about a member beyond Django's user: display name, API tokens, audit."""
+"""What TreatyWatch keeps about a member beyond Django's user: public name, API tokens, audit."""
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
+
+from provisions.public_names import public_name
 
 
 class Member(models.Model):
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="member"
     )
-    display_name = models.CharField(_("display name"), max_length=100, blank=True)
+    # The member's public name, shown beside their work (rule: provisions.public_names). Blank
+    # means they have not chosen one and appear as "A TreatyWatch member".
+    display_name = models.CharField(_("public name"), max_length=100, blank=True)
     # Workspace badges count what happened to the member's work after this moment.
     workspace_seen_at = models.DateTimeField(_("workspace last seen"), null=True, blank=True)
 
     class Meta:
+        constraints = [
+            # No two members share a public name, whatever its case ("" is not a name).
+            models.UniqueConstraint(
+                Lower("display_name"),
+                condition=~models.Q(display_name=""),
+                name="member_public_name_unique",
+            )
+        ]
         verbose_name = _("member")
         verbose_name_plural = _("members")
 
     def __str__(self):
-        return self.display_name or self.user.get_username()
+        return public_name(self.user)
 
 
 class ApiToken(models.Model):

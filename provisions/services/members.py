@@ -1,5 +1,5 @@
-"""Writes to members: create an account in a role, change its role, deactivate it, remember
-when they last saw their workspace.
+"""Writes to members: create an account in a role, change its role, deactivate it, let a member
+choose their public name, remember when they last saw their workspace.
 
 Accounts are created by an operator on the command line (`manage.py create_member`) or by an
 editor on /review/members/, never by self sign-up: the coalition decides who analyses and who
@@ -9,18 +9,19 @@ here is in the audit log; `actor` is the editor who made it, or None for an oper
 """
 
 import secrets
-import unicodedata
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from provisions import cache as page_cache
 from provisions import roles
-from provisions.models import EnrolmentLink, Member
+from provisions.models import Annotation, EnrolmentLink, Member
+from provisions.public_names import clean_name, contains_email
 from provisions.services.audit import audit_record
 from provisions.services.tokens import REVOKED_GROUP_LEFT, api_tokens_revoke_all
 
@@ -67,6 +68,30 @@ def role_of(user) -> str:
     if roles.EDITORS in names:
         return "editor"
     return "analyst" if roles.ANALYSTS in names else ""
+
+
+def _clean_public_name(value, *, user, field: str = "public_name") -> str:
+    """A public name as it is stored, or a ValidationError on `field` saying why not.
+
+    `user` is the member choosing it (None for a new account): their own name is not "taken".
+    """
+    name = clean_name(value)
+    max_length = Member._meta.get_field("display_name").max_length
+    if len(name) > max_length:
+        raise ValidationError(
+            {field: _("A public name is at most %(n)s characters.") % {"n": max_length}}
+        )
+    if contains_email(name):
+        raise ValidationError({field: _("A public name cannot contain an e-mail address.")})
+    if name:
+        others = Member.objects.filter(display_name__iexact=name)
+        if user is not None:
+            others = others.exclude(user=user)
+        # Compared case-insensitively, as people read it; the database constraint
+        # (member_public_name_unique) settles two members choosing it at the same moment.
+        if others.exists():
+            raise ValidationError({field: _("Another member already uses this public name.")})
+    return name
 
 
 def _check_role(role) -> str:
@@ -125,16 +150,7 @@ def member_create(
     _check_role(role)
     username = _clean_username(username)
     email = _clean_email(email)
-    # Control characters (NUL, escape…) are dropped: PostgreSQL refuses NUL, XML (the feed)
-    # refuses most of them, and a name has no use for any. Joiners and marks stay.
-    display_name = "".join(
-        ch for ch in " ".join((display_name or "").split()) if unicodedata.category(ch) != "Cc"
-    )
-    max_name = Member._meta.get_field("display_name").max_length
-    if len(display_name) > max_name:
-        raise ValidationError(
-            {"display_name": _("A display name is at most %(n)s characters.") % {"n": max_name}}
-        )
+    display_name = _clean_public_name(display_name, user=None, field="display_name")
     group = _role_group(role)
 
     password = secrets.token_urlsafe(12)
@@ -203,4 +219,31 @@ def member_mark_workspace_seen(*, user) -> Member:
     member, _created = Member.objects.get_or_create(user=user)
     member.workspace_seen_at = timezone.now()
     member.save(update_fields=["workspace_seen_at"])
+    return member
+
+
+@transaction.atomic
+def member_set_public_name(*, user, public_name: str) -> Member:
+    """Set (or, with "", clear) the name under which the member's work is shown to everyone.
+
+    Refused with a ValidationError on `public_name`: longer than the field, holding an e-mail
+    address (anything@anything), or another member's public name (case-insensitive). Control
+    characters and bidirectional overrides are dropped, spaces collapsed.
+    """
+    name = _clean_public_name(public_name, user=user)
+    member, _created = Member.objects.select_for_update().get_or_create(user=user)
+    if member.display_name == name:
+        return member
+    member.display_name = name
+    try:
+        with transaction.atomic():
+            member.save(update_fields=["display_name"])
+    except IntegrityError:
+        raise ValidationError(
+            {"public_name": _("Another member already uses this public name.")}
+        ) from None
+    if Annotation.objects.filter(author=user, status=Annotation.Status.PUBLISHED).exists():
+        # The name is on every cached page and download that shows their published work
+        # (articles, concerns, search, home, feed, exports): a rare write, so retire them all.
+        page_cache.everything_changed()
     return member

@@ -6,6 +6,8 @@ from urllib.parse import urlsplit
 
 from django import template
 
+from provisions import public_names
+
 register = template.Library()
 
 
@@ -43,3 +45,19 @@ def iso_datetime(value) -> str:
     if isinstance(value, date):
         return value.isoformat()
     return ""
+
+
+@register.filter
+def public_name(user) -> str:
+    """How `user` is credited on any page: their chosen public name or "A TreatyWatch member".
+
+    No user (a removed account) gives "", so that a template says what it means with `default`.
+    """
+    return public_names.public_name(user) if user is not None else ""
+
+
+@register.filter
+def editor_label(user) -> str:
+    """How `user` is named on pages only editors see: the public name and the sign-in name,
+    never an e-mail address. No user gives ""."""
+    return public_names.editor_label(user) if user is not None else ""

@@ -41,10 +41,12 @@ class MemberCreateForm(forms.Form):
     email = forms.EmailField(label=_lazy("E-mail"), max_length=254)
     role = forms.ChoiceField(label=_lazy("Role"), choices=ROLE_CHOICES)
     display_name = forms.CharField(
-        label=_lazy("Display name"),
+        label=_lazy("Public name"),
         max_length=100,
         required=False,
-        help_text=_lazy("The name shown beside their work; they can change it."),
+        help_text=_lazy(
+            "Shown beside their work (never their username or e-mail); they can change it."
+        ),
     )
 
 

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_safe
 
 from provisions import roles
 from provisions.models import Annotation, Member, ProvisionLink, Revision
+from provisions.public_names import usable_name
 from provisions.services.members import member_mark_workspace_seen
 from provisions.views.access import analyst_required
 from provisions.views.history import ACTION_LABELS
@@ -165,5 +166,6 @@ def workspace(request):
     }
     # Seen now: the badge starts counting again from this visit (and so reads 0 on this page).
     context["member"] = member_mark_workspace_seen(user=user)
+    context["public_name"] = usable_name(context["member"].display_name)
     context["workspace_news"] = 0
     return render(request, "provisions/workspace.html", context)

@@ -19,7 +19,11 @@ class Command(BaseCommand):
         parser.add_argument("username")
         parser.add_argument("--email", required=True, help="The member's e-mail address.")
         parser.add_argument("--role", required=True, help=f"One of: {', '.join(ROLE_GROUPS)}.")
-        parser.add_argument("--display-name", default="", help="The name shown beside their work.")
+        parser.add_argument(
+            "--display-name",
+            default="",
+            help="Their public name, shown beside their work (they can change it later).",
+        )
 
     def handle(self, *args, username, email, role, display_name, **options):
         try:

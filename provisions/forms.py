@@ -136,7 +136,7 @@ class LinkProposalForm(forms.Form):
         required=False,
         label=_("…or safeguard demand"),
     )
-    kind = forms.ChoiceField(choices=ProvisionLink.Kind.choices, label=_("Kind of link"))
+    kind = forms.ChoiceField(choices=ProvisionLink.grouped_kind_choices, label=_("Kind of link"))
     rationale = forms.CharField(
         label=_("Rationale"), required=False, widget=forms.Textarea(attrs={"rows": 4})
     )

@@ -288,7 +288,7 @@ def test_edit_then_approve(client, editor, proposed):
     response = client.post(
         f"/review/links/{proposed.pk}/edit/",
         {
-            "kind": "lacks_safeguard",
+            "kind": "mitigates",
             "rationale": "No judicial authorisation is required.",
             "sources": "https://a.example.org/one\nhttps://b.example.org/two\n",
             "confidence": "medium",
@@ -298,7 +298,7 @@ def test_edit_then_approve(client, editor, proposed):
     assert response.status_code == 302
     proposed.refresh_from_db()
     assert proposed.status == "approved"
-    assert proposed.kind == "lacks_safeguard"
+    assert proposed.kind == "mitigates"
     assert proposed.rationale == "No judicial authorisation is required."
     assert proposed.sources == ["https://a.example.org/one", "https://b.example.org/two"]
     assert proposed.confidence == "medium"

@@ -333,7 +333,16 @@ def _page_schema(item: str) -> dict:
 
 def _link_schemas() -> dict:
     choice = {
-        "kind": {"enum": list(ProvisionLink.Kind.values)},
+        "kind": {
+            "enum": list(ProvisionLink.Kind.values),
+            "description": (
+                "A kind belongs to the link's target. For a concern: "
+                + ", ".join(ProvisionLink.CONCERN_KINDS)
+                + ". For a safeguard: "
+                + ", ".join(ProvisionLink.DEMAND_KINDS)
+                + ". Any other pairing is refused (422)."
+            ),
+        },
         "confidence": {"enum": list(ProvisionLink.Confidence.values)},
         "rationale": {"type": "string"},
         "sources": {"type": "array", "items": {"type": "string", "format": "uri"}},

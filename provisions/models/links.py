@@ -38,10 +38,18 @@ class ProvisionLinkQuerySet(models.QuerySet):
 
 class ProvisionLink(models.Model):
     class Kind(models.TextChoices):
+        # Kinds for a concern …
         RAISES = "raises", _("Raises this concern")
-        FAILS_SAFEGUARD = "lacks_safeguard", _("Lacks this safeguard")
-        SAFEGUARD_APPLIES = "safeguard_applies", _("Where this safeguard applies")
         MITIGATES = "mitigates", _("Partly answers the concern")
+        # … and kinds for a safeguard demand (KINDS_BY_TARGET says which is which).
+        SAFEGUARD_APPLIES = "safeguard_applies", _("Where this safeguard applies")
+        FAILS_SAFEGUARD = "lacks_safeguard", _("Lacks this safeguard")
+        PARTLY_MEETS = "partly_meets", _("Partly meets this safeguard")
+
+    # A kind belongs to its target: the one rule the services, forms, API, importer and the
+    # database constraint below all follow.
+    CONCERN_KINDS = (Kind.RAISES, Kind.MITIGATES)
+    DEMAND_KINDS = (Kind.SAFEGUARD_APPLIES, Kind.FAILS_SAFEGUARD, Kind.PARTLY_MEETS)
 
     class Confidence(models.TextChoices):
         HIGH = "high", _("High")
@@ -115,6 +123,16 @@ class ProvisionLink(models.Model):
                 name="link_status_valid",
             ),
             models.CheckConstraint(
+                condition=(
+                    models.Q(concern__isnull=False, kind__in=["raises", "mitigates"])
+                    | models.Q(
+                        demand__isnull=False,
+                        kind__in=["safeguard_applies", "lacks_safeguard", "partly_meets"],
+                    )
+                ),
+                name="link_kind_fits_target",
+            ),
+            models.CheckConstraint(
                 condition=models.Q(confidence__in=["high", "medium", "low"]),
                 name="link_confidence_valid",
             ),
@@ -133,3 +151,16 @@ class ProvisionLink(models.Model):
     @property
     def target(self):
         return self.concern if self.concern_id else self.demand
+
+    @classmethod
+    def kinds_for(cls, *, is_concern: bool) -> tuple:
+        """The kinds a link to a concern (or else to a safeguard demand) may have."""
+        return cls.CONCERN_KINDS if is_concern else cls.DEMAND_KINDS
+
+    @classmethod
+    def grouped_kind_choices(cls) -> list:
+        """Choices for a form's drop-down, grouped by the target they belong to."""
+        return [
+            (_("For a concern"), [(k.value, k.label) for k in cls.CONCERN_KINDS]),
+            (_("For a safeguard demand"), [(k.value, k.label) for k in cls.DEMAND_KINDS]),
+        ]

@@ -66,6 +66,25 @@ def _point(model, value, field):
     return found
 
 
+def _clean_kind(value, *, is_concern: bool) -> str:
+    """The kind, if it belongs to the link's target (concern kinds for concerns, demand kinds
+    for safeguard demands); otherwise a message naming the kinds that fit."""
+    kind = _clean_choice(value, ProvisionLink.Kind, "kind")
+    allowed = ProvisionLink.kinds_for(is_concern=is_concern)
+    if kind not in allowed:
+        names = ", ".join(f"“{k.label}”" for k in allowed)
+        if is_concern:
+            message = _("“%(kind)s” is not a kind for a concern. Choose one of: %(names)s.")
+        else:
+            message = _(
+                "“%(kind)s” is not a kind for a safeguard demand. Choose one of: %(names)s."
+            )
+        raise ValidationError(
+            {"kind": message % {"kind": ProvisionLink.Kind(kind).label, "names": names}}
+        )
+    return kind
+
+
 @transaction.atomic
 def link_propose(
     *,
@@ -90,7 +109,7 @@ def link_propose(
         provision=provision,
         concern=concern,
         demand=demand,
-        kind=_clean_choice(kind, ProvisionLink.Kind, "kind"),
+        kind=_clean_kind(kind, is_concern=concern is not None),
         rationale=_clean_rationale(rationale),
         sources=_clean_sources(sources),
         confidence=_clean_choice(confidence, ProvisionLink.Confidence, "confidence"),
@@ -109,7 +128,7 @@ def _apply_changes(link: ProvisionLink, changes: dict) -> None:
     if unknown:
         raise ValidationError({"__all__": _("Cannot change: %(f)s") % {"f": ", ".join(unknown)}})
     if "kind" in changes:
-        link.kind = _clean_choice(changes["kind"], ProvisionLink.Kind, "kind")
+        link.kind = _clean_kind(changes["kind"], is_concern=link.concern_id is not None)
     if "rationale" in changes:
         link.rationale = _clean_rationale(changes["rationale"])
     if "sources" in changes:

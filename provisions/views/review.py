@@ -77,7 +77,7 @@ def _annotation_label(annotation: Annotation) -> str:
 class LinkEditForm(forms.Form):
     """Collects an editor's changes; the service validates them and its messages are shown."""
 
-    kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=ProvisionLink.Kind.choices)
+    kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=ProvisionLink.grouped_kind_choices)
     rationale = forms.CharField(
         label=gettext_lazy("Rationale"),
         required=False,
@@ -109,7 +109,13 @@ class LinkEditForm(forms.Form):
             "confidence": link.confidence,
         }
         # Many of these forms share a page: every id must be unique.
-        return cls(data=data, initial=initial, auto_id=f"edit-link-{link.pk}-%s", label_suffix="")
+        form = cls(data=data, initial=initial, auto_id=f"edit-link-{link.pk}-%s", label_suffix="")
+        # Only the kinds that belong to this link's target (the service refuses the others).
+        form.fields["kind"].choices = [
+            (kind.value, kind.label)
+            for kind in ProvisionLink.kinds_for(is_concern=link.concern_id is not None)
+        ]
+        return form
 
     def changes(self) -> dict:
         data = self.cleaned_data

@@ -107,8 +107,13 @@ def test_the_api_refuses_a_wrong_pairing(client, analyst):
 @pytest.mark.django_db(transaction=True)
 def test_the_migration_corrects_old_rows_and_keeps_the_old_kind_in_history(seeded):
     executor = MigrationExecutor(connection)
-    before = [("provisions", "0007_enrolment_links")]
-    after = [("provisions", "0008_link_kind_fits_target")]
+    after = [("provisions", "0010_link_kind_fits_target")]
+    before = [
+        parent
+        for parent in executor.loader.graph.node_map[after[0]].parents
+        if parent.key[0] == "provisions"
+    ]
+    before = [before[0].key]
     latest = executor.loader.graph.leaf_nodes()
     executor.migrate(before)
     try:

@@ -107,7 +107,7 @@ def test_the_api_refuses_a_wrong_pairing(client, analyst):
 @pytest.mark.django_db(transaction=True)
 def test_the_migration_corrects_old_rows_and_keeps_the_old_kind_in_history(seeded):
     executor = MigrationExecutor(connection)
-    after = [("provisions", "0010_link_kind_fits_target")]
+    after = [("provisions", "0011_link_kind_fits_target")]
     before = [
         parent
         for parent in executor.loader.graph.node_map[after[0]].parents

@@ -49,7 +49,7 @@ def fix_kinds(apps, schema_editor):
             },
             note=(
                 f"Kind “{LABELS[old]}” belongs to the other kind of target; corrected to "
-                f"“{LABELS[link.kind]}” when kinds were tied to their targets (migration 0010)."
+                f"“{LABELS[link.kind]}” when kinds were tied to their targets (migration 0011)."
             ),
         )
 
@@ -57,7 +57,7 @@ def fix_kinds(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('provisions', '0009_api_token_strength_expiry'),
+        ('provisions', '0010_member_public_name_unique'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -23,6 +23,9 @@ from tests.test_fuzz_forms import (
     RealQuote,
     hostile_text,
     rolled_back,
+    typed,
+    typed_sources,
+    typed_tag_slugs,
 )
 
 pytestmark = pytest.mark.django_db
@@ -333,7 +336,46 @@ def assert_api_error(response) -> dict:
     assert error["code"] in ERROR_CODES, error
     assert isinstance(error["message"], str) and error["message"]
     assert isinstance(error["fields"], dict)
+    if error["code"] == "validation_failed":
+        # A refusal of the content says which field, and why.
+        assert error["fields"] and all(error["fields"].values()), error
     return error
+
+
+def sent_note(document: dict) -> str:
+    if "bodyValue" in document:
+        return document["bodyValue"]
+    body = document["body"]
+    return (body[0] if isinstance(body, list) else body)["value"]
+
+
+def assert_annotation_as_sent(annotation: Annotation, document: dict, *, was=None) -> None:
+    """What was saved is what was sent, cleaned; what was not sent is as it `was` (an edit) or
+    empty (a new annotation)."""
+    if "body" in document or "bodyValue" in document:
+        assert annotation.body == typed(sent_note(document))
+    else:
+        assert was is not None and annotation.body == was.body
+    for key, relation in (("concerns", "concerns"), ("safeguards", "demands"), ("tags", "tags")):
+        stored = set(getattr(annotation, relation).values_list("slug", flat=True))
+        if key not in document:
+            before = getattr(was, relation).values_list("slug", flat=True) if was else []
+            assert stored == set(before), key
+        elif key == "tags":
+            assert stored == typed_tag_slugs(document[key] or []), key
+        else:
+            assert stored == {slug.strip() for slug in document[key] or []}, key
+
+
+def assert_link_as_sent(link: ProvisionLink, document: dict) -> None:
+    for key, stored in (("rationale", link.rationale), ("note", link.review_note)):
+        if key in document:
+            assert stored == typed(document[key]), key
+    if "sources" in document:
+        assert link.sources == typed_sources(" ".join(document["sources"] or []))
+    for key in ("kind", "confidence"):
+        if document.get(key) is not None:  # null: the default
+            assert getattr(link, key) == document[key], key
 
 
 # --- Writes ----------------------------------------------------------------------------------
@@ -354,6 +396,12 @@ def test_create_annotation(client, analyst_auth, published, article_text, docume
         if response.status_code == 201:
             created = before.one_annotation_more()
             assert response["Location"].endswith(f"/api/v1/annotations/{created.pk}")
+            reply = bool(document.get("inReplyTo"))
+            assert created.in_reply_to_id == (published.pk if reply else None)
+            # A reply is team discussion: submitted at once, whatever status was sent.
+            assert created.status == ("submitted" if reply else document.get("status", "draft"))
+            assert_annotation_as_sent(created, document)
+            assert json.loads(response.content)["body"]["value"] == created.body
         else:
             assert_api_error(response)
             before.unchanged("POST /annotations")
@@ -388,7 +436,9 @@ def test_edit_annotation(client, analyst_auth, draft, published, article_text, d
         response = send(client, "PATCH", f"/api/v1/annotations/{draft.pk}", document, headers)
         if response.status_code == 200:
             before.edited(draft)
-            assert Annotation.objects.get(pk=draft.pk).version == draft.version + 1
+            edited = Annotation.objects.get(pk=draft.pk)
+            assert edited.version == draft.version + 1
+            assert_annotation_as_sent(edited, document, was=draft)
         else:
             assert_api_error(response)
             before.unchanged("PATCH /annotations/<id>")
@@ -404,6 +454,13 @@ def test_propose_link(client, analyst_auth, document):
         response = send(client, "POST", "/api/v1/links", document, analyst_auth)
         if response.status_code == 201:
             before.one_link_more()
+            link = ProvisionLink.objects.latest("pk")
+            assert link.status == "proposed"
+            assert link.provision.eid == document["provision"]
+            # An empty or null concern or safeguard is none.
+            assert (link.concern and link.concern.slug) == (document.get("concern") or None)
+            assert (link.demand and link.demand.slug) == (document.get("safeguard") or None)
+            assert_link_as_sent(link, document)
         else:
             assert_api_error(response)
             before.unchanged("POST /links")
@@ -418,7 +475,13 @@ def test_approve_link(client, editor_auth, proposed_link, document):
         )
         if response.status_code == 200:
             before.one_revision_more()
-            assert ProvisionLink.objects.get(pk=proposed_link.pk).status == "approved"
+            link = ProvisionLink.objects.get(pk=proposed_link.pk)
+            assert link.status == "approved"
+            if isinstance(document, bytes):  # an empty body (or white space) changes nothing
+                sent = json.loads(document) if document.strip() else {}
+            else:
+                sent = document
+            assert_link_as_sent(link, sent if isinstance(sent, dict) else {})
         else:
             assert_api_error(response)
             before.unchanged("POST /links/<id>/approve")
@@ -501,7 +564,10 @@ def test_writes_without_a_valid_token(client, path, method, authorization):
 def test_list_filters(client, path, params):
     response = client.get(f"/api/v1/{path}", params)
     if response.status_code == 200:
-        assert "items" in json.loads(response.content)
+        items = json.loads(response.content)["items"]
+        # Anonymous readers only ever get public work, whatever the filters say.
+        public = "published" if path == "annotations" else "approved"
+        assert all(item["status"] == public for item in items), params
     else:
         assert response.status_code == 400
         assert_api_error(response)
@@ -515,3 +581,11 @@ def test_addresses_with_huge_ids(client, number):
         assert response.status_code in (200, 404), url
         if response.status_code == 404:
             assert_api_error(response)
+        else:  # the thing at that address, not another (no wrap-around, no clamping)
+            found = json.loads(response.content)
+            if url.startswith("/api/v1/articles/"):
+                assert 1 <= number <= 68 and found["number"] == number, url
+            elif url.startswith("/api/v1/links/"):
+                assert found["id"] == number and found["status"] == "approved", url
+            else:
+                assert found["id"].endswith(f"/annotations/{number}"), url

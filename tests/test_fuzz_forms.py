@@ -8,6 +8,9 @@ The text strategies mix random Unicode with control characters, NUL, bidi and ze
 characters, emoji sequences, the XSS payloads and strings past every length limit.
 """
 
+import html
+import re
+import unicodedata
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -20,6 +23,8 @@ from hypothesis import strategies as st
 
 from provisions.models import Annotation, ApiToken, Provision, ProvisionLink, Revision, Tag
 from provisions.services import annotation_create, link_propose
+from provisions.services.annotations import tag_slug
+from tests.conftest import text_of
 from tests.xss_payloads import PAYLOADS
 
 pytestmark = pytest.mark.django_db
@@ -199,6 +204,38 @@ def shows_error(response) -> bool:
     return any(mark in html for mark in ('class="errorlist', "form-errors", "message-error"))
 
 
+# --- What is kept of what was typed ------------------------------------------------------------
+# The contract, written out here rather than imported: a saved text is the typed text in Unicode
+# NFC, without control or format characters (newlines and tabs stay), without surrounding white
+# space. Anything else typed is kept as typed; what cannot be kept is refused.
+
+
+def typed(text: str) -> str:
+    text = unicodedata.normalize("NFC", text)
+    kept = (c for c in text if c in "\n\t" or unicodedata.category(c) not in {"Cc", "Cf", "Cs"})
+    return "".join(kept).strip()
+
+
+def typed_tag_slugs(names) -> set[str]:
+    """The tags a list of typed names makes: white space collapsed, a leading # dropped."""
+    cleaned = (" ".join(typed(name).split()).lstrip("#") for name in names)
+    return {tag_slug(name) for name in cleaned if name}
+
+
+def typed_sources(text: str) -> list[str]:
+    return list(dict.fromkeys(kept for kept in (typed(s) for s in text.split()) if kept))
+
+
+def assert_saved_as_typed(annotation: Annotation, data: dict) -> None:
+    """An annotation saved from a form holds exactly what the form said, cleaned."""
+    assert annotation.body == typed(data["body"])
+    tags = (data.get("tags") or "").split(",")
+    assert set(annotation.tags.values_list("slug", flat=True)) == typed_tag_slugs(tags)
+    for field in ("concerns", "demands"):
+        stored = set(getattr(annotation, field).values_list("slug", flat=True))
+        assert stored == set(data.get(field) or []), field
+
+
 def error_messages(response) -> list[str]:
     return [m.message for m in get_messages(response.wsgi_request) if m.level_tag == "error"]
 
@@ -296,6 +333,7 @@ def test_annotate_form(analyst_client, article_text, data, htmx):
         if saved:
             created = before.one_annotation_more()
             assert created.status == ("submitted" if data.get("action") == "submit" else "draft")
+            assert_saved_as_typed(created, data)
         else:
             assert response.status_code == 200
             before.unchanged("annotate")
@@ -320,6 +358,7 @@ def test_edit_form(analyst_client, draft, article_text, data, version):
             before.edited(draft)
             draft_now = Annotation.objects.get(pk=draft.pk)
             assert draft_now.version == draft.version + 1
+            assert_saved_as_typed(draft_now, data)
         else:
             before.unchanged("edit")
             assert response.status_code in (200, 409)
@@ -338,6 +377,7 @@ def test_reply_form(analyst_client, submitted, body):
         else:
             reply = before.one_annotation_more()
             assert reply.in_reply_to_id == submitted.pk
+            assert reply.body == typed(body)
 
 
 @given(
@@ -363,6 +403,15 @@ def test_propose_link_form(analyst_client, data):
         assert response.status_code < 500
         if response.status_code == 302:
             before.one_link_more()
+            link = ProvisionLink.objects.latest("pk")
+            assert link.provision.eid == data["provision"]
+            assert (link.concern.slug if link.concern else data.get("concern")) == data.get(
+                "concern"
+            ) or not data.get("concern")
+            assert link.demand is None or link.demand.slug == data.get("demand")
+            assert (link.kind, link.confidence) == (data["kind"], data["confidence"])
+            assert link.rationale == typed(data["rationale"])
+            assert link.sources == typed_sources(data.get("sources") or "")
         else:
             assert response.status_code == 200
             before.unchanged("propose link")
@@ -378,29 +427,48 @@ def test_oversized_and_undecodable_requests(analyst_client):
     assert response.status_code == 400
     response = analyst_client.post(url, {"provision": "art_24", "concerns": ["x"] * 1_001})
     assert response.status_code == 400
-    for raw in (b"provision=art_24&body=%ED%A0%80%FF%FE&action=draft", b"body=\xff\xfe\x00"):
-        response = analyst_client.post(url, raw, content_type="application/x-www-form-urlencoded")
-        assert response.status_code in (200, 302)
-    created = Annotation.objects.order_by("-pk").first()
-    if Counts.now().annotations > before.annotations:
-        assert "\ufffd" in created.body  # what could not be read is marked, not guessed
+    before.unchanged("oversized")
+    form = "application/x-www-form-urlencoded"
+    # A note whose bytes are not UTF-8 (an encoded surrogate, then two stray bytes) is saved,
+    # and what could not be read is marked, not guessed.
+    raw = b"provision=art_24&body=%ED%A0%80%FF%FE&action=draft"
+    assert analyst_client.post(url, raw, content_type=form).status_code == 302
+    created = before.one_annotation_more()
+    assert created.body and set(created.body) == {"\ufffd"}
+    # Unreadable bytes and a NUL, and no provision: refused, with the reason, nothing saved.
+    before = Counts.now()
+    response = analyst_client.post(url, b"body=\xff\xfe\x00", content_type=form)
+    assert response.status_code == 200 and shows_error(response)
+    before.unchanged("undecodable")
 
 
 @given(params=form_data(**{key: hostile_text(40) for key in ("eid", "quote", "start", "end")}))
 def test_annotate_form_links(analyst_client, params):
-    """The annotator opens the form with the selection in the URL: any URL is answered."""
+    """The annotator opens the form with the selection in the URL: any URL is answered with
+    the form, and opening it writes nothing."""
+    before = Counts.now()
     response = analyst_client.get("/convention/articles/24/annotate/", params)
     assert response.status_code == 200
+    assert 'action="/convention/articles/24/annotate/"' in response.content.decode()
+    before.unchanged("opening the form")
 
 
 @given(body=hostile_text(), tags=hostile_text())
-def test_preview_and_tag_suggestions(analyst_client, body, tags):
+def test_preview_and_tag_suggestions(analyst_client, draft, body, tags):
+    """A preview is a fragment that saves nothing; every suggestion completes the typed list
+    with the name of a tag that exists (the draft's "draft" tag is one)."""
+    before = Counts.now()
     response = analyst_client.post(
         "/annotations/preview/", {"body": body}, headers={"HX-Request": "true"}
     )
     assert response.status_code == 200
+    assert "<html" not in response.content.decode()
+    before.unchanged("preview")
     response = analyst_client.get("/tags/suggest/", {"tags": tags})
     assert response.status_code == 200
+    options = [html.unescape(v) for v in re.findall(r'<option value="([^"]*)">', text_of(response))]
+    names = set(Tag.objects.values_list("name", flat=True))
+    assert all(option.rpartition(", ")[2] in names for option in options), options
 
 
 @given(name=hostile_text())
@@ -421,6 +489,8 @@ def test_api_token_form(analyst_client, name):
 
 
 @given(reason=hostile_text(), htmx=st.booleans())
+# Found: a reason past 5,000 characters was saved cut short; now it is refused, with the limit.
+@example(reason="a" * 5_001, htmx=False)
 def test_reject_annotation_reason(editor_client, submitted, reason, htmx):
     headers = {"HX-Request": "true"} if htmx else {}
     with rolled_back():
@@ -432,6 +502,7 @@ def test_reject_annotation_reason(editor_client, submitted, reason, htmx):
         rejected = Annotation.objects.get(pk=submitted.pk).status == "rejected"
         if rejected:
             before.one_revision_more()
+            assert Annotation.objects.get(pk=submitted.pk).review_reason == typed(reason)
         else:
             before.unchanged("reject")
             assert response.status_code in (200, 400)
@@ -439,6 +510,7 @@ def test_reject_annotation_reason(editor_client, submitted, reason, htmx):
 
 
 @given(reason=hostile_text())
+@example(reason="a" * 5_001)
 def test_reject_link_reason(editor_client, proposed_link, reason):
     with rolled_back():
         before = Counts.now()
@@ -473,7 +545,9 @@ def test_edit_then_approve_link(editor_client, proposed_link, data):
         if link.status == "approved":
             assert response.status_code == 302
             before.one_revision_more()
-            assert link.rationale and len(link.sources) <= 10
+            assert link.rationale == typed(data["rationale"])
+            assert link.sources == typed_sources(data.get("sources") or "")
+            assert (link.kind, link.confidence) == (data["kind"], data["confidence"])
         else:
             assert response.status_code == 400
             before.unchanged("edit then approve")
@@ -546,7 +620,10 @@ def test_restore_revision(editor_client, submitted, revision):
 def test_search(client, q, facets, page, htmx):
     headers = {"HX-Request": "true"} if htmx else {}
     response = client.get("/search/", {"q": q, "page": page, **facets}, headers=headers)
-    assert response.status_code == 200
+    page_html = text_of(response)
+    # The search page (or, for htmx, its results fragment alone), whatever was asked.
+    assert ("<html" in page_html) is not htmx
+    assert 'name="q"' in page_html or htmx
 
 
 @given(username=hostile_text(), password=hostile_text(), next_url=hostile_text(40))
@@ -559,6 +636,7 @@ def test_login_form(username, password, next_url):
         assert response.status_code in (200, 403, 429)
         if response.status_code == 200:
             assert shows_error(response)
+        assert "_auth_user_id" not in anonymous.session  # no one is signed in
 
 
 @given(email=st.one_of(hostile_text(), st.just("alice@example.org")))
@@ -579,7 +657,11 @@ def test_password_reset_links(uid, token):
     from urllib.parse import quote as quoted
 
     response = Client().get(f"/accounts/reset/{quoted(uid, safe='')}/{quoted(token, safe='')}/")
-    assert response.status_code in (200, 302, 404)
+    # A made-up link never reaches the new-password form (404: not even a link's shape).
+    assert response.status_code in (200, 404)
+    if response.status_code == 200:
+        assert "This link no longer works" in response.content.decode()
+        assert 'name="new_password1"' not in response.content.decode()
 
 
 # --- NUL in every field (PostgreSQL refuses it in text and in queries) -----------------------

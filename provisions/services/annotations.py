@@ -21,6 +21,8 @@ from provisions.services import history
 from provisions.services.audit import audit_record
 
 MAX_BODY_CHARS = 20_000
+# An editor's reason or note on a review: refused past this, never cut (nothing typed is lost).
+MAX_REVIEW_NOTE_CHARS = 5_000
 MAX_TAGS = 12
 MAX_TAG_CHARS = 40
 EDITABLE_FIELDS = {"body", "selectors", "concerns", "demands", "tags"}
@@ -41,6 +43,16 @@ def _clean_text(value: str) -> str:
     return "".join(
         ch for ch in value if ch in "\n\t" or unicodedata.category(ch) not in {"Cc", "Cf", "Cs"}
     )
+
+
+def clean_review_note(value, *, field: str) -> str:
+    """An editor's reason or note as it is kept; too long is a clear error, not a cut."""
+    value = _clean_text(value or "").strip()
+    if len(value) > MAX_REVIEW_NOTE_CHARS:
+        raise ValidationError(
+            {field: _("At most %(n)s characters, please.") % {"n": MAX_REVIEW_NOTE_CHARS}}
+        )
+    return value
 
 
 def _clean_body(body) -> str:
@@ -287,7 +299,7 @@ def annotation_publish(*, annotation: Annotation, editor) -> Annotation:
 @transaction.atomic
 def annotation_reject(*, annotation: Annotation, editor, reason: str) -> Annotation:
     _require_editor(editor)
-    reason = _clean_text(reason or "").strip()
+    reason = clean_review_note(reason, field="reason")
     if not reason:
         raise ValidationError({"reason": _("Give the author a reason for the rejection.")})
     current = _locked(annotation)
@@ -305,7 +317,7 @@ def _record_review(current: Annotation, *, editor, status, action: str, reason: 
     that it no longer is), a new version, its revision, the pages it changes, the audit log."""
     current.status = status
     current.reviewed_by = editor
-    current.review_reason = reason[:5000]
+    current.review_reason = reason
     current.published_at = timezone.now() if status == Annotation.Status.PUBLISHED else None
     current.version += 1
     current.save()

@@ -9,7 +9,7 @@ from provisions import cache as page_cache
 from provisions import roles
 from provisions.models import Concern, Provision, ProvisionLink, Revision, SafeguardDemand
 from provisions.services import history
-from provisions.services.annotations import _clean_text
+from provisions.services.annotations import _clean_text, clean_review_note
 from provisions.services.audit import audit_record
 from provisions.templatetags.treatywatch import http_url
 
@@ -144,6 +144,7 @@ def link_approve(*, link: ProvisionLink, editor, note: str = "", **changes) -> P
     """Approve a proposed link, optionally editing it first (edit then approve)."""
     if not roles.is_editor(editor):
         raise PermissionDenied(_("Only editors can approve links."))
+    note = clean_review_note(note, field="note")
     current = _locked(link)
     if current.status == ProvisionLink.Status.APPROVED and not changes:
         raise ValidationError({"status": _("This link is already approved.")})
@@ -158,7 +159,7 @@ def link_approve(*, link: ProvisionLink, editor, note: str = "", **changes) -> P
 def link_reject(*, link: ProvisionLink, editor, reason: str) -> ProvisionLink:
     if not roles.is_editor(editor):
         raise PermissionDenied(_("Only editors can reject links."))
-    reason = _clean_text(reason or "").strip()
+    reason = clean_review_note(reason, field="reason")
     if not reason:
         raise ValidationError({"reason": _("Give a reason for the rejection.")})
     return _record_review(
@@ -176,7 +177,7 @@ def _record_review(current: ProvisionLink, *, editor, status, note: str, action:
     current.status = status
     current.reviewed_by = editor
     current.reviewed_at = timezone.now()
-    current.review_note = _clean_text(note or "").strip()[:5000]
+    current.review_note = note
     current.version += 1
     current.save()
     history.record(obj=current, action=action, actor=editor, note=current.review_note)

@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 from provisions.models import Annotation, ApiToken, Provision, ProvisionLink, Revision, Tag
 from provisions.services import annotation_create, link_propose
 from provisions.services.annotations import tag_slug
-from tests.conftest import text_of
+from tests.conftest import confirm_session, text_of
 from tests.xss_payloads import PAYLOADS
 
 pytestmark = pytest.mark.django_db
@@ -473,6 +473,7 @@ def test_preview_and_tag_suggestions(analyst_client, draft, body, tags):
 
 @given(name=hostile_text())
 def test_api_token_form(analyst_client, name):
+    confirm_session(analyst_client)  # a token is made only just after the password is typed
     with rolled_back():
         before = ApiToken.objects.count()
         response = analyst_client.post("/workspace/tokens/", {"name": name})

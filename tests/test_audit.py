@@ -129,7 +129,8 @@ def test_link_decisions_are_recorded(analyst, editor, art24):
     link_restore(link=link, editor=editor, revision=revision)
     assert actions() == ["link.approved", "link.rejected", "link.restored"]
     assert all(e.actor == editor for e in AuditEvent.objects.all())
-    assert "art_24" in AuditEvent.objects.first().object_repr
+    # The audit log is read by editors: it cites the provision as people do.
+    assert AuditEvent.objects.first().object_repr.endswith("→ Article 24")
 
 
 def test_tokens_and_exports_are_recorded(analyst, tmp_path):

@@ -1,5 +1,5 @@
-"""Cross-cutting request handling: extra security headers, a clean 503 when the DB is down, and
-signing out members who have been idle too long."""
+"""Cross-cutting request handling: extra security headers, no caching of what members see, a
+clean 503 when the DB is down, and signing out members who have been idle too long."""
 
 import logging
 
@@ -9,6 +9,7 @@ from django.contrib.auth import logout
 from django.db import InterfaceError, OperationalError
 from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -32,6 +33,28 @@ class SecurityHeadersMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         response.headers.setdefault("Cross-Origin-Resource-Policy", "same-origin")
+        return response
+
+
+class PrivateResponsesMiddleware:
+    """Nothing shown to a signed-in member is kept by a browser or proxy cache.
+
+    What a member sees can hold unpublished work — their drafts, the team's submissions, the
+    review queue, histories, the edit pages, and the htmx fragments of all of these; an API
+    token's owner likewise. Rather than trusting every view to remember, every response to an
+    authenticated request (a session, or a token the API has authenticated by the time the
+    response comes back here) gets `Cache-Control: private, no-store`. Anonymous readers see
+    published work only, and their pages stay cacheable.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            patch_cache_control(response, private=True, no_store=True)
         return response
 
 

@@ -90,6 +90,8 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "provisions.middleware.SecurityHeadersMiddleware",
+    # Cache-Control: private, no-store on every response to a signed-in member or API token.
+    "provisions.middleware.PrivateResponsesMiddleware",
     "provisions.middleware.DatabaseUnavailableMiddleware",
     # After CSP (so the page it renders gets the header) and before the views: bare 400/403/405
     # answers become the site's error page.

@@ -11,6 +11,7 @@ import json
 import random
 import re
 import time
+from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -20,9 +21,10 @@ from provisions import diffing
 from provisions.diffing import MAX_DIFF_CHARS, WordDiff, deadline_in, tokens, word_diff
 from provisions.highlight import MAX_NAMED, highlight
 from provisions.importing import reanchor
-from provisions.importing.parser import Line, _Joiner
+from provisions.importing.importer import DEFAULT_LABEL, import_convention
+from provisions.importing.parser import Line, _Joiner, extract_text, parse_convention
 from provisions.importing.reanchor import fuzzy_span
-from provisions.models import Annotation, Provision
+from provisions.models import Annotation, Provision, ProvisionVersion
 from provisions.rendering import render_markdown
 from provisions.selectors import MAX_QUOTE_CHARS, QUOTE, locate_quote
 from provisions.services import annotation_create, annotation_submit, annotation_update
@@ -30,6 +32,7 @@ from provisions.services.anchors import anchor_pick
 from provisions.services.annotations import MAX_BODY_CHARS
 from tests.test_api import API, bearer, token_for
 
+SAMPLES = Path(__file__).parent / "data" / "import"
 # Every bounded step here is allowed at most this long on a slow, shared test machine; each one
 # took far longer before it was bounded (e.g. 20 s for the repeated-words diff).
 GENEROUS_SECONDS = 5
@@ -426,3 +429,28 @@ def test_joining_the_lines_of_a_very_long_paragraph_is_linear():
     assert text == " ".join(["State Party shall adopt measures against cybercrime"] * 20_000)
     pieces = [("non-", False), ("consensual", False), ("x\xad", False), ("y", False)]
     assert joiner.join(pieces) == "non-consensual xy"
+
+
+@pytest.mark.django_db
+def test_comparing_versions_that_differ_everywhere_stays_within_the_page_time_box(client):
+    """The versions page compares every provision of an article under one time box."""
+    sample = extract_text(SAMPLES / "convention-sample.txt")
+    import_convention(convention=parse_convention(sample, expected_articles=6), label=DEFAULT_LABEL)
+    provisions = list(Provision.objects.filter(article__number=3))
+    assert len(provisions) >= 4
+    for seed, provision in enumerate(provisions):
+        # Before the import (a kept version) and now: unrelated texts of 8,000 words each.
+        ProvisionVersion.objects.update_or_create(
+            provision=provision,
+            defaults={"label": "Editorial summaries", "text": random_words(seed=seed, count=8_000)},
+        )
+        provision.text = random_words(seed=seed + 100, count=8_000)
+        provision.added_in = ""  # as if every provision had been there before
+        provision.save(update_fields=["text", "added_in"])
+    url = reverse("provisions:article_versions", kwargs={"number": 3})
+    response, seconds = timed(client.get, url)
+    assert response.status_code == 200
+    assert seconds < diffing.PAGE_DIFF_SECONDS + GENEROUS_SECONDS
+    # Each provision is shown changed, in large blocks once the page's box has run out.
+    html = response.content.decode()
+    assert html.count("Compared in large blocks") == len(provisions)

@@ -67,7 +67,9 @@ def test_review_queue_still_shows_the_context_the_editor_may_read(
     client.force_login(editor)
     verify_session(client, editor)
     html = client.get("/review/").content.decode()
-    assert "In reply to Alice Analyst:" in html and "A submitted first note" in html
+    context = html[html.index('class="reply-context"') :]
+    assert context.startswith('class="reply-context">In reply to Alice Analyst')
+    assert "<q>A submitted first note</q>" in context[: context.index("</p>")]
 
 
 def test_a_reply_page_does_not_lead_to_a_hidden_first_note(client, carol, thread):

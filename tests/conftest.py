@@ -170,8 +170,25 @@ class SignedInClient(Client):
         verify_session(self, user)
 
 
+class OpenApiCheckedClient(SignedInClient):
+    """A SignedInClient that checks every /api/v1/ response against the app's OpenAPI document
+    (tests/openapi_check.py): an undocumented status, media type or shape fails the test."""
+
+    def request(self, **request):
+        from tests.openapi_check import API_PREFIX, check_response
+
+        response = super().request(**request)
+        path = request.get("PATH_INFO", "")
+        if path.startswith(API_PREFIX + "/"):
+            check_response(request["REQUEST_METHOD"], path, response)
+        return response
+
+
 @pytest.fixture
-def client():
+def client(request):
+    """The test client; in tests marked `openapi`, one that checks API responses."""
+    if request.node.get_closest_marker("openapi"):
+        return OpenApiCheckedClient()
     return SignedInClient()
 
 

@@ -22,8 +22,9 @@ from provisions.services import (
     link_propose,
 )
 from tests.conftest import make_member
+from tests.openapi_check import api_document, check_response
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.openapi]
 
 API = "/api/v1/"
 
@@ -551,6 +552,36 @@ def test_openapi_references_resolve_and_errors_are_described(client):
     ):
         assert status in responses
     assert doc["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
+
+
+def test_openapi_document_is_valid_openapi_3_1(client):
+    """The served document passes openapi-spec-validator (tests/openapi_check.py checks every
+    response of this file, test_api_writes.py and test_api_tokens.py against it)."""
+    from openapi_spec_validator import validate
+
+    served = client.get(API + "openapi.json").json()
+    validate(served)
+    assert served == api_document()
+
+
+def test_the_openapi_check_refuses_what_the_document_does_not_say():
+    """The response check is not a formality: an unknown key, a missing one, a wrong type, an
+    undocumented status and an undocumented media type each fail."""
+    from django.http import JsonResponse
+
+    link = {"items": [], "total": 0, "page": 1, "page_size": 50, "next": None, "prev": None}
+    check_response("GET", API + "links", JsonResponse(link))  # as documented
+    wrong = [
+        JsonResponse({**link, "extra": 1}),
+        JsonResponse({key: value for key, value in link.items() if key != "total"}),
+        JsonResponse({**link, "total": "none"}),
+        JsonResponse(link, status=201),
+        JsonResponse(link, content_type="text/plain"),
+        JsonResponse({"error": {"code": "x", "message": "", "fields": {}}}, status=404),
+    ]
+    for response in wrong:
+        with pytest.raises(AssertionError):
+            check_response("GET", API + "links", response)
 
 
 def test_api_views_are_classified_for_the_access_walk():

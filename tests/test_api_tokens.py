@@ -28,7 +28,7 @@ from provisions.views.two_factor import SETUP_KEY
 from tests.conftest import confirm_session, give_authenticator, make_member
 from tests.test_api import API, bearer, draft, token_for
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.openapi]
 
 
 def run_command(*args) -> list[str]:

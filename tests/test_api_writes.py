@@ -12,7 +12,7 @@ from provisions.services import annotation_submit, annotation_update, link_propo
 from tests.conftest import make_member
 from tests.test_api import API, art, bearer, draft, published_annotation, token_for
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.openapi]
 
 
 def post(client, path, data, raw=None, **extra):

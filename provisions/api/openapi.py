@@ -45,6 +45,18 @@ def _nullable(type_name: str, **extra) -> dict:
     return {"type": [type_name, "null"], **extra}
 
 
+def _closed(properties: dict, *, optional=(), **extra) -> dict:
+    """An object with exactly these keys (all present unless `optional`), and no others: the
+    tests validate every response against it, so a key added or dropped is noticed."""
+    return {
+        "type": "object",
+        "required": [name for name in properties if name not in optional],
+        "properties": properties,
+        "additionalProperties": False,
+        **extra,
+    }
+
+
 def _errors(*statuses: str) -> dict:
     return {status: _ref("responses", f"Error{status}") for status in statuses}
 
@@ -222,26 +234,8 @@ def _annotation_schemas() -> dict:
         ]
     }
     return {
-        "Annotation": {
-            "type": "object",
-            "description": "A W3C Web Annotation (https://www.w3.org/TR/annotation-model/).",
-            "required": [
-                "@context",
-                "id",
-                "type",
-                "created",
-                "modified",
-                "creator",
-                "body",
-                "target",
-                "concerns",
-                "safeguards",
-                "tags",
-                "status",
-                "version",
-                "inReplyTo",
-            ],
-            "properties": {
+        "Annotation": _closed(
+            {
                 "@context": {"const": "http://www.w3.org/ns/anno.jsonld"},
                 "id": {"type": "string", "format": "uri"},
                 "type": {"const": "Annotation"},
@@ -249,26 +243,27 @@ def _annotation_schemas() -> dict:
                 "created": {"type": "string", "format": "date-time"},
                 "modified": {"type": "string", "format": "date-time"},
                 "published": _nullable("string", format="date-time"),
-                "creator": {
-                    "type": "object",
-                    "properties": {"type": {"const": "Person"}, "name": {"type": "string"}},
-                },
-                "body": {
-                    "type": "object",
-                    "properties": {
+                "creator": _closed(
+                    {
+                        "type": {"const": "Person"},
+                        "name": {"type": "string", "description": "The public name."},
+                    }
+                ),
+                "body": _closed(
+                    {
                         "type": {"const": "TextualBody"},
                         "value": {"type": "string"},
                         "format": {"const": "text/markdown"},
-                    },
-                },
-                "target": {
-                    "type": "object",
-                    "required": ["source"],
-                    "properties": {
+                    }
+                ),
+                "target": _closed(
+                    {
                         "source": {"type": "string", "format": "uri"},
                         "selector": {"type": "array", "items": _schema("Selector")},
                     },
-                },
+                    optional=("selector",),
+                    description="`selector` is absent for a note on the whole provision.",
+                ),
                 "provision": {"type": "string", "description": "The provision's eid."},
                 "concerns": slugs,
                 "safeguards": slugs,
@@ -278,7 +273,8 @@ def _annotation_schemas() -> dict:
                 "anchorState": {"enum": list(Annotation.Anchor.values)},
                 "inReplyTo": _nullable("string", format="uri"),
             },
-        },
+            description="A W3C Web Annotation (https://www.w3.org/TR/annotation-model/).",
+        ),
         "AnnotationInput": {
             "type": "object",
             "required": ["body", "target"],
@@ -317,18 +313,16 @@ def _annotation_schemas() -> dict:
 
 
 def _page_schema(item: str) -> dict:
-    return {
-        "type": "object",
-        "required": ["total", "page", "page_size", "next", "prev", "items"],
-        "properties": {
-            "total": {"type": "integer"},
-            "page": {"type": "integer"},
-            "page_size": {"type": "integer"},
+    return _closed(
+        {
+            "total": {"type": "integer", "minimum": 0},
+            "page": {"type": "integer", "minimum": 1},
+            "page_size": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE},
             "next": _nullable("string", format="uri"),
             "prev": _nullable("string", format="uri"),
             "items": {"type": "array", "items": _schema(item)},
-        },
-    }
+        }
+    )
 
 
 def _link_schemas() -> dict:
@@ -348,9 +342,8 @@ def _link_schemas() -> dict:
         "sources": {"type": "array", "items": {"type": "string", "format": "uri"}},
     }
     return {
-        "Link": {
-            "type": "object",
-            "properties": {
+        "Link": _closed(
+            {
                 "id": {"type": "integer"},
                 "url": {"type": "string", "format": "uri"},
                 "provision": {"type": "string"},
@@ -366,8 +359,8 @@ def _link_schemas() -> dict:
                 "reviewed_at": _nullable("string", format="date-time"),
                 "review_note": {"type": "string"},
                 "version": {"type": "integer"},
-            },
-        },
+            }
+        ),
         "LinkInput": {
             "type": "object",
             "required": ["provision", "rationale"],
@@ -399,9 +392,8 @@ def _reading_schemas() -> dict:
         "url": {"type": "string", "format": "uri"},
         "api_url": {"type": "string", "format": "uri"},
     }
-    point = {
-        "type": "object",
-        "properties": {
+    point = _closed(
+        {
             "slug": {"type": "string"},
             "title": {"type": "string"},
             "point": {"type": "string"},
@@ -417,14 +409,18 @@ def _reading_schemas() -> dict:
                 "description": "Approved links (detail only).",
             },
         },
-    }
+        optional=("approved_link_count", "article_count", "links"),
+    )
     return {
-        "Index": {"type": "object", "additionalProperties": {"type": "string"}},
-        "OpenApiDocument": {"type": "object"},
-        "ArticleSummary": {"type": "object", "properties": article_summary},
-        "Treaty": {
+        "Index": {
             "type": "object",
-            "properties": {
+            "required": ["name", "version", "openapi", "treaty", "annotations", "links"],
+            "additionalProperties": {"type": "string"},
+        },
+        "OpenApiDocument": {"type": "object"},
+        "ArticleSummary": _closed(article_summary),
+        "Treaty": _closed(
+            {
                 "slug": {"type": "string"},
                 "short_title": {"type": "string"},
                 "subtitle": {"type": "string"},
@@ -441,21 +437,19 @@ def _reading_schemas() -> dict:
                 "text_version_label": {"type": "string"},
                 "chapters": {
                     "type": "array",
-                    "items": {
-                        "type": "object",
-                        "properties": {
+                    "items": _closed(
+                        {
                             "number": {"type": "string"},
                             "position": {"type": "integer"},
                             "title": {"type": "string"},
                             "articles": {"type": "array", "items": _schema("ArticleSummary")},
-                        },
-                    },
+                        }
+                    ),
                 },
-            },
-        },
-        "Provision": {
-            "type": "object",
-            "properties": {
+            }
+        ),
+        "Provision": _closed(
+            {
                 "eid": {"type": "string"},
                 "kind": {"type": "string"},
                 "label": {"type": "string"},
@@ -463,51 +457,37 @@ def _reading_schemas() -> dict:
                 "is_official_text": {"type": "boolean"},
                 "url": {"type": "string", "format": "uri"},
                 "links": {"type": "array", "items": _schema("Link")},
-            },
-        },
-        "Article": {
-            "type": "object",
-            "properties": {
+            }
+        ),
+        "Article": _closed(
+            {
                 **article_summary,
                 "summary": {"type": "string", "description": "Editorial, not the official text."},
                 "title_source": {"type": "string"},
-                "chapter": {
-                    "type": "object",
-                    "properties": {"number": {"type": "string"}, "title": {"type": "string"}},
-                },
+                "chapter": _closed({"number": {"type": "string"}, "title": {"type": "string"}}),
                 "provisions": {"type": "array", "items": _schema("Provision")},
                 "annotations_url": {"type": "string", "format": "uri"},
-            },
-        },
+            }
+        ),
         "Concern": point,
         "Safeguard": point,
-        "ConcernList": {
-            "type": "object",
-            "properties": {"items": {"type": "array", "items": _schema("Concern")}},
-        },
-        "SafeguardList": {
-            "type": "object",
-            "properties": {"items": {"type": "array", "items": _schema("Safeguard")}},
-        },
-        "Error": {
-            "type": "object",
-            "required": ["error"],
-            "properties": {
-                "error": {
-                    "type": "object",
-                    "required": ["code", "message", "fields"],
-                    "properties": {
+        "ConcernList": _closed({"items": {"type": "array", "items": _schema("Concern")}}),
+        "SafeguardList": _closed({"items": {"type": "array", "items": _schema("Safeguard")}}),
+        "Error": _closed(
+            {
+                "error": _closed(
+                    {
                         "code": {"type": "string", "examples": ["validation_failed"]},
-                        "message": {"type": "string"},
+                        "message": {"type": "string", "minLength": 1},
                         "fields": {
                             "type": "object",
                             "description": "Request field → messages (for 422 mostly).",
                             "additionalProperties": {"type": "array", "items": {"type": "string"}},
                         },
-                    },
-                },
-            },
-        },
+                    }
+                ),
+            }
+        ),
     }
 
 

@@ -53,6 +53,11 @@ class TreatyWatchAdminSite(OTPAdminSite):
         # Signed in, but not an editor: the admin is not for them.
         raise PermissionDenied
 
+    def password_change(self, request, extra_context=None):
+        # One way to change a password (the site's own page), so that whatever must follow a
+        # change of password happens whichever link an editor followed.
+        return redirect("password_change")
+
 
 # The site's own sign-in replaces the admin's; the models below stay registered on admin.site.
 admin.site.__class__ = TreatyWatchAdminSite

@@ -224,3 +224,20 @@ def test_a_link_proposal_cannot_be_approved_in_the_admin(client, editor, analyst
     link.refresh_from_db()
     assert link.status == "proposed"
     assert Annotation.objects.count() == 0
+
+
+def test_the_admins_password_change_is_the_sites_own(client, editor):
+    client.force_login(editor)
+    response = client.get("/admin/password_change/")
+    assert response.status_code == 302 and response["Location"] == "/accounts/password_change/"
+    response = client.post(
+        "/admin/password_change/",
+        {
+            "old_password": PASSWORD,
+            "new_password1": "another-long-passphrase",
+            "new_password2": "another-long-passphrase",
+        },
+    )
+    assert response.status_code == 302
+    editor.refresh_from_db()
+    assert editor.check_password(PASSWORD)  # nothing changed through the admin

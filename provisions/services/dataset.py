@@ -38,6 +38,7 @@ from provisions.models import (
     AuditEvent,
     Chapter,
     Concern,
+    EnrolmentLink,
     Member,
     Organisation,
     Provision,
@@ -77,6 +78,8 @@ def dataset_models() -> list:
         TOTPDevice,
         StaticDevice,
         StaticToken,
+        # Unused enrolment links (hashes only), so that one sent before a restore still works.
+        EnrolmentLink,
         Treaty,
         Chapter,
         Article,

@@ -9,6 +9,7 @@ import io
 import json
 import os
 import stat
+from datetime import timedelta
 
 import pytest
 from django.apps import apps
@@ -17,6 +18,7 @@ from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
+from django.utils import timezone
 
 from provisions.models import (
     Annotation,
@@ -86,7 +88,13 @@ def content(analyst, other_analyst, editor):
         provision=art24, proposer=analyst, concern="gender-risks", rationale="Approved link"
     )
     link_approve(link=approved, editor=editor, note="ok")
-    ApiToken.objects.create(user=analyst, name="laptop", token_hash="a" * 64, prefix="tw_aaaa")
+    ApiToken.objects.create(
+        user=analyst,
+        name="laptop",
+        token_hash="a" * 64,
+        prefix="tw_aaaa",
+        expires_at=timezone.now() + timedelta(days=90),
+    )
     AuditEvent.objects.create(
         actor=editor,
         action="annotation.publish",

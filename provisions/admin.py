@@ -53,6 +53,11 @@ class TreatyWatchAdminSite(OTPAdminSite):
         # Signed in, but not an editor: the admin is not for them.
         raise PermissionDenied
 
+    def get_urls(self):
+        # Without "view on site" (/admin/r/<type>/<id>/): it redirected for any row of any model,
+        # so a 302 against a 404 told whether a draft with that number existed.
+        return [url for url in super().get_urls() if getattr(url, "name", None) != "view_on_site"]
+
     def password_change(self, request, extra_context=None):
         # One way to change a password (the site's own page), so that whatever must follow a
         # change of password happens whichever link an editor followed.
@@ -71,6 +76,8 @@ for model in (User, Group, TOTPDevice, StaticDevice, AccessAttempt, AccessLog, A
 class ReadOnlyAdmin(admin.ModelAdmin):
     """Shown, never changed here: imports, seeding and the app's pages keep these rows."""
 
+    view_on_site = False  # the site has no "view on site" address (TreatyWatchAdminSite.get_urls)
+
     def has_add_permission(self, request):
         return False
 
@@ -87,6 +94,8 @@ class ThroughServiceAdmin(admin.ModelAdmin):
     Nothing is deleted here: a concern or demand carries links and annotations, and its slug is
     a public address, so it is set once when the row is added.
     """
+
+    view_on_site = False
 
     def get_readonly_fields(self, request, obj=None):
         fixed = [] if obj is None else ["statement", *(["slug"] if hasattr(obj, "slug") else [])]

@@ -241,3 +241,17 @@ def test_the_admins_password_change_is_the_sites_own(client, editor):
     assert response.status_code == 302
     editor.refresh_from_db()
     assert editor.check_password(PASSWORD)  # nothing changed through the admin
+
+
+def test_the_admin_is_no_oracle_for_drafts(client, editor, draft):
+    """Django's "view on site" redirect answered 302 for an existing draft and 404 otherwise."""
+    from django.contrib.contenttypes.models import ContentType
+
+    annotation_type = ContentType.objects.get_for_model(Annotation)
+    client.force_login(editor)
+    existing = client.get(f"/admin/r/{annotation_type.pk}/{draft.pk}/")
+    missing = client.get(f"/admin/r/{annotation_type.pk}/{draft.pk + 1000}/")
+    assert existing.status_code == missing.status_code == 404
+    concern = Concern.objects.get(slug="serious-crime-scope")
+    page = client.get(f"/admin/provisions/concern/{concern.pk}/change/")
+    assert page.status_code == 200 and "/admin/r/" not in page.content.decode()

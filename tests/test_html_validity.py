@@ -16,7 +16,8 @@ import pytest
 from django.urls import reverse
 
 from provisions.models import Concern, SafeguardDemand
-from tests.conftest import text_of
+from provisions.services import api_token_create, api_token_revoke
+from tests.conftest import confirm_session, text_of
 from tests.test_api import draft, published_annotation
 
 pytestmark = pytest.mark.django_db
@@ -108,9 +109,15 @@ def test_public_and_member_pages_are_valid_html(java, tmp_path, client, analyst,
         "article-member": reverse("provisions:article", kwargs={"number": 24}),
         "two-factor": reverse("provisions:two_factor"),
         "enrol": reverse("provisions:enrol"),
+        "confirm": reverse("provisions:confirm"),
     }
     for name, url in member.items():
         save(tmp_path, name, client.get(url))
+    # The tokens page with a token in each state and a new one shown (it needs a confirmation).
+    used, _raw = api_token_create(user=analyst, name="used")
+    api_token_revoke(token=used, user=analyst)
+    confirm_session(client)
+    save(tmp_path, "tokens", client.post(reverse("provisions:tokens"), {"name": "script"}))
     save(tmp_path, "forbidden", client.get(reverse("provisions:review")), 403)
 
     client.force_login(editor)
@@ -120,6 +127,7 @@ def test_public_and_member_pages_are_valid_html(java, tmp_path, client, analyst,
         "audit": reverse("provisions:audit"),
         "anchors": reverse("provisions:anchors"),
         "members": reverse("provisions:members"),
+        "confirm-with-code": reverse("provisions:confirm"),
     }
     for name, url in editor_pages.items():
         save(tmp_path, name, client.get(url))

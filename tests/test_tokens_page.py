@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from provisions.models import ApiToken, AuditEvent
 from provisions.services.tokens import api_token_authenticate, api_token_create
+from provisions.views.confirm import CONFIRMED_KEY
 from tests.conftest import code_for, confirm_session, give_authenticator, make_member
 
 pytestmark = pytest.mark.django_db
@@ -202,3 +203,27 @@ def test_tokens_page_query_budget(client, analyst, django_assert_num_queries):
         api_token_create(user=analyst, name=f"token {index}")
     with django_assert_num_queries(7):
         assert client.get("/workspace/tokens/").status_code == 200
+
+
+def test_wrong_passwords_on_the_confirmation_lock_it_like_sign_in(client, analyst, settings):
+    """A stolen session cannot guess its member's password on the confirmation page: five wrong
+    ones lock the username out from that address, and then even the right one is refused."""
+    client.force_login(analyst)
+    guess = {"password": "guess-guess-guess"}
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        assert client.post("/accounts/confirm/", guess).status_code == 400
+    last = client.post("/accounts/confirm/", guess)  # the fifth: locked out
+    assert last.status_code == settings.AXES_HTTP_RESPONSE_CODE
+    locked = client.post("/accounts/confirm/", {"password": PASSWORD})
+    assert locked.status_code == settings.AXES_HTTP_RESPONSE_CODE
+    assert CONFIRMED_KEY not in client.session
+    failures = AuditEvent.objects.filter(action="sign_in.failed", detail__during="confirmation")
+    assert failures.count() == settings.AXES_FAILURE_LIMIT
+
+
+def test_the_confirmation_ignores_a_next_to_another_site(client, analyst):
+    client.force_login(analyst)
+    response = client.post(
+        "/accounts/confirm/", {"password": PASSWORD, "next": "https://evil.example/steal"}
+    )
+    assert response.status_code == 302 and response["Location"] == "/workspace/"

@@ -16,7 +16,6 @@ import io
 import json
 from collections.abc import Callable, Iterable, Iterator
 
-from django.db.models import Case, F, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -112,21 +111,13 @@ def public_links():
 def public_annotations():
     """Published annotations with author, provision and tags loaded, in reading order.
 
-    `public_parent_id` is the thread parent only when that parent is published too, so a reply
-    never points at an annotation a reader cannot see.
+    `visible_parent_id` is the thread parent only when a reader may see it (published), so a
+    reply never points at an annotation a reader cannot see.
     """
     return (
         Annotation.objects.published()
         .for_display()
-        .annotate(
-            public_parent_id=Case(
-                When(
-                    in_reply_to__status=Annotation.Status.PUBLISHED,
-                    then=F("in_reply_to_id"),
-                ),
-                default=None,
-            )
-        )
+        .with_visible_parent_id(None)
         .order_by("provision__position", "published_at", "pk")
     )
 
@@ -219,7 +210,7 @@ def annotation_record(annotation: Annotation, absolute: Absolute) -> dict:
         "author": public_name(annotation.author),
         "published_at": _iso(annotation.published_at),
         "updated_at": _iso(annotation.updated_at),
-        "in_reply_to": getattr(annotation, "public_parent_id", None),
+        "in_reply_to": getattr(annotation, "visible_parent_id", None),
         **related_values(annotation),
         "anchor_state": annotation.anchor_state,
     }
@@ -318,9 +309,6 @@ def annotation_collection(annotations, *, request, label: str) -> dict:
         for annotation in in_batches(annotations):
             item = annotation_to_w3c(annotation, request, related=related_values(annotation))
             item.pop("@context", None)  # the collection carries it
-            if item.get("inReplyTo") and not getattr(annotation, "public_parent_id", None):
-                # The thread's first annotation is no longer public: do not point at it.
-                item["inReplyTo"] = None
             yield item
 
     collection_id = request.build_absolute_uri()

@@ -135,3 +135,15 @@ def test_replies_to_an_open_thread_still_join_it(client, analyst, other_analyst,
     )
     assert response.status_code == 201, response.content
     assert Annotation.objects.get(author=carol).in_reply_to_id == root.pk
+
+
+def test_the_api_does_not_point_a_reply_at_a_hidden_first_note(client, carol, thread):
+    """Reading the reply, nobody but the first note's author learns which note it answers."""
+    reply_url = f"{API}annotations/{thread['reply'].pk}"
+    root_url = f"http://testserver{API}annotations/{thread['root'].pk}"
+    as_carol = client.get(reply_url, **bearer(token_for(carol)))
+    assert as_carol.status_code == 200 and as_carol.json()["inReplyTo"] is None
+    listed = client.get(f"{API}annotations", **bearer(token_for(carol))).json()["items"]
+    assert [item["inReplyTo"] for item in listed] == [None]
+    as_author = client.get(reply_url, **bearer(token_for(thread["root"].author)))
+    assert as_author.json()["inReplyTo"] == root_url

@@ -89,9 +89,11 @@ def annotation_to_w3c(annotation: Annotation, request, related: dict | None = No
         "version": annotation.version,
         "anchorState": annotation.anchor_state,
         "published": _iso(annotation.published_at),
+        # Only a parent the caller may see (AnnotationQuerySet.with_visible_parent_id; without
+        # it, none): a thread's first note can be back in its author's drafts.
         "inReplyTo": (
-            annotation_api_url(annotation.in_reply_to_id, request)
-            if annotation.in_reply_to_id
+            annotation_api_url(parent_id, request)
+            if (parent_id := getattr(annotation, "visible_parent_id", None))
             else None
         ),
     }

@@ -268,7 +268,7 @@ def _check_if_match(request, annotation: Annotation, *, required: bool) -> int:
 
 
 def _annotation_response(request, pk: int, *, status: int = 200, location: bool = False):
-    annotation = Annotation.objects.for_display().get(pk=pk)
+    annotation = Annotation.objects.for_display().with_visible_parent_id(request.user).get(pk=pk)
     response = json_response(
         serializers.annotation_to_w3c(annotation, request),
         status=status,
@@ -460,7 +460,10 @@ def post_link_approve(request, pk: int):
 
 def get_annotations(request):
     annotations = (
-        Annotation.objects.visible_to(request.user).for_display().order_by("-created_at", "-pk")
+        Annotation.objects.visible_to(request.user)
+        .for_display()
+        .with_visible_parent_id(request.user)
+        .order_by("-created_at", "-pk")
     )
     annotations = _where_and_status(request, annotations, Annotation.Status)
     # Many-to-many filters as subqueries: no duplicate rows, whatever matches.
@@ -536,7 +539,10 @@ def post_annotations(request):
 
 def get_annotation(request, pk: int):
     annotation = get_object_or_404(
-        Annotation.objects.visible_to(request.user).for_display(), pk=_check_id(pk)
+        Annotation.objects.visible_to(request.user)
+        .for_display()
+        .with_visible_parent_id(request.user),
+        pk=_check_id(pk),
     )
     etag = serializers.annotation_etag(annotation)
     if_none_match = request.headers.get("If-None-Match")

@@ -69,6 +69,17 @@ class AnnotationQuerySet(models.QuerySet):
             )
         )
 
+    def with_visible_parent_id(self, user):
+        """`visible_parent_id`: the note a reply answers when `user` may see it, else None (a
+        subquery: no extra query). What the API says a reply is `inReplyTo`."""
+        return self.annotate(
+            visible_parent_id=models.Subquery(
+                Annotation.objects.visible_to(user)
+                .filter(pk=models.OuterRef("in_reply_to_id"))
+                .values("pk")[:1]
+            )
+        )
+
     def top_level(self):
         return self.filter(in_reply_to__isnull=True)
 

@@ -205,14 +205,22 @@ def test_nav_badge_counts_waiting_items_for_editors_only(
     assert "review-badge" not in html and 'href="/review/"' not in html
 
 
-def test_anonymous_pages_never_count_the_queue(client, monkeypatch):
-    def fail(user):
-        raise AssertionError("counted for an anonymous reader")
+def test_anonymous_pages_never_count_the_queue(client, editor, monkeypatch):
+    counted = []
 
-    monkeypatch.setattr("provisions.views.review.waiting_count", fail)
-    monkeypatch.setattr("provisions.context_processors.waiting_count", fail)
-    monkeypatch.setattr("provisions.context_processors.news_count", fail)
+    def count(user):
+        counted.append(user)
+        return 0
+
+    monkeypatch.setattr("provisions.views.review.waiting_count", count)
+    monkeypatch.setattr("provisions.context_processors.waiting_count", count)
+    monkeypatch.setattr("provisions.context_processors.news_count", count)
     assert client.get("/").status_code == 200
+    assert counted == []
+    # The control: the counts replaced above are the ones an editor's page really runs.
+    client.force_login(editor)
+    assert client.get("/").status_code == 200
+    assert counted and all(user == editor for user in counted)
 
 
 # --- Single actions ------------------------------------------------------------------------
@@ -360,6 +368,8 @@ def test_an_editor_cannot_act_on_someone_elses_draft(client, editor, other_analy
     assert (
         client.post(f"/review/annotations/{draft.pk}/reject/", {"reason": "x"}).status_code == 404
     )
+    draft.refresh_from_db()
+    assert (draft.status, draft.review_reason, draft.version) == ("draft", "", 1)
 
 
 # --- Bulk ----------------------------------------------------------------------------------

@@ -428,7 +428,8 @@ def test_roles_need_the_second_factor_only_for_editor_powers(editor, analyst):
 def test_the_admin_needs_a_verified_session(editor):
     half = Client()
     half.force_login(editor)
-    assert half.get("/admin/").status_code == 302
+    response = half.get("/admin/")
+    assert (response.status_code, response["Location"]) == (302, "/admin/login/?next=/admin/")
     verified = Client()
     verified.force_login(editor)
     session = verified.session
@@ -465,7 +466,8 @@ def test_who_may_open_the_two_factor_pages(client, who, analyst, other_analyst, 
         assert setup.status_code == 200
         assert codes_post.status_code == 302
         assert verify.status_code == 302  # nothing to verify: on to the workspace
-    assert client.put("/accounts/two-factor/").status_code in (302, 405)
+    # Only GET and POST: anyone signed in is told so; anonymous visitors go to sign in first.
+    assert client.put("/accounts/two-factor/").status_code == (302 if who == "anonymous" else 405)
     assert client.put("/accounts/two-factor/verify/").status_code == 405
 
 

@@ -28,6 +28,10 @@ run: install
 	@echo "TreatyWatch is starting at http://127.0.0.1:$(PORT)/  (Ctrl-C stops it)"
 	@echo "Sign in at http://127.0.0.1:$(PORT)/accounts/login/ with a demo account listed above."
 	@echo "The demo editor also types a two-factor code: run 'make totp-code' in another terminal."
+	@echo "Password-reset mail is printed here by the outbox worker (manage.py send_outbox)."
+	@# The outbox worker runs beside the server and stops with it (Ctrl-C or any exit).
+	$(DEV_ENV) $(BIN)/python manage.py send_outbox --interval 2 & WORKER=$$!; \
+	trap 'kill $$WORKER 2>/dev/null' EXIT INT TERM; \
 	$(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 ## make totp-code [MEMBER=editor]: print a demo member's current two-factor code (development only)

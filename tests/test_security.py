@@ -56,6 +56,8 @@ def test_check_deploy_is_clean_with_production_settings(tmp_path):
         "DJANGO_SECRET_KEY": "a-long-random-production-secret-0f9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c",
         "DJANGO_ALLOWED_HOSTS": "treatywatch.example.org",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'deploy.sqlite3'}",
+        # Production must name a mail server (provisions.E002, tests/test_outbox.py).
+        "DJANGO_EMAIL_HOST": "mail.example.org",
     }
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],

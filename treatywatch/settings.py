@@ -302,15 +302,18 @@ if os.environ.get("DJANGO_EMAIL_HOST"):
                 "port": int(os.environ.get("DJANGO_EMAIL_PORT", "587")),
                 "username": os.environ.get("DJANGO_EMAIL_USER", ""),
                 "password": os.environ.get("DJANGO_EMAIL_PASSWORD", ""),
-                "use_tls": True,
+                # STARTTLS; a local MTA on port 25 may not offer it (DJANGO_EMAIL_USE_TLS=0).
+                "use_tls": env_bool("DJANGO_EMAIL_USE_TLS", True),
             },
         }
     }
 elif DEBUG:
-    # Development without a mail server: password-reset mails are printed on the console.
+    # Development without a mail server: `manage.py send_outbox` (started by `make run`)
+    # prints the queued password-reset mail on the console.
     MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
 else:
-    # Production without DJANGO_EMAIL_HOST: the local MTA (SMTP on localhost:25).
+    # Production without DJANGO_EMAIL_HOST: SMTP with no host named. `check --deploy` refuses
+    # it (provisions.E002): a reset link that silently never arrives is worse than no start.
     MAILERS = {"default": {"BACKEND": "django.core.mail.backends.smtp.EmailBackend"}}
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "treatywatch@localhost")
 

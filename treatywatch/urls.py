@@ -14,8 +14,10 @@ urlpatterns = [
     path("api/v1/", include("provisions.api.urls")),
     # Django's sign-in, with a second step for members who use two-factor sign-in.
     path("accounts/login/", sign_in, name="login"),
-    # Django's password change and reset, which also revoke the member's API tokens.
+    # Django's password change and reset, which also revoke the member's API tokens; the reset
+    # mail is queued for `manage.py send_outbox`, never sent during the request.
     path("accounts/password_change/", passwords.password_change, name="password_change"),
+    path("accounts/password_reset/", passwords.password_reset, name="password_reset"),
     path(
         "accounts/reset/<uidb64>/<token>/",
         passwords.password_reset_confirm,

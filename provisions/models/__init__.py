@@ -4,6 +4,7 @@ from .accounts import ApiToken, AuditEvent, Member
 from .annotations import Annotation, Revision, Tag
 from .enrolment import EnrolmentLink
 from .links import ProvisionLink
+from .outbox import OutboxMessage
 from .statement import Concern, Organisation, SafeguardDemand, Statement
 from .treaty import Article, Chapter, Provision, ProvisionVersion, TextVersion, Treaty
 
@@ -17,6 +18,7 @@ __all__ = [
     "Chapter",
     "Concern",
     "Organisation",
+    "OutboxMessage",
     "Provision",
     "ProvisionLink",
     "ProvisionVersion",

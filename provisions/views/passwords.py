@@ -1,4 +1,5 @@
-"""Django's password change and reset-confirm pages, which also revoke the member's API tokens.
+"""Django's password pages: change and reset-confirm also revoke the member's API tokens; the
+reset request queues its mail in the outbox (`PasswordResetRequestForm`) instead of sending it.
 
 A token is made under a password; when the password changes, whoever changed it may be the
 owner shutting out someone who learned the old one, so every token made under it goes (each
@@ -9,6 +10,7 @@ the API refuses tokens made under another password (services/tokens.py).
 from django.contrib.auth import views as auth_views
 from django.db import transaction
 
+from provisions.forms import PasswordResetRequestForm
 from provisions.services.tokens import REVOKED_PASSWORD_CHANGED, api_tokens_revoke_all
 from provisions.views.access import member_required, public
 
@@ -36,3 +38,6 @@ class PasswordResetConfirmView(RevokeTokensOnSave, auth_views.PasswordResetConfi
 
 password_change = member_required(PasswordChangeView.as_view())
 password_reset_confirm = public(PasswordResetConfirmView.as_view())
+# The answer comes after the same work whether or not the address has an account: the mail is
+# queued for `manage.py send_outbox`, never sent during the request.
+password_reset = public(auth_views.PasswordResetView.as_view(form_class=PasswordResetRequestForm))

@@ -6,7 +6,14 @@ from django.contrib.sites.shortcuts import get_current_site
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from provisions.models import Concern, Provision, ProvisionLink, SafeguardDemand
+from provisions.models import (
+    Commitment,
+    Concern,
+    Party,
+    Provision,
+    ProvisionLink,
+    SafeguardDemand,
+)
 from provisions.services.annotations import MAX_BODY_CHARS
 from provisions.services.outbox import password_reset_enqueue
 
@@ -192,3 +199,34 @@ class PasswordResetRequestForm(PasswordResetForm):
             site_name=site_name,
             use_https=use_https,
         )
+
+
+class CommitmentForm(forms.Form):
+    """A party's commitment to one safeguard demand, with its evidence (the scorecard)."""
+
+    party = forms.ModelChoiceField(
+        queryset=Party.objects.all(), to_field_name="code", label=_("Party")
+    )
+    demand = forms.ModelChoiceField(
+        queryset=SafeguardDemand.objects.order_by("position"),
+        to_field_name="slug",
+        label=_("Safeguard demand"),
+    )
+    level = forms.ChoiceField(choices=Commitment.Level.choices, label=_("Commitment"))
+    evidence_url = forms.CharField(
+        label=_("Evidence: web address"),
+        required=False,
+        max_length=500,
+        help_text=_("Required unless the commitment is “Unknown”."),
+    )
+    quote = forms.CharField(
+        label=_("Quote from the evidence"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    evidence_date = forms.DateField(
+        label=_("Date of the evidence (YYYY-MM-DD)"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)

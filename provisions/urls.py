@@ -19,8 +19,10 @@ from provisions.views import (
 from provisions.views import audit as audit_views
 from provisions.views import confirm as confirm_views
 from provisions.views import exports as take_away
+from provisions.views import scorecard as scorecard_views
 from provisions.views import search as search_views
 from provisions.views import signin as signin_views
+from provisions.views import states as state_views
 from provisions.views import two_factor as two_factor_views
 
 app_name = "provisions"
@@ -48,6 +50,39 @@ urlpatterns = [
     path("annotations/preview/", annotate.preview, name="annotation_preview"),
     path("tags/suggest/", annotate.tag_suggestions, name="tag_suggestions"),
     path("coverage/", coverage.coverage, name="coverage"),
+    # Where the states stand (issue 12): status of every party, one party, the map.
+    path("states/", state_views.states, name="states"),
+    path("states/map.svg", state_views.states_map, name="states_map"),
+    path("states/export.csv", state_views.states_csv, name="states_csv"),
+    path("states/export.json", state_views.states_json, name="states_json"),
+    path("feeds/states.atom", state_views.states_feed, name="feed_states"),
+    path("states/<str:code>/", state_views.state_detail, name="state"),
+    path("review/status/", state_views.status_import, name="status_import"),
+    # The scorecard: parties × safeguard demands, and the commitments behind it.
+    path("scorecard/", scorecard_views.scorecard_page, name="scorecard"),
+    path("scorecard/propose/", scorecard_views.commitment_propose, name="commitment_propose"),
+    path("scorecard/commitments/<int:pk>/", scorecard_views.commitment_detail, name="commitment"),
+    path(
+        "scorecard/commitments/<int:pk>/edit/",
+        scorecard_views.commitment_edit,
+        name="commitment_edit",
+    ),
+    path(
+        "scorecard/commitments/<int:pk>/submit/",
+        scorecard_views.commitment_submit_view,
+        name="commitment_submit",
+    ),
+    path(
+        "scorecard/commitments/<int:pk>/publish/",
+        scorecard_views.commitment_publish_view,
+        name="commitment_publish",
+    ),
+    path(
+        "scorecard/commitments/<int:pk>/reject/",
+        scorecard_views.commitment_reject_view,
+        name="commitment_reject",
+    ),
+    path("review/commitments/", scorecard_views.commitment_queue, name="commitment_queue"),
     path("search/", search_views.search, name="search"),
     # The benchmark's trivial view (bench/README.md): always routed, it reveals nothing.
     path("bench/ping", bench.ping, name="bench_ping"),

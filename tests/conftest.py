@@ -1,5 +1,6 @@
 """Shared fixtures: the seeded Convention, members in each role, and browser settings."""
 
+import functools
 import os
 
 # Playwright runs an event loop in the test thread; Django's async guard would refuse the ORM.
@@ -12,6 +13,7 @@ from django.test import Client
 
 from provisions.models import Member
 from provisions.services import seed_convention, seed_statement
+from provisions.services.treaty_status import seed_parties, seed_treaty_status
 
 CHROMIUM_FLAGS = [
     "--headless",
@@ -32,6 +34,8 @@ def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         seed_convention()
         seed_statement()
+        seed_parties(states=un_states())
+        seed_treaty_status()
 
 
 @pytest.fixture
@@ -41,6 +45,16 @@ def seeded(db):
         Group.objects.get_or_create(name=name)
     seed_convention()
     seed_statement()
+    seed_parties(states=un_states())
+    seed_treaty_status()
+
+
+@functools.cache
+def un_states() -> list[dict]:
+    """The UN member and observer States from the packaged data, read once per test run."""
+    from provisions.services.treaty_status import un_member_and_observer_states
+
+    return un_member_and_observer_states()
 
 
 def make_member(username: str, role: str | None, display_name: str = ""):

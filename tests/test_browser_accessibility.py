@@ -27,8 +27,12 @@ PUBLIC_PATHS = [
     "/search/?q=surveillance",
     "/annotations/{annotation}/",
     "/accounts/login/",
+    "/states/",
+    "/states/mli/",
+    "/scorecard/",
 ]
 ANALYST_PATHS = [
+    "/scorecard/propose/",
     "/workspace/",
     "/convention/articles/24/annotate/",
     # Not asked for by name, but members use them: the article with its annotate tools, and
@@ -36,7 +40,7 @@ ANALYST_PATHS = [
     "/convention/articles/24/",
     "/convention/articles/24/propose-link/",
 ]
-EDITOR_PATHS = ["/review/"]
+EDITOR_PATHS = ["/review/", "/review/status/", "/review/commitments/"]
 
 # WCAG 2.0 and 2.1, levels A and AA.
 AXE_OPTIONS = {

@@ -92,6 +92,9 @@ def test_public_and_member_pages_are_valid_html(java, tmp_path, client, analyst,
         "search": reverse("provisions:search") + "?q=data",
         "search-empty": reverse("provisions:search"),
         "about": reverse("provisions:about"),
+        "states": reverse("provisions:states"),
+        "states-filtered": reverse("provisions:states") + "?region=africa&sort=signed&order=desc",
+        "state": reverse("provisions:state", kwargs={"code": "euu"}),
         "annotation": reverse("provisions:annotation", kwargs={"pk": note.pk}),
         "article-brief": reverse("provisions:article_brief", kwargs={"number": 24}),
         "login": reverse("login"),
@@ -128,6 +131,7 @@ def test_public_and_member_pages_are_valid_html(java, tmp_path, client, analyst,
         "anchors": reverse("provisions:anchors"),
         "members": reverse("provisions:members"),
         "confirm-with-code": reverse("provisions:confirm"),
+        "status-import": reverse("provisions:status_import"),
     }
     for name, url in editor_pages.items():
         save(tmp_path, name, client.get(url))

@@ -75,8 +75,14 @@ def concrete_url(route: str, objects: dict) -> str | None:
         if name == "pk" and route.startswith("review/members/"):
             return str(objects["member"])
         if name == "pk" or name == "id":
-            target = "link" if "link" in route else "annotation"
+            target = "annotation"
+            if "link" in route:
+                target = "link"
+            elif "commitment" in route:
+                target = "commitment"
             return str(objects[target])
+        if name == "code":
+            return "mli"
         if name == "uidb64" or name == "token":
             return "x"
         return objects.get(name, "x")
@@ -94,7 +100,21 @@ def objects(analyst):
     link = link_propose(
         provision=provision, proposer=analyst, concern="gender-risks", rationale="proposal"
     )
-    return {"annotation": draft.pk, "link": link.pk, "member": analyst.pk}
+    from provisions.models import Party, SafeguardDemand
+    from provisions.services.commitments import commitment_create
+
+    commitment = commitment_create(
+        party=Party.objects.get(code="MLI"),
+        demand=SafeguardDemand.objects.first(),
+        author=analyst,
+        level="unknown",
+    )
+    return {
+        "annotation": draft.pk,
+        "link": link.pk,
+        "commitment": commitment.pk,
+        "member": analyst.pk,
+    }
 
 
 def login_for(client, who, users):

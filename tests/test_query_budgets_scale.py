@@ -9,6 +9,7 @@ what a cache miss costs.
 import re
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from provisions.models import (
@@ -28,12 +29,12 @@ DEMAND = "laws-meet-human-rights-standards"
 PAGES = [
     ("/", 9),
     ("/convention/", 3),
-    ("/convention/articles/24/", 9),
+    ("/convention/articles/24/", 10),
     ("/concerns/", 2),
     (f"/concerns/{CONCERN}/", 7),
     (f"/concerns/{CONCERN}/?page=3", 7),
     ("/safeguards/", 2),
-    (f"/safeguards/{DEMAND}/", 7),
+    (f"/safeguards/{DEMAND}/", 8),
     ("/coverage/", 7),
     ("/search/?q=surveillance", 12),
     ("/api/v1/annotations?article=24", 5),
@@ -161,3 +162,80 @@ def test_concern_and_safeguard_pages_show_their_analysis_a_page_at_a_time(client
         # A page past the end or not a number is answered with the nearest page, not an error.
         assert client.get(f"{url}?page=99").status_code == 200
         assert client.get(f"{url}?page=abc").status_code == 200
+
+
+STATE_PAGES = [
+    ("/states/", 2),
+    ("/states/mli/", 5),
+    ("/states/map.svg", 2),
+    ("/scorecard/", 4),
+    (f"/safeguards/{DEMAND}/", 4),  # no annotations here: PAGES above counts those
+    ("/states/export.csv", 7),
+    ("/states/export.json", 7),
+    ("/api/v1/states", 7),
+    ("/api/v1/states/mli", 5),  # Mali has no declaration: no provisions to prefetch
+    ("/feeds/states.atom", 2),
+]
+
+
+def add_treaty_actions(n: int) -> None:
+    """n parties that signed and ratified, each with a declaration on Article 24 (bulk)."""
+    import datetime
+
+    from provisions.models import Declaration, Party, TreatyAction
+
+    source = "https://treaties.example.org/XVIII-16"
+    parties = list(Party.objects.filter(actions__isnull=True, kind="state")[:n])
+    TreatyAction.objects.bulk_create(
+        TreatyAction(party=p, kind=kind, date=datetime.date(2026, 1, 1), source=source)
+        for p in parties
+        for kind in ("signature", "ratification")
+    )
+    declarations = Declaration.objects.bulk_create(
+        Declaration(party=p, kind="declaration", date=datetime.date(2026, 1, 1), source=source)
+        for p in parties
+    )
+    provision = Provision.objects.get(eid="art_24")
+    Declaration.provisions.through.objects.bulk_create(
+        Declaration.provisions.through(declaration_id=d.pk, provision_id=provision.pk)
+        for d in declarations
+    )
+    # And a published commitment of each of them (and of Mali) to every demand.
+    from provisions.models import Commitment
+
+    author = get_user_model().objects.get(username="alice")
+    now = timezone.now()
+    Commitment.objects.bulk_create(
+        Commitment(
+            party=p,
+            demand=demand,
+            level="committed",
+            evidence_url=source,
+            author=author,
+            status="published",
+            published_at=now,
+        )
+        for p in [*parties, Party.objects.get(code="MLI")]
+        for demand in SafeguardDemand.objects.all()
+    )
+
+
+def test_state_pages_cost_the_same_queries_at_two_sizes(client, analyst, django_assert_num_queries):
+    """/states/ reads every party with its actions in two queries, whatever their number; a
+    party's page adds its declarations; the article page one query for its declarations."""
+    pages = [*STATE_PAGES, ("/convention/articles/24/", 6)]
+
+    def counts():
+        found = {}
+        for url, budget in pages:
+            with django_assert_num_queries(budget):
+                assert client.get(url).status_code == 200, url
+            found[url] = budget
+        return found
+
+    add_treaty_actions(5)
+    small = counts()
+    add_treaty_actions(120)
+    large = counts()
+    assert large == small, (small, large)
+    assert "125 parties shown" in client.get("/states/?status=party").content.decode()

@@ -148,6 +148,11 @@ def _parameters() -> dict:
         ),
         "number": in_path("number", "Article number.", {"type": "integer", "minimum": 1}),
         "slug": in_path("slug", "Slug.", {"type": "string"}),
+        "code": in_path(
+            "code",
+            "ISO 3166-1 alpha-3 code in lower case, e.g. mli; euu for the European Union.",
+            {"type": "string", "pattern": "^[a-zA-Z]{3}$"},
+        ),
         "pk": in_path("pk", "Numeric id.", {"type": "integer", "minimum": 1}),
         "if_match": {
             "name": "If-Match",
@@ -383,6 +388,98 @@ def _link_schemas() -> dict:
     }
 
 
+def _states_schemas() -> dict:
+    date = _nullable("string", format="date")
+    confidence = {"type": "string", "enum": ["confirmed", "reported"]}
+    action = _closed(
+        {
+            "action": {"type": "string"},
+            "date": {"type": "string", "format": "date"},
+            "reference": _nullable("string"),
+            "note": _nullable("string"),
+            "source": {"type": "string", "format": "uri"},
+            "confidence": confidence,
+            "demo": {"type": "boolean"},
+        }
+    )
+    cited = _closed(
+        {
+            "eid": {"type": "string"},
+            "citation": {"type": "string", "examples": ["Article 24(2)(b)"]},
+            "url": {"type": "string", "format": "uri"},
+        }
+    )
+    declaration = _closed(
+        {
+            "kind": {"type": "string"},
+            "date": {"type": "string", "format": "date"},
+            "text": {"type": "string", "description": "Markdown."},
+            "provisions": {"type": "array", "items": cited},
+            "reference": _nullable("string"),
+            "source": {"type": "string", "format": "uri"},
+            "confidence": confidence,
+            "demo": {"type": "boolean"},
+        }
+    )
+    commitment = _closed(
+        {
+            "demand": {"type": "string", "description": "The safeguard demand's slug."},
+            "level": {
+                "type": "string",
+                "enum": ["committed", "partly", "none", "contrary", "unknown"],
+            },
+            "evidence_url": _nullable("string", format="uri"),
+            "quote": _nullable("string"),
+            "evidence_date": date,
+            "published_at": _nullable("string", format="date-time"),
+            "url": _nullable("string", format="uri"),
+        }
+    )
+    summary = _closed(
+        {
+            "signatories": {"type": "integer"},
+            "parties": {"type": "integer"},
+            "instruments_counting": {"type": "integer"},
+            "instruments_needed": {"type": "integer"},
+            "instruments_missing": {"type": "integer"},
+            "entry_into_force": date,
+            "signature_closes": {"type": "string", "format": "date"},
+            "signature_open": {"type": "boolean"},
+            "as_of": {"type": "string", "format": "date"},
+        }
+    )
+    party = {
+        "code": {"type": "string"},
+        "name": {"type": "string"},
+        "kind": {"type": "string", "enum": ["state", "observer", "reio"]},
+        "region": _nullable("string"),
+        "subregion": _nullable("string"),
+        "counts_towards_entry_into_force": {"type": "boolean"},
+        "status": {"type": "string", "enum": ["party", "signed", "denounced", "not-signed"]},
+        "signed_on": date,
+        "consent": {
+            "oneOf": [
+                {"type": "null"},
+                _closed({"kind": {"type": "string"}, "date": {"type": "string"}}),
+            ]
+        },
+        "in_force_from": date,
+        "actions": {"type": "array", "items": action},
+        "declarations": {"type": "array", "items": declaration},
+        "commitments": {"type": "array", "items": commitment},
+        "url": {"type": "string", "format": "uri"},
+        "api_url": {"type": "string", "format": "uri"},
+    }
+    return {
+        "StatesSummary": summary,
+        "Party": _closed(party, optional=("declarations", "commitments")),
+        "PartyDetail": _closed({**party, "summary": summary}),
+        "PartyList": _closed(
+            {"summary": summary, "items": {"type": "array", "items": _closed(party)}}
+        ),
+    }
+
+
 def _reading_schemas() -> dict:
     article_summary = {
         "number": {"type": "integer"},
@@ -412,6 +509,7 @@ def _reading_schemas() -> dict:
         optional=("approved_link_count", "article_count", "links"),
     )
     return {
+        **_states_schemas(),
         "Index": {
             "type": "object",
             "required": ["name", "version", "openapi", "treaty", "annotations", "links"],
@@ -524,6 +622,19 @@ def _paths() -> dict:
                 "One safeguard demand and its approved links.",
                 _schema("Safeguard"),
                 parameters=[p["slug"]],
+            )
+        },
+        "/states": {
+            "get": _read(
+                "Every party (UN member and observer States, the European Union) with its "
+                "signature, ratification, declarations and published commitments, and the "
+                "counts towards entry into force (Article 65).",
+                _schema("PartyList"),
+            )
+        },
+        "/states/{code}": {
+            "get": _read(
+                "One party, with the same counts.", _schema("PartyDetail"), parameters=[p["code"]]
             )
         },
         "/links": {

@@ -233,3 +233,95 @@ def safeguard_to_dict(demand: SafeguardDemand, request, *, links=None) -> dict:
     if links is not None:
         data["links"] = [link_to_dict(link, request) for link in links]
     return data
+
+
+# --- Where the states stand ------------------------------------------------------------------
+
+
+def party_to_dict(status, request, *, summary=None, declarations=None, commitments=None) -> dict:
+    """One party's status (a provisions.treaty_status.PartyStatus, whose actions are loaded).
+
+    declarations: the party's Declaration rows with provisions prefetched; commitments:
+    [(demand, the latest published Commitment or None)]. Each is included when given.
+    """
+    party = status.party
+    data = {
+        "code": party.code,
+        "name": party.name,
+        "kind": party.kind,
+        "region": party.region or None,
+        "subregion": party.subregion or None,
+        "counts_towards_entry_into_force": party.counts_towards_entry_into_force,
+        "status": status.standing,
+        "signed_on": _iso(status.signature.date) if status.signature else None,
+        "consent": (
+            {"kind": status.consent.kind, "date": _iso(status.consent.date)}
+            if status.consent
+            else None
+        ),
+        "in_force_from": _iso(status.in_force_from),
+        "actions": [
+            {
+                "action": action.kind,
+                "date": _iso(action.date),
+                "reference": action.reference or None,
+                "note": action.note or None,
+                "source": action.source,
+                "confidence": action.confidence,
+                "demo": action.is_demo,
+            }
+            for action in status.actions
+        ],
+        "url": _absolute(request, party.get_absolute_url()),
+        "api_url": _absolute(request, reverse("api:state", kwargs={"code": party.slug})),
+    }
+    if declarations is not None:
+        data["declarations"] = [
+            {
+                "kind": declaration.kind,
+                "date": _iso(declaration.date),
+                "text": declaration.text,
+                "provisions": [
+                    {
+                        "eid": provision.eid,
+                        "citation": provision.citation,
+                        "url": _absolute(request, provision.get_absolute_url()),
+                    }
+                    for provision in declaration.provisions.all()
+                ],
+                "reference": declaration.reference or None,
+                "source": declaration.source,
+                "confidence": declaration.confidence,
+                "demo": declaration.is_demo,
+            }
+            for declaration in declarations
+        ]
+    if commitments is not None:
+        data["commitments"] = [
+            {
+                "demand": demand.slug,
+                "level": commitment.level if commitment else "unknown",
+                "evidence_url": (commitment.evidence_url or None) if commitment else None,
+                "quote": (commitment.quote or None) if commitment else None,
+                "evidence_date": _iso(commitment.evidence_date) if commitment else None,
+                "published_at": _iso(commitment.published_at) if commitment else None,
+                "url": _absolute(request, commitment.get_absolute_url()) if commitment else None,
+            }
+            for demand, commitment in commitments
+        ]
+    return data
+
+
+def states_summary_to_dict(summary) -> dict:
+    """The counts and dates of a provisions.treaty_status.Overview."""
+    return {
+        "signatories": summary.signatories,
+        "parties": summary.parties,
+        "instruments_counting": summary.counting,
+        "instruments_needed": summary.needed,
+        "instruments_missing": summary.missing,
+        "entry_into_force": _iso(summary.entry_into_force),
+        "signature_closes": _iso(summary.signature_closes),
+        "signature_open": summary.signature_open,
+        "as_of": _iso(summary.today),
+    }

@@ -309,6 +309,7 @@ def get_index(request):
             "treaty": url("api:treaty"),
             "concerns": url("api:concerns"),
             "safeguards": url("api:safeguards"),
+            "states": url("api:states"),
             "links": url("api:links"),
             "annotations": url("api:annotations"),
         }
@@ -368,6 +369,24 @@ def get_safeguard(request, slug: str):
     demand = get_object_or_404(SafeguardDemand.objects.with_link_counts(), slug=slug)
     links = _public_links().filter(demand=demand).order_by("provision__position", "pk")
     return json_response(serializers.safeguard_to_dict(demand, request, links=links))
+
+
+# --- Where the states stand -------------------------------------------------------------------
+
+
+def get_states(request):
+    from provisions.views.states import states_document
+
+    return json_response(states_document(request))
+
+
+def get_state(request, code: str):
+    from provisions.views.states import states_document
+
+    document = states_document(request, code.upper()) if len(code) == 3 else {"items": []}
+    if not document["items"]:
+        raise Http404
+    return json_response({"summary": document["summary"], **document["items"][0]})
 
 
 # --- Links -----------------------------------------------------------------------------------
@@ -631,6 +650,8 @@ concerns = endpoint(name="concerns", get=get_concerns)
 concern = endpoint(name="concern", get=get_concern)
 safeguards = endpoint(name="safeguards", get=get_safeguards)
 safeguard = endpoint(name="safeguard", get=get_safeguard)
+states = endpoint(name="states", get=get_states)
+state = endpoint(name="state", get=get_state)
 links = endpoint(name="links", get=get_links, post=post_links)
 link = endpoint(name="link", get=get_link)
 link_approve = endpoint(name="link_approve", post=post_link_approve)

@@ -6,6 +6,7 @@ from .enrolment import EnrolmentLink
 from .links import ProvisionLink
 from .outbox import OutboxMessage
 from .statement import Concern, Organisation, SafeguardDemand, Statement
+from .states import Commitment, Confidence, Declaration, Party, Region, TreatyAction
 from .treaty import Article, Chapter, Provision, ProvisionVersion, TextVersion, Treaty
 
 __all__ = [
@@ -16,16 +17,22 @@ __all__ = [
     "EnrolmentLink",
     "Article",
     "Chapter",
+    "Commitment",
     "Concern",
+    "Confidence",
+    "Declaration",
     "Organisation",
     "OutboxMessage",
+    "Party",
     "Provision",
     "ProvisionLink",
     "ProvisionVersion",
+    "Region",
     "Revision",
     "SafeguardDemand",
     "Statement",
     "Tag",
     "TextVersion",
+    "TreatyAction",
     "Treaty",
 ]

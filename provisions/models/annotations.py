@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .statement import Concern, SafeguardDemand
 from .treaty import Provision
+from .workflow import ReviewedQuerySet, ReviewedWork
 
 
 class TagQuerySet(models.QuerySet):
@@ -38,26 +39,9 @@ class Tag(models.Model):
         return self.name
 
 
-class AnnotationQuerySet(models.QuerySet):
-    """Who may see which annotation is decided here and nowhere else."""
-
-    def published(self):
-        return self.filter(status=Annotation.Status.PUBLISHED)
-
-    def visible_to(self, user):
-        from provisions import roles
-
-        if user is None or not user.is_authenticated:
-            return self.published()
-        if roles.is_editor(user):
-            # Editors see everything except other people's drafts.
-            return self.filter(~Q(status=Annotation.Status.DRAFT) | Q(author=user))
-        if roles.is_analyst(user):
-            return self.filter(
-                Q(status__in=[Annotation.Status.PUBLISHED, Annotation.Status.SUBMITTED])
-                | Q(author=user)
-            )
-        return self.filter(Q(status=Annotation.Status.PUBLISHED) | Q(author=user))
+class AnnotationQuerySet(ReviewedQuerySet):
+    """Annotations' reads; who may see which is ReviewedQuerySet.visible_to, shared with the
+    scorecard's commitments."""
 
     def with_parent_for(self, user):
         """Each reply's `in_reply_to` as far as `user` may see it, None otherwise: a thread's
@@ -92,22 +76,13 @@ class AnnotationQuerySet(models.QuerySet):
         )
 
 
-class Annotation(models.Model):
-    class Status(models.TextChoices):
-        DRAFT = "draft", _("Draft")
-        SUBMITTED = "submitted", _("Submitted for review")
-        PUBLISHED = "published", _("Published")
-        REJECTED = "rejected", _("Rejected")
-
+class Annotation(ReviewedWork):
     class Anchor(models.TextChoices):
         ANCHORED = "anchored", _("Anchored")
         FUZZY = "fuzzy", _("Fuzzy: the quoted text changed")
         ORPHANED = "orphaned", _("Orphaned: the quoted text is gone")
 
     provision = models.ForeignKey(Provision, on_delete=models.PROTECT, related_name="annotations")
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="annotations"
-    )
     in_reply_to = models.ForeignKey(
         "self", on_delete=models.CASCADE, related_name="replies", null=True, blank=True
     )
@@ -120,25 +95,9 @@ class Annotation(models.Model):
     demands = models.ManyToManyField(SafeguardDemand, related_name="annotations", blank=True)
     tags = models.ManyToManyField(Tag, related_name="annotations", blank=True)
 
-    status = models.CharField(
-        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
-    )
-    version = models.PositiveIntegerField(_("version"), default=1)
     anchor_state = models.CharField(
         _("anchor"), max_length=10, choices=Anchor.choices, default=Anchor.ANCHORED
     )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
-    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
-    reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="reviewed_annotations",
-    )
-    review_reason = models.TextField(_("editor's reason"), blank=True)
     # Body (weight C), kept by provisions.search; GIN-indexed on PostgreSQL.
     search_vector = SearchVectorField(null=True, editable=False)
 
@@ -193,22 +152,26 @@ class RevisionQuerySet(models.QuerySet):
         history from its first submission on (a revision with no recorded status counts as a
         draft's)."""
         from .links import ProvisionLink
+        from .states import Commitment
 
-        annotations = Annotation.objects.visible_to(user)
-        own = annotations.filter(author_id=getattr(user, "pk", None))
+        def reviewed(target_type, visible):
+            """Annotations and commitments: drafts' revisions stay with their author."""
+            own = visible.filter(author_id=getattr(user, "pk", None))
+            return Q(target_type=target_type) & (
+                Q(
+                    target_id__in=visible.values("pk"),
+                    target_status__in=Revision.SHARED_ANNOTATION_STATUSES,
+                )
+                | Q(target_id__in=own.values("pk"))
+            )
+
         return self.filter(
             Q(
                 target_type=Revision.Target.LINK,
                 target_id__in=ProvisionLink.objects.visible_to(user).values("pk"),
             )
-            | Q(target_type=Revision.Target.ANNOTATION)
-            & (
-                Q(
-                    target_id__in=annotations.values("pk"),
-                    target_status__in=Revision.SHARED_ANNOTATION_STATUSES,
-                )
-                | Q(target_id__in=own.values("pk"))
-            )
+            | reviewed(Revision.Target.ANNOTATION, Annotation.objects.visible_to(user))
+            | reviewed(Revision.Target.COMMITMENT, Commitment.objects.visible_to(user))
         )
 
 
@@ -227,6 +190,7 @@ class Revision(models.Model):
     class Target(models.TextChoices):
         ANNOTATION = "annotation", _("Annotation")
         LINK = "link", _("Provision link")
+        COMMITMENT = "commitment", _("Commitment")
 
     target_type = models.CharField(_("kind of object"), max_length=20, choices=Target.choices)
     target_id = models.PositiveBigIntegerField(_("object id"))

@@ -277,11 +277,7 @@ def annotation_submit(*, annotation: Annotation, user) -> Annotation:
         raise PermissionDenied(_("Only the author can submit an annotation."))
     if current.status not in (Annotation.Status.DRAFT, Annotation.Status.REJECTED):
         raise ValidationError({"status": _("Only a draft can be submitted.")})
-    current.status = Annotation.Status.SUBMITTED
-    current.submitted_at = timezone.now()
-    current.version += 1
-    current.save()
-    history.record(obj=current, action="submitted", actor=user)
+    history.record_submission(current, user=user)
     return current
 
 
@@ -313,17 +309,9 @@ def annotation_reject(*, annotation: Annotation, editor, reason: str) -> Annotat
 
 
 def _record_review(current: Annotation, *, editor, status, action: str, reason: str = ""):
-    """An editor's decision on a (locked) annotation: who and why, when it went public (or
-    that it no longer is), a new version, its revision, the pages it changes, the audit log."""
-    current.status = status
-    current.reviewed_by = editor
-    current.review_reason = reason
-    current.published_at = timezone.now() if status == Annotation.Status.PUBLISHED else None
-    current.version += 1
-    current.save()
-    history.record(obj=current, action=action, actor=editor, note=current.review_reason)
+    """An editor's decision (history.record_review), then the public pages it changes."""
+    history.record_review(current, editor=editor, status=status, action=action, reason=reason)
     page_cache.annotation_changed(current)
-    audit_record(action=f"annotation.{action}", actor=editor, obj=current)
     return current
 
 

@@ -38,10 +38,13 @@ from provisions.models import (
     Article,
     AuditEvent,
     Chapter,
+    Commitment,
     Concern,
+    Declaration,
     EnrolmentLink,
     Member,
     Organisation,
+    Party,
     Provision,
     ProvisionLink,
     ProvisionVersion,
@@ -51,6 +54,7 @@ from provisions.models import (
     Tag,
     TextVersion,
     Treaty,
+    TreatyAction,
 )
 from provisions.search import rebuild_search_index
 
@@ -101,6 +105,11 @@ def dataset_models() -> list:
         Concern,
         SafeguardDemand,
         Tag,
+        # Where the states stand: parties, their actions and declarations, the scorecard.
+        Party,
+        TreatyAction,
+        Declaration,
+        Commitment,
         ProvisionLink,
         Annotation,
         Revision,

@@ -1,7 +1,10 @@
 """Revisions: every change to an annotation or a link is kept, and can be compared or restored."""
 
+from django.utils import timezone
+
 from provisions.diffing import word_diff
-from provisions.models import Annotation, ProvisionLink, Revision
+from provisions.models import Annotation, Commitment, ProvisionLink, Revision
+from provisions.services.audit import audit_record
 
 
 def annotation_snapshot(annotation: Annotation, related: dict | None = None) -> dict:
@@ -41,9 +44,24 @@ def link_snapshot(link: ProvisionLink) -> dict:
     }
 
 
+def commitment_snapshot(commitment: Commitment) -> dict:
+    return {
+        "party": commitment.party.code,
+        "demand": commitment.demand.slug,
+        "level": commitment.level,
+        "evidence_url": commitment.evidence_url,
+        "quote": commitment.quote,
+        "evidence_date": commitment.evidence_date.isoformat() if commitment.evidence_date else None,
+        "status": commitment.status,
+        "review_reason": commitment.review_reason,
+    }
+
+
 def record(*, obj, action: str, actor, note: str = "", related: dict | None = None) -> Revision:
     if isinstance(obj, Annotation):
         target_type, snapshot = Revision.Target.ANNOTATION, annotation_snapshot(obj, related)
+    elif isinstance(obj, Commitment):
+        target_type, snapshot = Revision.Target.COMMITMENT, commitment_snapshot(obj)
     else:
         target_type, snapshot = Revision.Target.LINK, link_snapshot(obj)
     return Revision.objects.create(
@@ -58,9 +76,38 @@ def record(*, obj, action: str, actor, note: str = "", related: dict | None = No
     )
 
 
+def record_submission(current, *, user) -> None:
+    """An author sends a (locked) draft annotation or commitment to the editors."""
+    current.status = current.Status.SUBMITTED
+    current.submitted_at = timezone.now()
+    current.version += 1
+    current.save()
+    record(obj=current, action="submitted", actor=user)
+
+
+def record_review(current, *, editor, status: str, action: str, reason: str = "") -> None:
+    """An editor's decision on a (locked) annotation or commitment: who and why, when it went
+    public (or that it no longer is), a new version, its revision and the audit log. The
+    caller then retires the pages it changes."""
+    current.status = status
+    current.reviewed_by = editor
+    current.review_reason = reason
+    current.published_at = timezone.now() if status == current.Status.PUBLISHED else None
+    current.version += 1
+    current.save()
+    record(obj=current, action=action, actor=editor, note=current.review_reason)
+    audit_record(action=f"{current._meta.model_name}.{action}", actor=editor, obj=current)
+
+
 def history_of(obj, *, user):
     """The revisions of `obj` that `user` may read (RevisionQuerySet.visible_to)."""
-    target_type = "annotation" if isinstance(obj, Annotation) else "link"
+    target_type = (
+        "annotation"
+        if isinstance(obj, Annotation)
+        else "commitment"
+        if isinstance(obj, Commitment)
+        else "link"
+    )
     return (
         Revision.objects.visible_to(user)
         .filter(target_type=target_type, target_id=obj.pk)

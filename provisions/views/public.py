@@ -17,7 +17,9 @@ from provisions.models import (
     Annotation,
     Article,
     Chapter,
+    Commitment,
     Concern,
+    Declaration,
     Provision,
     ProvisionLink,
     SafeguardDemand,
@@ -162,6 +164,11 @@ def article(request, number: int):
         "unanchored": [a for a in annotations if a.anchor_state != Annotation.Anchor.ANCHORED],
         "concern_links": [link for link in links if link.concern_id],
         "demand_links": [link for link in links if link.demand_id],
+        # Lazy: read only by the full page, not by its htmx fragment.
+        "declarations": Declaration.objects.filter(provisions__article=article)
+        .select_related("party")
+        .distinct()
+        .order_by("date", "pk"),
         "previous": neighbours.get(number - 1),
         "next": neighbours.get(number + 1),
     }
@@ -230,7 +237,7 @@ def concern_list(request):
     )
 
 
-def _point_page(request, point, *, annotations, links: Q, siblings, template: str):
+def _point_page(request, point, *, annotations, links: Q, siblings, template: str, extra=None):
     """A concern's or a safeguard demand's page: its links by chapter and, a page at a time,
     the published annotations tied to it (there can be thousands)."""
     annotations = annotations.published().for_display().order_by("provision__position", "-pk")
@@ -241,6 +248,7 @@ def _point_page(request, point, *, annotations, links: Q, siblings, template: st
             request.GET.get("page")
         ),
         "siblings": siblings.only("slug", "title"),
+        **(extra or {}),
     }
     return render(request, template, context)
 
@@ -286,7 +294,22 @@ def safeguard_detail(request, slug: str):
         links=Q(demand=demand),
         siblings=SafeguardDemand.objects,
         template="provisions/safeguard_detail.html",
+        extra={"commitments_by_level": _commitments_by_level(demand)},
     )
+
+
+def _commitments_by_level(demand) -> list:
+    """[(level, label, [the parties' latest published commitments at that level])] for the
+    levels a party can be listed under (committed, partly, none, contrary)."""
+    from provisions.treaty_status import latest_published_commitments
+
+    latest = latest_published_commitments(demand=demand)
+    parties = sorted(latest.values(), key=lambda c: c.party.name)
+    return [
+        (level, label, [c for c in parties if c.level == level])
+        for level, label in Commitment.Level.choices
+        if level != Commitment.Level.UNKNOWN
+    ]
 
 
 @public

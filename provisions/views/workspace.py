@@ -11,7 +11,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from provisions import roles
-from provisions.models import Annotation, Member, ProvisionLink, Revision
+from provisions.models import Annotation, Commitment, Member, ProvisionLink, Revision
 from provisions.public_names import usable_name
 from provisions.services.members import member_mark_workspace_seen
 from provisions.views.access import analyst_required
@@ -98,6 +98,9 @@ def team_activity(user, limit: int = ACTIVITY_LIMIT) -> list[Revision]:
         Revision.Target.LINK: ProvisionLink.objects.select_related(
             "provision__article", "concern", "demand"
         ).in_bulk(wanted[Revision.Target.LINK]),
+        Revision.Target.COMMITMENT: Commitment.objects.select_related("party", "demand").in_bulk(
+            wanted[Revision.Target.COMMITMENT]
+        ),
     }
     for revision in revisions:
         revision.target = targets[revision.target_type].get(revision.target_id)

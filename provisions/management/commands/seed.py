@@ -1,9 +1,11 @@
-"""`manage.py seed [--demo]`: load the Convention and the coalition statement (idempotent)."""
+"""`manage.py seed [--demo]`: load the Convention, the coalition statement, the parties and the
+treaty's sourced status (idempotent)."""
 
 from django.core.management.base import BaseCommand
 
 from provisions.services import seed_convention, seed_demo, seed_statement
 from provisions.services.seeding import SeedReport
+from provisions.services.treaty_status import seed_parties, seed_treaty_status
 
 
 class Command(BaseCommand):
@@ -20,6 +22,13 @@ class Command(BaseCommand):
         seed_convention(report=report)
         self.stdout.write("Loading the coalition statement…")
         seed_statement(report=report)
+        self.stdout.write("Loading the parties (UN member and observer States, the EU)…")
+        created, updated = seed_parties()
+        self.stdout.write(f"  parties: {created} created, {updated} updated")
+        self.stdout.write("Loading the treaty's status from fixtures/treaty-status-sources.csv…")
+        status = seed_treaty_status()
+        if status is not None:
+            self.stdout.write(f"  {status.summary()}")
         if report.changes:
             for label, counts in (("created", report.created), ("updated", report.updated)):
                 for name, n in sorted(counts.items()):

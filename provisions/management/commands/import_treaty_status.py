@@ -1,0 +1,44 @@
+"""`manage.py import_treaty_status FILE.csv [--dry-run]`: import signatures, ratifications,
+declarations and reservations. One bad row refuses the whole file (line number and reason) and
+changes nothing; the same file twice changes nothing. See docs/treaty-status.md.
+"""
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from provisions.services.treaty_status import StatusImportRefused, treaty_status_import
+
+
+class Command(BaseCommand):
+    help = (
+        "Import the treaty's status (signatures, ratifications, declarations, reservations) "
+        "from a CSV file with the columns party, action, date, reference, articles, text, "
+        "source, confidence."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", type=Path, help="The UTF-8 CSV file to import.")
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="Check and apply the file, print the summary, then undo it: nothing is saved.",
+        )
+
+    def handle(self, *args, file: Path, dry_run: bool, **options):
+        try:
+            text = file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            raise CommandError(f"Cannot read {file}: {error}. Nothing was changed.") from error
+        try:
+            report = treaty_status_import(text=text, dry_run=dry_run)
+        except StatusImportRefused as refusal:
+            raise CommandError(
+                f"{refusal} The whole file was refused: nothing was changed."
+            ) from refusal
+        for label, rows in (("added", report.added), ("changed", report.changed)):
+            for row in rows:
+                self.stdout.write(f"  {label}: {row}")
+        self.stdout.write(report.summary())
+        if dry_run:
+            self.stdout.write(self.style.WARNING("Dry run: nothing was saved."))

@@ -47,6 +47,8 @@ def _link(eid, *, concern=None, demand=None, status="approved"):
         provision=Provision.objects.get(eid=eid),
         concern=Concern.objects.get(slug=concern) if concern else None,
         demand=SafeguardDemand.objects.get(slug=demand) if demand else None,
+        # A kind belongs to its target (ProvisionLink.kinds_for).
+        kind="safeguard_applies" if demand else "raises",
         rationale="test link",
         status=status,
         reviewed_at=None if status == "proposed" else timezone.now(),
@@ -310,6 +312,7 @@ def _add_analysis(author, n):
             provision=provisions[i % len(provisions)],
             concern=concerns[i % len(concerns)] if i % 2 else None,
             demand=None if i % 2 else demands[i % len(demands)],
+            kind="raises" if i % 2 else "safeguard_applies",
             rationale=f"extra {i}",
             status="approved",
             reviewed_at=timezone.now(),

@@ -91,6 +91,7 @@ def add_links(n: int) -> None:
             provision=provisions[i % len(provisions)],
             concern=concerns[i % len(concerns)] if i % 3 else None,
             demand=None if i % 3 else demands[i % len(demands)],
+            kind="raises" if i % 3 else "safeguard_applies",
             rationale=f"scale {i}",
             status="approved",
             reviewed_at=timezone.now(),

@@ -30,7 +30,8 @@ from django.db.models import Q
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
-from provisions.models import Annotation, Provision, ProvisionLink, Treaty
+from provisions.models import Annotation, Provision, ProvisionLink, TextVersion, Treaty
+from provisions.models.treaty import quote_source_in
 from provisions.selectors import QUOTE, locate_quote, make_selectors, position_of
 from provisions.services import history
 
@@ -312,6 +313,7 @@ def reanchor(
     for provision in current.values():
         groups.setdefault(_group_key(provision), []).append(provision)
     by_pk = {p.pk: p for p in provisions}
+    versions = list(TextVersion.objects.filter(treaty=treaty).order_by("recorded_at", "pk"))
 
     roots = (
         Annotation.objects.filter(provision__in=provisions, in_reply_to__isnull=True)
@@ -324,19 +326,35 @@ def reanchor(
         resolution = resolve(annotation, current, groups.get(_group_key(old), []))
         report.annotations[resolution.outcome] += 1
         state = _state_for(resolution.outcome, annotation.anchor_state)
+        # The quote now points into the new text, so it is quoted from the version that text
+        # belongs to; an orphan keeps its old quote, and with it the version it came from.
+        source = (annotation.quote_source, annotation.quote_source_official)
+        if resolution.outcome != Outcome.ORPHANED:
+            found = quote_source_in(resolution.provision, versions)
+            source = (found.label, found.is_official_text)
         if (
             resolution.provision.pk == old.pk
             and resolution.selectors == annotation.selectors
             and state == annotation.anchor_state
+            and source == (annotation.quote_source, annotation.quote_source_official)
         ):
             continue
         note = _note(label, annotation, resolution, old.eid)
         annotation.provision = resolution.provision
         annotation.selectors = resolution.selectors
         annotation.anchor_state = state
+        annotation.quote_source, annotation.quote_source_official = source
         annotation.version += 1
         annotation.save(
-            update_fields=["provision", "selectors", "anchor_state", "version", "updated_at"]
+            update_fields=[
+                "provision",
+                "selectors",
+                "anchor_state",
+                "quote_source",
+                "quote_source_official",
+                "version",
+                "updated_at",
+            ]
         )
         history.record(obj=annotation, action="reanchored", actor=None, note=note)
         for reply in annotation.replies.all():

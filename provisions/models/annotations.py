@@ -91,6 +91,12 @@ class Annotation(ReviewedWork):
     body_html = models.TextField(_("rendered body"), blank=True, editable=False)
     # W3C Web Annotation selectors relative to the provision's text; empty = whole provision.
     selectors = models.JSONField(_("selectors"), default=list, blank=True)
+    # The text the quote was taken from (TextVersion.label, and whether that text is the
+    # official one), recorded whenever the annotation is anchored: by the create and edit
+    # services, by re-anchoring after an import and by an editor's anchor fix. An orphaned
+    # quote keeps the version it was taken from. docs/importing.md gives the rule.
+    quote_source = models.CharField(_("quoted from"), max_length=200, blank=True)
+    quote_source_official = models.BooleanField(_("quoted from the official text"), default=False)
     concerns = models.ManyToManyField(Concern, related_name="annotations", blank=True)
     demands = models.ManyToManyField(SafeguardDemand, related_name="annotations", blank=True)
     tags = models.ManyToManyField(Tag, related_name="annotations", blank=True)
@@ -141,6 +147,11 @@ class Annotation(ReviewedWork):
     def quote(self):
         found = self.selector("TextQuoteSelector")
         return found["exact"] if found else ""
+
+    def set_quote_source(self, source) -> None:
+        """Record where the words now in `selectors` come from (a treaty.QuoteSource)."""
+        self.quote_source = source.label
+        self.quote_source_official = source.is_official_text
 
 
 class RevisionQuerySet(models.QuerySet):

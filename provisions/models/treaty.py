@@ -1,10 +1,16 @@
 """The treaty itself: Treaty → Chapter → Article → Provision (a tree addressed by eid)."""
 
+from dataclasses import dataclass
+
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+
+# The label the editorial summaries carry (Treaty.text_version_label's default; the importer
+# records the summaries under it as the first TextVersion when the official text first comes in).
+SUMMARY_LABEL = "Editorial summaries"
 
 
 class Treaty(models.Model):
@@ -235,6 +241,46 @@ class Provision(models.Model):
         return ", ".join(str(p) for p in parts) or self.eid
 
 
+@dataclass(frozen=True)
+class QuoteSource:
+    """The text a quote was taken from: a TextVersion's label, and whether it is official."""
+
+    label: str
+    is_official_text: bool
+    # The provision's text is our summary although an official text has been imported since:
+    # new quotes must come from the official text (provisions.services.annotations).
+    superseded: bool = False
+
+
+class TextVersionQuerySet(models.QuerySet):
+    def source_of(self, provision: "Provision") -> QuoteSource:
+        """The version a provision's current text belongs to (one query); see quote_source_in."""
+        versions = list(self.filter(treaty_id=provision.treaty_id).order_by("recorded_at", "pk"))
+        return quote_source_in(provision, versions)
+
+    def shown_at(self, treaty_id: int, when) -> QuoteSource:
+        """The version the site showed at `when`: the newest recorded by then; before any was
+        recorded (the summaries are recorded only when the first official text comes in), the
+        oldest, or the editorial summaries."""
+        versions = list(self.filter(treaty_id=treaty_id).order_by("recorded_at", "pk"))
+        shown = [v for v in versions if v.recorded_at <= when] or versions[:1]
+        if not shown:
+            return QuoteSource(SUMMARY_LABEL, False)
+        return QuoteSource(shown[-1].label, shown[-1].is_official_text)
+
+
+def quote_source_in(provision: "Provision", versions: list["TextVersion"]) -> QuoteSource:
+    """The version, among the treaty's `versions` (oldest first), that `provision`'s current text
+    belongs to: the newest official version for official text (an import that leaves a
+    provision's words as they were still has them), the editorial summaries otherwise."""
+    if provision.is_official_text:
+        official = [v for v in versions if v.is_official_text]
+        label = official[-1].label if official else (versions[-1].label if versions else "")
+        return QuoteSource(label, True)
+    summaries = next((v.label for v in versions if not v.is_official_text), SUMMARY_LABEL)
+    return QuoteSource(summaries, False, any(v.is_official_text for v in versions))
+
+
 class TextVersion(models.Model):
     """One text of the Convention that TreatyWatch has shown, oldest first: the editorial
     summaries, then each import of the official text that changed something.
@@ -248,6 +294,8 @@ class TextVersion(models.Model):
     source = models.CharField(_("source"), max_length=500, blank=True)
     is_official_text = models.BooleanField(_("official text"), default=False)
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    objects = TextVersionQuerySet.as_manager()
 
     class Meta:
         ordering = ["recorded_at", "pk"]

@@ -12,10 +12,10 @@ from django.utils.translation import gettext as _
 
 from provisions import cache as page_cache
 from provisions import roles
-from provisions.models import Annotation, Provision, ProvisionLink
+from provisions.models import Annotation, Provision, ProvisionLink, TextVersion
 from provisions.selectors import MAX_QUOTE_CHARS, QUOTE, normalise_selectors
 from provisions.services import history
-from provisions.services.annotations import EditConflict, _clean_text
+from provisions.services.annotations import EditConflict, _clean_text, quote_source_for
 
 
 def _require_editor(user) -> None:
@@ -52,8 +52,18 @@ def anchor_confirm(*, annotation: Annotation, editor, version) -> Annotation:
             {"anchor": _("The text changed since this anchor was proposed: pick a new span.")}
         ) from None
     current.anchor_state = Annotation.Anchor.ANCHORED
+    current.set_quote_source(TextVersion.objects.source_of(current.provision))
     current.version += 1
-    current.save(update_fields=["selectors", "anchor_state", "version", "updated_at"])
+    current.save(
+        update_fields=[
+            "selectors",
+            "anchor_state",
+            "quote_source",
+            "quote_source_official",
+            "version",
+            "updated_at",
+        ]
+    )
     history.record(obj=current, action="anchor_confirmed", actor=editor)
     page_cache.annotation_changed(current)
     return current
@@ -98,13 +108,25 @@ def anchor_pick(
     except ValidationError as error:
         messages = [m for messages in error.message_dict.values() for m in messages]
         raise ValidationError({"exact": messages}) from None
+    source = quote_source_for(provision)
     moved = current.provision_id != provision.pk
     old_eid = current.provision.eid
     current.provision = provision
     current.selectors = selectors
     current.anchor_state = Annotation.Anchor.ANCHORED
+    current.set_quote_source(source)
     current.version += 1
-    current.save(update_fields=["provision", "selectors", "anchor_state", "version", "updated_at"])
+    current.save(
+        update_fields=[
+            "provision",
+            "selectors",
+            "anchor_state",
+            "quote_source",
+            "quote_source_official",
+            "version",
+            "updated_at",
+        ]
+    )
     note = _("moved from %(old)s") % {"old": old_eid} if moved else ""
     history.record(obj=current, action="anchor_picked", actor=editor, note=note)
     if moved:

@@ -13,7 +13,16 @@ from django.utils.translation import gettext as _
 
 from provisions import cache as page_cache
 from provisions import roles
-from provisions.models import Annotation, Concern, Provision, Revision, SafeguardDemand, Tag
+from provisions.models import (
+    Annotation,
+    Concern,
+    Provision,
+    Revision,
+    SafeguardDemand,
+    Tag,
+    TextVersion,
+)
+from provisions.models.treaty import QuoteSource
 from provisions.rendering import render_markdown
 from provisions.search import update_search_vectors
 from provisions.selectors import normalise_selectors
@@ -157,6 +166,23 @@ def _require_editor(user) -> None:
         raise PermissionDenied(_("Only editors can do this."))
 
 
+def quote_source_for(provision: Provision) -> QuoteSource:
+    """Where new words quoted from `provision` come from; refused when its text is our editorial
+    summary although the official text has been imported: notes then quote the treaty itself."""
+    source = TextVersion.objects.source_of(provision)
+    if source.superseded:
+        raise ValidationError(
+            {
+                "provision": _(
+                    "%(citation)s still shows our editorial summary, but the official text has "
+                    "been imported: annotate the official text, not the summary."
+                )
+                % {"citation": provision.citation}
+            }
+        )
+    return source
+
+
 def _thread_to_join(parent: Annotation, author) -> Annotation:
     """The note a reply to `parent` attaches to: its thread's first note (threads are one level
     deep, so a reply to a reply joins the thread). Both the parent and that first note are read
@@ -201,6 +227,10 @@ def annotation_create(
         # Replies are team discussion: visible to analysts and editors, public once published.
         status = Annotation.Status.SUBMITTED
     clean_selectors = normalise_selectors(provision.text, selectors)
+    if in_reply_to is None:
+        source = quote_source_for(provision)
+    else:  # a reply quotes nothing; it carries its thread's source
+        source = QuoteSource(in_reply_to.quote_source, in_reply_to.quote_source_official)
     now = timezone.now()
     annotation = Annotation.objects.create(
         provision=provision,
@@ -208,6 +238,8 @@ def annotation_create(
         body=body,
         body_html=render_markdown(body),
         selectors=clean_selectors,
+        quote_source=source.label,
+        quote_source_official=source.is_official_text,
         status=status,
         in_reply_to=in_reply_to,
         submitted_at=now if status == Annotation.Status.SUBMITTED else None,
@@ -247,6 +279,8 @@ def annotation_update(*, annotation: Annotation, user, version: int, **changes) 
     if "selectors" in changes:
         current.selectors = normalise_selectors(current.provision.text, changes["selectors"])
         current.anchor_state = Annotation.Anchor.ANCHORED
+        if current.in_reply_to_id is None:
+            current.set_quote_source(quote_source_for(current.provision))
     if is_author and current.status == Annotation.Status.REJECTED:
         # Editing a rejected annotation turns it back into a draft to resubmit.
         current.status = Annotation.Status.DRAFT
@@ -330,10 +364,16 @@ def annotation_restore(*, annotation: Annotation, editor, revision: Revision) ->
     current.body_html = render_markdown(current.body)
     try:
         current.selectors = normalise_selectors(current.provision.text, snapshot["selectors"])
+        if current.in_reply_to_id is None and current.selectors:
+            current.set_quote_source(TextVersion.objects.source_of(current.provision))
     except ValidationError:
-        # The provision text changed since: keep the old selectors, flagged as orphaned.
+        # The provision text changed since: keep the old selectors, flagged as orphaned, and
+        # name the version that was shown when that revision was written.
         current.selectors = snapshot["selectors"]
         current.anchor_state = Annotation.Anchor.ORPHANED
+        current.set_quote_source(
+            TextVersion.objects.shown_at(current.provision.treaty_id, revision.created_at)
+        )
     current.version += 1
     current.save()
     _set_relations(current, snapshot["concerns"], snapshot["demands"], snapshot["tags"])

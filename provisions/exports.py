@@ -65,6 +65,8 @@ LINK_ONLY_COLUMNS = [
 ]
 ANNOTATION_ONLY_COLUMNS = [
     "quote",
+    "quote_source",
+    "quote_source_official",
     "body",
     "author",
     "published_at",
@@ -203,6 +205,10 @@ def annotation_record(annotation: Annotation, absolute: Absolute) -> dict:
         "provision": provision.eid,
         "provision_url": absolute(provision.get_absolute_url()),
         "quote": annotation.quote,
+        # The text the words were taken from (a version label such as "Editorial summaries"
+        # or "A/RES/79/243 annex (official)"); blank when the note quotes nothing.
+        "quote_source": annotation.quote_source if annotation.quote else "",
+        "quote_source_official": annotation.quote_source_official if annotation.quote else None,
         "start": position["start"] if position else None,
         "end": position["end"] if position else None,
         "body": annotation.body,

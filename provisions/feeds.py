@@ -8,6 +8,7 @@ e-mail.
 import re
 
 from django.contrib.syndication.views import Feed
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import format_html, format_html_join
@@ -84,7 +85,8 @@ class LatestAnalysisFeed(Feed):
 
     def item_description(self, item):
         if isinstance(item, Annotation):
-            quote = format_html("<blockquote>{}</blockquote>", item.quote) if item.quote else ""
+            # The page's own partial: the quote names the text it was taken from.
+            quote = render_to_string("provisions/_quote.html", {"annotation": item})
             return format_html("{}{}", quote, as_safe_html(item.body_html))
         sources = [http_url(s) for s in item.sources or []]
         source_list = format_html_join(

@@ -92,7 +92,11 @@ def test_published_annotation_is_the_newest_entry(client, analyst, editor, art24
     assert first["author"] == "Alice Analyst"
     assert first["title"] == "Alice Analyst on Article 24"
     assert first["summary_type"] == "html"
-    assert "<blockquote>domestic law</blockquote>" in first["summary"]
+    # Words quoted from our editorial summary are labelled so, never a treaty-style block quote
+    # (tests/test_quote_sources.py covers an official quote).
+    assert "From our editorial summary" in first["summary"]
+    assert '<p class="quote-words">domestic law</p>' in first["summary"]
+    assert "<blockquote" not in first["summary"]
     assert "<em>not</em>" in first["summary"]
     assert set(first["categories"]) == {
         "Weak domestic safeguards in the procedural chapter",

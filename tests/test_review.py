@@ -137,7 +137,9 @@ def test_queue_shows_links_and_annotations_newest_first_with_counts(
     assert "Proposed by Alice Analyst" in html and "Proposed by Bob Analyst" in html
     assert f'href="/history/link/{proposed.pk}/"' in html
     # The annotation: quote, rendered body, concerns, tags, author.
-    assert '<blockquote class="quote">proportionality</blockquote>' in html
+    # (A quote from our editorial summary, labelled so: the seeded text is the summaries.)
+    assert '<p class="quote-words">proportionality</p>' in html
+    assert "From our editorial summary" in html
     assert "<strong>domestic law</strong>" in html
     assert "#safeguards" in html and "By Alice Analyst" in html
     assert f'href="/history/annotation/{submitted.pk}/"' in html

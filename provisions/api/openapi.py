@@ -265,9 +265,29 @@ def _annotation_schemas() -> dict:
                     {
                         "source": {"type": "string", "format": "uri"},
                         "selector": {"type": "array", "items": _schema("Selector")},
+                        "sourceVersion": _closed(
+                            {
+                                "label": {
+                                    "type": "string",
+                                    "description": (
+                                        "The text version's label, e.g. 'Editorial summaries' "
+                                        "or 'A/RES/79/243 annex (official)'."
+                                    ),
+                                },
+                                "officialText": {"type": "boolean"},
+                            },
+                            description=(
+                                "Which text of the provision the quoted words were taken from. "
+                                "Words from TreatyWatch's editorial summary have officialText "
+                                "false: they are not the Convention's wording."
+                            ),
+                        ),
                     },
-                    optional=("selector",),
-                    description="`selector` is absent for a note on the whole provision.",
+                    optional=("selector", "sourceVersion"),
+                    description=(
+                        "`selector` and `sourceVersion` are absent for a note on the whole "
+                        "provision."
+                    ),
                 ),
                 "provision": {"type": "string", "description": "The provision's eid."},
                 "concerns": slugs,

@@ -71,6 +71,13 @@ def annotation_to_w3c(annotation: Annotation, request, related: dict | None = No
     target = {"source": provision_permalink(annotation.provision, request)}
     if annotation.selectors:
         target["selector"] = [dict(selector) for selector in annotation.selectors]
+    if annotation.quote:
+        # W3C names the resource (`source`, the provision); which text of it the words were
+        # taken from is TreatyWatch's term: our editorial summary or an official version.
+        target["sourceVersion"] = {
+            "label": annotation.quote_source,
+            "officialText": annotation.quote_source_official,
+        }
     return {
         "@context": W3C_CONTEXT,
         "id": annotation_api_url(annotation.pk, request),

@@ -326,11 +326,16 @@ def reanchor(
         resolution = resolve(annotation, current, groups.get(_group_key(old), []))
         report.annotations[resolution.outcome] += 1
         state = _state_for(resolution.outcome, annotation.anchor_state)
-        # The quote now points into the new text, so it is quoted from the version that text
-        # belongs to; an orphan keeps its old quote, and with it the version it came from.
+        # Which text the quote comes from (docs/importing.md): words found again elsewhere or
+        # changed are taken from the new text; words still where they were keep the version
+        # they were taken from (they are in both), unless that was our summary and the new text
+        # is official; an orphan keeps its old words and the version they came from.
         source = (annotation.quote_source, annotation.quote_source_official)
-        if resolution.outcome != Outcome.ORPHANED:
-            found = quote_source_in(resolution.provision, versions)
+        found = quote_source_in(resolution.provision, versions)
+        if resolution.outcome in (Outcome.MOVED, Outcome.FUZZY, Outcome.TO_PARENT) or (
+            resolution.outcome == Outcome.UNCHANGED
+            and found.is_official_text != annotation.quote_source_official
+        ):
             source = (found.label, found.is_official_text)
         if (
             resolution.provision.pk == old.pk

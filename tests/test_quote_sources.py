@@ -1,0 +1,249 @@
+"""A quote always says which text it was taken from (issue 17, first section).
+
+Words quoted from our editorial summary must never pass for treaty wording: every surface that
+shows a quote (pages, permalink with its "Cite as" line, brief, feed, CSV, JSON, JSON-LD, the API,
+search results) names the text version, and a summary quote is not a serif block quote. The
+recorded version follows the quote through imports, and once the official text is in, new notes
+quote it rather than the summary.
+
+The sample import (tests/data/import) brings the official text of articles 1–6 only: article 24
+keeps its editorial summary, which lets one database hold both kinds of quote.
+"""
+
+import csv
+import io
+import json
+import re
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from provisions.importing.importer import DEFAULT_LABEL
+from provisions.models import Annotation, Provision
+from provisions.models.treaty import SUMMARY_LABEL
+from provisions.services import annotation_create, annotation_publish, annotation_update
+from provisions.services.anchors import anchor_pick
+from tests.test_reanchor import V2, annotate, fresh, import_sample
+
+pytestmark = pytest.mark.django_db
+
+SUMMARY_WORDS = "domestic law"  # in the seeded summary of Article 24
+OFFICIAL_WORDS = "open for accession by any State"  # in the sample's official Article 6(3)
+
+
+def quote_selectors(provision: Provision, words: str) -> list[dict]:
+    return [{"type": "TextQuoteSelector", "exact": words}]
+
+
+def published(analyst, editor, eid: str, words: str, body: str) -> Annotation:
+    provision = Provision.objects.get(eid=eid)
+    note = annotation_create(
+        provision=provision,
+        author=analyst,
+        body=body,
+        selectors=quote_selectors(provision, words),
+        status=Annotation.Status.SUBMITTED,
+    )
+    return annotation_publish(annotation=note, editor=editor)
+
+
+@pytest.fixture
+def both(analyst, editor):
+    """A published note quoting our summary of Article 24 (written before the import) and one
+    quoting the official text of Article 6(3)."""
+    summary = published(analyst, editor, "art_24", SUMMARY_WORDS, "Quokkasummary remark.")
+    import_sample("convention-sample.txt")
+    official = published(analyst, editor, "art_6__para_3", OFFICIAL_WORDS, "Quokkaofficial remark.")
+    return fresh(summary), fresh(official)
+
+
+# --- What is recorded -------------------------------------------------------------------------
+
+
+def test_a_note_on_the_summary_records_the_editorial_summaries(analyst):
+    note = annotate(analyst, "art_24", SUMMARY_WORDS)
+    assert (note.quote_source, note.quote_source_official) == (SUMMARY_LABEL, False)
+
+
+def test_a_note_on_the_official_text_records_the_imported_version(both):
+    summary, official = both
+    assert (summary.quote_source, summary.quote_source_official) == (SUMMARY_LABEL, False)
+    assert (official.quote_source, official.quote_source_official) == (DEFAULT_LABEL, True)
+
+
+def test_after_an_official_import_new_notes_on_summary_text_are_refused(analyst, editor, both):
+    """Analysts annotate the official text, not the summary: Article 24 still shows only our
+    summary (the sample covers articles 1–6), so a new note there is refused with a reason,
+    in the service (which the form and the API both call) and in the no-JavaScript form."""
+    with pytest.raises(ValidationError) as refused:
+        annotate(analyst, "art_24", SUMMARY_WORDS)
+    assert "annotate the official text, not the summary" in str(refused.value.message_dict)
+    # Re-quoting the summary in an edit is refused the same way.
+    draft = Annotation.objects.get(pk=both[0].pk)
+    with pytest.raises(ValidationError):
+        annotation_update(
+            annotation=draft,
+            user=editor,
+            version=draft.version,
+            selectors=quote_selectors(draft.provision, SUMMARY_WORDS),
+        )
+    # Replies to a note on the summary stay possible: they quote nothing.
+    reply = annotation_create(
+        provision=draft.provision, author=analyst, body="Still true.", in_reply_to=draft
+    )
+    assert reply.quote_source == SUMMARY_LABEL
+
+
+def test_the_annotate_form_explains_the_refusal(client, analyst, both):
+    client.force_login(analyst)
+    response = client.post(
+        "/convention/articles/24/annotate/",
+        {"provision": "art_24", "quote": SUMMARY_WORDS, "body": "A note", "action": "save"},
+    )
+    html = response.content.decode()
+    assert "annotate the official text, not the summary" in html
+    assert not Annotation.objects.filter(body="A note").exists()
+
+
+def test_reanchoring_records_the_text_the_words_now_come_from(analyst, editor):
+    on_summary = annotate(analyst, "art_1", "preventing and combating cybercrime")
+    import_sample("convention-sample.txt")
+    orphan = fresh(on_summary)
+    # The sample's official Article 1 does not have these words of our summary: the note keeps
+    # showing them, and keeps saying they were our summary's.
+    assert orphan.anchor_state == Annotation.Anchor.ORPHANED
+    assert (orphan.quote_source, orphan.quote_source_official) == (SUMMARY_LABEL, False)
+    # An editor anchors it on words of the official text: it now quotes the treaty.
+    picked = anchor_pick(
+        annotation=orphan,
+        editor=editor,
+        version=orphan.version,
+        provision=orphan.provision,
+        exact="The purposes of this Convention are:",
+    )
+    assert (picked.quote_source, picked.quote_source_official) == (DEFAULT_LABEL, True)
+
+    # On the official text: words re-found elsewhere by a later version are that version's;
+    # words still where they were keep the version they were taken from (they are in both).
+    moved = annotate(
+        analyst,
+        "art_6__para_2",
+        "Instruments of ratification shall be deposited with the sample depositary.",
+    )
+    kept = annotate(analyst, "art_6__para_3", OFFICIAL_WORDS)
+    import_sample("convention-sample-v2.txt", V2)
+    moved, kept = fresh(moved), fresh(kept)
+    assert moved.provision.eid == "art_6__para_3"
+    assert (moved.quote_source, moved.quote_source_official) == (V2, True)
+    assert (kept.quote_source, kept.quote_source_official) == (DEFAULT_LABEL, True)
+
+
+# --- Where it is shown ------------------------------------------------------------------------
+
+
+def summary_box(html: str, words: str) -> bool:
+    return bool(
+        re.search(
+            r'<figure class="quote-figure quote-summary">\s*<figcaption class="quote-source">'
+            r'<strong class="quote-kind">From our editorial summary</strong>'
+            rf" \(<cite>{SUMMARY_LABEL}</cite>\)[^<]*</figcaption>\s*"
+            rf'<p class="quote-words">{re.escape(words)}</p>',
+            html,
+        )
+    )
+
+
+def official_quote(html: str, words: str) -> bool:
+    return bool(
+        re.search(
+            rf'<blockquote class="quote">{re.escape(words)}</blockquote>\s*'
+            r'<figcaption class="quote-source">From the official text: '
+            rf"<cite>{re.escape(DEFAULT_LABEL)}</cite></figcaption>",
+            html,
+        )
+    )
+
+
+def test_permalinks_name_the_source_and_cite_it(client, both):
+    summary, official = both
+    html = client.get(summary.get_absolute_url()).content.decode()
+    assert summary_box(html, SUMMARY_WORDS)
+    assert f'<blockquote class="quote">{SUMMARY_WORDS}' not in html
+    assert "quoting TreatyWatch's editorial summary, not the official text" in html
+    html = client.get(official.get_absolute_url()).content.decode()
+    assert official_quote(html, OFFICIAL_WORDS)
+    assert f"quoting {DEFAULT_LABEL}" in html
+
+
+def test_article_pages_and_briefs_name_the_source(client, both):
+    for path in ("/convention/articles/24/", "/convention/articles/24/brief/"):
+        assert summary_box(client.get(path).content.decode(), SUMMARY_WORDS), path
+    for path in ("/convention/articles/6/", "/convention/articles/6/brief/"):
+        assert official_quote(client.get(path).content.decode(), OFFICIAL_WORDS), path
+
+
+def test_search_results_name_the_source(client, both):
+    html = client.get("/search/", {"q": "Quokkasummary"}).content.decode()
+    assert summary_box(html, SUMMARY_WORDS)
+    html = client.get("/search/", {"q": "Quokkaofficial"}).content.decode()
+    assert official_quote(html, OFFICIAL_WORDS)
+
+
+def test_the_feed_names_the_source(client, both):
+    feed = client.get("/feeds/latest.atom").content.decode()
+    assert "From our editorial summary" in feed and "From the official text" in feed
+    assert f'&lt;blockquote class="quote"&gt;{SUMMARY_WORDS}' not in feed
+    assert f'&lt;blockquote class="quote"&gt;{OFFICIAL_WORDS}' in feed
+
+
+def test_csv_and_json_exports_carry_quote_source(client, both):
+    summary, official = both
+    rows = {
+        int(row["id"]): row
+        for row in csv.DictReader(
+            io.StringIO(
+                b"".join(client.get("/export/annotations.csv").streaming_content).decode(
+                    "utf-8-sig"
+                )
+            )
+        )
+    }
+    assert (rows[summary.pk]["quote_source"], rows[summary.pk]["quote_source_official"]) == (
+        SUMMARY_LABEL,
+        "false",
+    )
+    assert (rows[official.pk]["quote_source"], rows[official.pk]["quote_source_official"]) == (
+        DEFAULT_LABEL,
+        "true",
+    )
+    document = json.loads(b"".join(client.get("/export/dataset.json").streaming_content))
+    records = {a["id"]: a for a in document["annotations"]}
+    assert records[summary.pk]["quote_source"] == SUMMARY_LABEL
+    assert records[summary.pk]["quote_source_official"] is False
+    assert records[official.pk]["quote_source"] == DEFAULT_LABEL
+    assert records[official.pk]["quote_source_official"] is True
+
+
+def test_json_ld_and_the_api_name_the_source_version(client, both):
+    summary, official = both
+    expected = {
+        summary.pk: {"label": SUMMARY_LABEL, "officialText": False},
+        official.pk: {"label": DEFAULT_LABEL, "officialText": True},
+    }
+    collection = json.loads(b"".join(client.get("/export/annotations.jsonld").streaming_content))
+    items = {
+        item["id"].rstrip("/").rsplit("/", 1)[-1]: item for item in collection["first"]["items"]
+    }
+    for pk, version in expected.items():
+        target = items[str(pk)]["target"]
+        assert target["sourceVersion"] == version
+        assert target["source"].startswith("http://testserver/convention/")
+        data = client.get(f"/api/v1/annotations/{pk}").json()
+        assert data["target"]["sourceVersion"] == version
+
+
+def test_a_note_on_the_whole_provision_has_no_source_version(client, analyst, editor):
+    note = annotate(analyst, "art_24")
+    annotation_publish(annotation=note, editor=editor)
+    data = client.get(f"/api/v1/annotations/{note.pk}").json()
+    assert "sourceVersion" not in data["target"]

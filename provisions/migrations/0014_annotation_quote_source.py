@@ -50,7 +50,7 @@ def fill_quote_sources(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("provisions", "0011_link_kind_fits_target"),
+        ("provisions", "0013_treaty_status_and_scorecard"),
     ]
 
     operations = [

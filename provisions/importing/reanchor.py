@@ -350,17 +350,7 @@ def reanchor(
         annotation.anchor_state = state
         annotation.quote_source, annotation.quote_source_official = source
         annotation.version += 1
-        annotation.save(
-            update_fields=[
-                "provision",
-                "selectors",
-                "anchor_state",
-                "quote_source",
-                "quote_source_official",
-                "version",
-                "updated_at",
-            ]
-        )
+        annotation.save(update_fields=Annotation.ANCHOR_FIELDS)
         history.record(obj=annotation, action="reanchored", actor=None, note=note)
         for reply in annotation.replies.all():
             if reply.provision_id != annotation.provision_id:

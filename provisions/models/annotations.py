@@ -109,6 +109,18 @@ class Annotation(ReviewedWork):
 
     objects = AnnotationQuerySet.as_manager()
 
+    # What anchoring sets (services.anchors, importing.reanchor): where, which words, how sure,
+    # and which text the words were taken from; saved together with `version` and `updated_at`.
+    ANCHOR_FIELDS = (
+        "provision",
+        "selectors",
+        "anchor_state",
+        "quote_source",
+        "quote_source_official",
+        "version",
+        "updated_at",
+    )
+
     class Meta:
         ordering = ["-created_at", "-pk"]
         verbose_name = _("annotation")

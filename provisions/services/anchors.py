@@ -54,16 +54,7 @@ def anchor_confirm(*, annotation: Annotation, editor, version) -> Annotation:
     current.anchor_state = Annotation.Anchor.ANCHORED
     current.set_quote_source(TextVersion.objects.source_of(current.provision))
     current.version += 1
-    current.save(
-        update_fields=[
-            "selectors",
-            "anchor_state",
-            "quote_source",
-            "quote_source_official",
-            "version",
-            "updated_at",
-        ]
-    )
+    current.save(update_fields=Annotation.ANCHOR_FIELDS)
     history.record(obj=current, action="anchor_confirmed", actor=editor)
     page_cache.annotation_changed(current)
     return current
@@ -116,17 +107,7 @@ def anchor_pick(
     current.anchor_state = Annotation.Anchor.ANCHORED
     current.set_quote_source(source)
     current.version += 1
-    current.save(
-        update_fields=[
-            "provision",
-            "selectors",
-            "anchor_state",
-            "quote_source",
-            "quote_source_official",
-            "version",
-            "updated_at",
-        ]
-    )
+    current.save(update_fields=Annotation.ANCHOR_FIELDS)
     note = _("moved from %(old)s") % {"old": old_eid} if moved else ""
     history.record(obj=current, action="anchor_picked", actor=editor, note=note)
     if moved:

@@ -10,9 +10,11 @@ import io
 import logging
 import os
 import re
+import signal
 import smtplib
 import subprocess
 import sys
+import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -20,7 +22,7 @@ import pytest
 from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend
 from django.core.management import CommandError, call_command
-from django.db import connection
+from django.db import OperationalError, connection
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -232,3 +234,38 @@ def test_production_settings_without_a_mail_server_fail_the_deploy_check(tmp_pat
     assert refused.returncode != 0 and "provisions.E002" in refused.stderr + refused.stdout
     passed = _check_deploy({**database, "DJANGO_EMAIL_HOST": "mail.example.org"})
     assert passed.returncode == 0, passed.stderr + passed.stdout
+
+
+# --- The worker's loop ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def stop_after_first_pause(monkeypatch):
+    """The loop's signal handlers, recorded; the first pause between two looks at the outbox
+    delivers SIGTERM to them, as systemd stopping the service would."""
+    handlers = {}
+    monkeypatch.setattr(
+        signal, "signal", lambda signum, handler: handlers.update({signum: handler})
+    )
+
+    def pause(seconds):
+        handlers[signal.SIGTERM](signal.SIGTERM, None)
+
+    monkeypatch.setattr(time, "sleep", pause)
+    return handlers
+
+
+def test_the_loop_sends_and_stops_on_sigterm(client, analyst, stop_after_first_pause):
+    ask_reset(client, "alice@example.org")
+    call_command("send_outbox", "--interval", "5", stdout=(out := io.StringIO()))
+    assert set(stop_after_first_pause) == {signal.SIGTERM, signal.SIGINT}
+    assert len(mail.outbox) == 1 and "1 sent" in out.getvalue()
+
+
+def test_the_loop_outlives_a_database_outage(analyst, stop_after_first_pause, monkeypatch):
+    def outage(**kwargs):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr("provisions.services.outbox.outbox_send_due", outage)
+    call_command("send_outbox", stdout=io.StringIO(), stderr=(err := io.StringIO()))
+    assert "the database did not answer (OperationalError)" in err.getvalue()

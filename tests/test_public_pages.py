@@ -76,6 +76,19 @@ def test_safeguard_detail(client):
     assert 'href="/convention/articles/40/#art_40"' in html
 
 
+def test_every_safeguard_page_describes_its_demand(client):
+    """Each demand's page says what the coalition asks, in the statement's words as reported."""
+    from provisions.models import SafeguardDemand
+
+    demands = list(SafeguardDemand.objects.all())
+    assert len(demands) == 6
+    for demand in demands:
+        assert demand.point.startswith("Do not sign or ratify the Convention unless you commit to")
+        html = text_of(client.get(demand.get_absolute_url()))
+        assert f'<blockquote class="coalition-point"><p>{demand.point}</p>' in html
+        assert "joint statement, October 2025 (paraphrased)" in html
+
+
 def test_about_names_signatories_and_editorial_nature(client):
     html = client.get("/about/").content.decode()
     for name in ("Access Now", "Human Rights Watch", "Fundación Karisma", "EngageMedia"):

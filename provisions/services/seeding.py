@@ -222,7 +222,13 @@ def seed_statement(*, data: dict | None = None, report: SeedReport | None = None
             report,
             SafeguardDemand,
             {"slug": item["slug"]},
-            {"statement": statement, "title": item["title"], "position": position},
+            {
+                "statement": statement,
+                "title": item["title"],
+                # The demand in the statement's words as reported (shown as paraphrased).
+                "point": item.get("seed_point", ""),
+                "position": position,
+            },
         )
         for number in item.get("articles_where_it_applies", []):
             _upsert(

@@ -49,6 +49,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from provisions.citations import CitationMatch, parse_citation, resolve_citation
 from provisions.models import (
     Annotation,
     Article,
@@ -174,6 +175,25 @@ def clean_query(raw) -> str:
 
 _TOKEN = re.compile(r'(-?)"([^"]*)"?|(\S+)')
 _EDGE_PUNCTUATION = "\"'“”‘’«»()[]{}.,;:!?"
+# Markdown's syntax is not text: a `*` or `_` in a query must not find the raw `**bold**` of an
+# annotation's source (PostgreSQL's parser drops these signs too). They separate words.
+_MARKUP = re.compile(r"[*_`~#>|\\\[\]<=^]+")
+_WORD = re.compile(r"\w+")
+
+# The words PostgreSQL's english configuration ignores (its english.stop), so that both
+# databases agree on what cannot be searched for; tests/test_search.py checks them on PostgreSQL.
+STOP_WORDS = frozenset(
+    """
+    i me my myself we our ours ourselves you your yours yourself yourselves he him his himself
+    she her hers herself it its itself they them their theirs themselves what which who whom
+    this that these those am is are was were be been being have has had having do does did
+    doing a an the and but if or because as until while of at by for with about against
+    between into through during before after above below to from up down in out on off over
+    under again further then once here there when where why how all any both each few more
+    most other some such no nor not only own same so than too very s t can will just don
+    should now
+    """.split()
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,13 +211,20 @@ def parse_terms(query: str) -> Terms:
         if word is not None:
             negated = word.startswith("-")
             word = word.lstrip("-")
-            if word.lower() == "or":  # websearch's OR: the fallback simply ignores it
+            if word.lower() in STOP_WORDS:  # OR, and words PostgreSQL ignores as well
                 continue
             phrase = word
-        term = " ".join(phrase.split()).strip(_EDGE_PUNCTUATION)
+        term = " ".join(_MARKUP.sub(" ", phrase).split()).strip(_EDGE_PUNCTUATION)
         if term:
             (exclude if negated else include).append(term)
     return Terms(tuple(dict.fromkeys(include)), tuple(dict.fromkeys(exclude)))
+
+
+def has_searchable_words(query: str) -> bool:
+    """Whether the query holds a word that is not a stop-word ("a", "AND", "the") and not only
+    signs (`*`, `#`): without one, PostgreSQL finds nothing and a substring search everything,
+    so the page explains instead of searching."""
+    return any(word.lower() not in STOP_WORDS for word in _WORD.findall(_MARKUP.sub(" ", query)))
 
 
 # --- Matching: QuerySets annotated with `rank` -------------------------------------------
@@ -751,6 +778,8 @@ class SearchOutcome:
     page: object  # django.core.paginator.Page of Result
     facets: list[Facet]
     any_selected: bool
+    # When the query is a citation ("art. 24(2)"): the provision it names, shown first.
+    cited: CitationMatch | None = None
 
 
 def search(query: str, *, user, selected: dict[str, list[str]], page=1) -> SearchOutcome:
@@ -759,6 +788,8 @@ def search(query: str, *, user, selected: dict[str, list[str]], page=1) -> Searc
     selected maps facet names ("kind", "chapter", "concern", "demand", "tag") to the values of
     the URL; unknown values are ignored.
     """
+    citation = parse_citation(query)
+    cited = resolve_citation(citation) if citation else None  # one query, citations only
     hits = [*_article_hits(query), *_point_hits(query)]  # the few: in Python
     annotations = AnnotationMatches(query, user)  # the many: in the database
 
@@ -823,6 +854,7 @@ def search(query: str, *, user, selected: dict[str, list[str]], page=1) -> Searc
         page=page_obj,
         facets=[facet for facet in facets if facet.options],
         any_selected=any(active.values()),
+        cited=cited,
     )
 
 

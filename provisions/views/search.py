@@ -1,7 +1,7 @@
 """The search page, `/search/?q=`: one view for the page and for its htmx results fragment.
 
 The search itself is in provisions.search; this view reads the URL, refuses what it cannot
-search (too long) and chooses between the page and the fragment.
+search (too long, or only stop-words and signs) and chooses between the page and the fragment.
 """
 
 from django.shortcuts import render
@@ -36,6 +36,12 @@ def search(request):
             "find more than a whole sentence."
         ) % {"n": search_service.MAX_QUERY_CHARS}
         context["query"] = query[: search_service.MAX_QUERY_CHARS]
+    elif query and not search_service.has_searchable_words(query):
+        context["error"] = _(
+            "Search leaves out very common words such as “a”, “and” and “the”, and signs such "
+            "as * or #, so there is nothing left to look for in “%(query)s”. Add a word that "
+            "says what you want, e.g. surveillance or extradition."
+        ) % {"query": query}
     elif query:
         context["outcome"] = search_service.search(
             query,

@@ -181,9 +181,9 @@ _MARKUP = re.compile(r"[*_`~#>|\\\[\]<=^]+")
 _WORD = re.compile(r"\w+")
 
 # The words PostgreSQL's english configuration ignores (its english.stop), so that both
-# databases agree on what cannot be searched for; tests/test_search.py checks them on PostgreSQL.
-STOP_WORDS = frozenset(
-    """
+# databases agree on what cannot be searched for; tests/test_search_citations.py checks them on
+# PostgreSQL.
+_STOP_WORDS_TEXT = """
     i me my myself we our ours ourselves you your yours yourself yourselves he him his himself
     she her hers herself it its itself they them their theirs themselves what which who whom
     this that these those am is are was were be been being have has had having do does did
@@ -192,8 +192,8 @@ STOP_WORDS = frozenset(
     under again further then once here there when where why how all any both each few more
     most other some such no nor not only own same so than too very s t can will just don
     should now
-    """.split()
-)
+"""
+STOP_WORDS = frozenset(_STOP_WORDS_TEXT.split())
 
 
 @dataclass(frozen=True, slots=True)

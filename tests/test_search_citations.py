@@ -6,7 +6,6 @@ says so. A query of stop-words or signs alone gets a message, not every row. A `
 wildcard over an annotation's raw Markdown. Phrases are found in every kind of text.
 """
 
-import re
 import time
 
 import pytest

@@ -161,6 +161,12 @@ def test_a_citation_is_the_first_result_with_a_direct_link(
     assert "Nothing matches" not in html
 
 
+def test_the_help_shows_how_to_cite(client):
+    html = client.get("/search/").content.decode()
+    assert '<a href="?q=art.%2024%282%29"><code>art. 24(2)</code></a>' in html
+    assert "goes straight to that provision" in html
+
+
 def test_a_definition_is_cited_by_its_letter(client):
     child("art_2", "art_2__subpara_h", "subparagraph", "h", "“Electronic data” means …")
     html = client.get("/search/", {"q": "Art. 2(h)"}).content.decode()

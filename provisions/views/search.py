@@ -18,6 +18,7 @@ EXAMPLES = [
     '"traffic data"',
     'extradition OR "mutual legal assistance"',
     "data -personal",
+    "art. 24(2)",
 ]
 
 

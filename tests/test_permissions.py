@@ -100,21 +100,26 @@ def objects(analyst):
     link = link_propose(
         provision=provision, proposer=analyst, concern="gender-risks", rationale="proposal"
     )
-    from provisions.models import Party, SafeguardDemand
-    from provisions.services.commitments import commitment_create
-
-    commitment = commitment_create(
-        party=Party.objects.get(code="MLI"),
-        demand=SafeguardDemand.objects.first(),
-        author=analyst,
-        level="unknown",
-    )
+    commitment = draft_commitment(analyst)
     return {
         "annotation": draft.pk,
         "link": link.pk,
         "commitment": commitment.pk,
         "member": analyst.pk,
     }
+
+
+def draft_commitment(analyst):
+    """A scorecard commitment in draft, for the routes that take one."""
+    from provisions.models import Party, SafeguardDemand
+    from provisions.services.commitments import commitment_create
+
+    return commitment_create(
+        party=Party.objects.get(code="MLI"),
+        demand=SafeguardDemand.objects.first(),
+        author=analyst,
+        level="unknown",
+    )
 
 
 def login_for(client, who, users):

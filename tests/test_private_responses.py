@@ -13,7 +13,13 @@ from provisions.models import Provision
 from provisions.services import annotation_create, link_propose
 from tests.conftest import verify_session
 from tests.test_api import API, bearer, token_for
-from tests.test_permissions import ALL_PATTERNS, SKIP_NAMES, access_level, concrete_url
+from tests.test_permissions import (
+    ALL_PATTERNS,
+    SKIP_NAMES,
+    access_level,
+    concrete_url,
+    draft_commitment,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -23,13 +29,19 @@ HTMX = {"HX-Request": "true", "HX-Current-URL": "http://testserver/workspace/"}
 @pytest.fixture
 def objects(analyst):
     """Ids for the routes, as the permission walk has them: the analyst's draft, a proposed
-    link, the analyst as a member."""
+    link, a draft scorecard commitment, the analyst as a member."""
     provision = Provision.objects.get(eid="art_24")
     draft = annotation_create(provision=provision, author=analyst, body="Unpublished draft")
     link = link_propose(
         provision=provision, proposer=analyst, concern="gender-risks", rationale="proposal"
     )
-    return {"annotation": draft.pk, "link": link.pk, "member": analyst.pk}
+    commitment = draft_commitment(analyst)
+    return {
+        "annotation": draft.pk,
+        "link": link.pk,
+        "commitment": commitment.pk,
+        "member": analyst.pk,
+    }
 
 
 def is_private(response) -> bool:

@@ -195,6 +195,18 @@ def test_the_countdown_to_the_end_of_signature():
     assert not overview(statuses, today=datetime.date(2027, 1, 1)).signature_open
 
 
+def test_today_is_new_yorks_date_where_signature_closes():
+    """At 03:00 UTC on 31 December it is still 30 December at UN Headquarters: one day left."""
+    from unittest import mock
+
+    from provisions.treaty_status import depositary_today
+
+    utc = datetime.datetime(2026, 12, 31, 3, 0, tzinfo=datetime.UTC)
+    with mock.patch("django.utils.timezone.now", return_value=utc):
+        assert depositary_today() == datetime.date(2026, 12, 30)
+        assert overview(all_statuses()).days_left == 1
+
+
 # --- Pages ----------------------------------------------------------------------------------
 
 

@@ -67,9 +67,6 @@ logger = logging.getLogger(__name__)
 
 SITE = "site"
 ANALYSIS = "analysis"
-# How long a stored page lives at most. Freshness comes from the generations, not from this:
-# it only bounds memory and the life of a page after a write that bypassed the services.
-TIMEOUT = 15 * 60
 HIT_HEADER = "X-Page-Cache"
 # Stored pages are the only entries whose number grows with traffic (one per address).
 PAGE_KEY_PREFIX = "tw:page:"
@@ -115,7 +112,7 @@ def release() -> str:
 
 
 def enabled() -> bool:
-    return getattr(settings, "TREATYWATCH_PAGE_CACHE", True)
+    return settings.TREATYWATCH_PAGE_CACHE
 
 
 # --- Generations ------------------------------------------------------------------------------
@@ -484,7 +481,7 @@ def cache_public_page(*scopes: str):
                 return response
             csrf_used_before = bool(request.META.get("CSRF_COOKIE_NEEDS_UPDATE"))
             response = view(request, *args, **kwargs)
-            timeout = getattr(settings, "TREATYWATCH_PAGE_CACHE_SECONDS", TIMEOUT)
+            timeout = settings.TREATYWATCH_PAGE_CACHE_SECONDS
             entry = _storable(request, response, csrf_used_before, generations, timeout)
             if entry is None:
                 return response

@@ -44,7 +44,7 @@ def check_mail_is_configured(app_configs, **kwargs):
     member who forgot their password asks for a link that never comes, and nobody notices."""
     if settings.DEBUG:
         return []
-    mailer = getattr(settings, "MAILERS", {}).get("default", {})
+    mailer = settings.MAILERS.get("default", {})
     backend = mailer.get("BACKEND", "")
     host = mailer.get("OPTIONS", {}).get("host")
     smtp_without_host = backend == "django.core.mail.backends.smtp.EmailBackend" and not host

@@ -85,10 +85,14 @@ def test_production_refuses_to_start_without_a_secret_key():
     assert "DJANGO_SECRET_KEY" in result.stderr
 
 
-def test_checking_migrations_needs_no_secret_key():
-    """makemigrations signs nothing: CI and hooks can check that migrations are complete with
-    production settings and no key (the refusal above stays for everything else)."""
-    env = {"PATH": os.environ["PATH"], "DJANGO_SETTINGS_MODULE": "treatywatch.settings"}
+def test_checking_migrations_needs_no_secret_key_when_told_so():
+    """makemigrations signs nothing: CI (`make migrate-check`) checks that migrations are
+    complete with production settings and no key, by saying so explicitly."""
+    env = {
+        "PATH": os.environ["PATH"],
+        "DJANGO_SETTINGS_MODULE": "treatywatch.settings",
+        "DJANGO_ALLOW_THROWAWAY_SECRET_KEY": "1",
+    }
     result = subprocess.run(
         [sys.executable, "manage.py", "makemigrations", "--check", "--dry-run"],
         cwd=ROOT,
@@ -99,6 +103,33 @@ def test_checking_migrations_needs_no_secret_key():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "No changes detected" in result.stdout
+
+
+def test_the_command_alone_does_not_waive_the_secret_key():
+    """Without the explicit flag no command runs keyless, not even makemigrations (the waiver
+    used to be guessed from sys.argv)."""
+    env = {"PATH": os.environ["PATH"], "DJANGO_SETTINGS_MODULE": "treatywatch.settings"}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "makemigrations", "--check", "--dry-run"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY" in result.stderr
+
+
+def test_make_migrate_check_says_it_needs_no_key():
+    """`make migrate-check` (run by .ci/run) checks under the production settings, so it must
+    set the flag, not DJANGO_DEBUG; the test above shows the command it runs then passes."""
+    makefile = (ROOT / "Makefile").read_text()
+    recipe = makefile.split("\nmigrate-check:", 1)[1].split("\n\n", 1)[0]
+    assert "DJANGO_ALLOW_THROWAWAY_SECRET_KEY=1" in recipe
+    assert "makemigrations --check --dry-run" in recipe
+    assert "DEV_ENV" not in recipe and "DJANGO_DEBUG" not in recipe
+    assert "make migrate-check" in (ROOT / ".ci" / "run").read_text()
 
 
 def settings_in_a_clean_process(names: list[str], **env: str) -> dict:

@@ -6,7 +6,6 @@ opts into the relaxed settings with DJANGO_DEBUG=1, which `make run` does.
 
 import os
 import secrets
-import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -31,16 +30,13 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 DEBUG = env_bool("DJANGO_DEBUG", False)
 
-# Commands that sign nothing and serve no one (a build step, the check that migrations are
-# complete) may run without the key: they get a throwaway one. Everything else refuses.
-KEYLESS_COMMANDS = {"makemigrations", "collectstatic", "compilemessages", "makemessages"}
-COMMAND = sys.argv[1] if Path(sys.argv[0]).name == "manage.py" and len(sys.argv) > 1 else ""
-
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 if not SECRET_KEY:
     if DEBUG:
         SECRET_KEY = "dev-only-insecure-key-never-use-in-production-0123456789abcdefghij"  # noqa: S105
-    elif COMMAND in KEYLESS_COMMANDS:
+    elif env_bool("DJANGO_ALLOW_THROWAWAY_SECRET_KEY", False):
+        # Said explicitly by a step that signs nothing and serves no one (the check that
+        # migrations are complete, collectstatic in a build): a random key for this process only.
         SECRET_KEY = secrets.token_urlsafe(50)
     else:
         # Refuse to start in production with a guessable key: sessions and password-reset
@@ -245,6 +241,11 @@ CSRF_COOKIE_SAMESITE = "Lax"
 # A failed CSRF check gets the site's 403 page, saying what to do (Django's own is bare).
 CSRF_FAILURE_VIEW = "provisions.views.errors.csrf_failure"
 SESSION_COOKIE_AGE = 60 * 60 * 12
+# The page cache (provisions/cache.py; tests switch it off). A stored page lives at most this
+# long: freshness comes from the generations, this only bounds memory and the life of a page
+# after a write that bypassed the services.
+TREATYWATCH_PAGE_CACHE = True
+TREATYWATCH_PAGE_CACHE_SECONDS = 15 * 60
 # Creating an API token, replacing the authenticator and making new recovery codes ask for the
 # password again (and a code, for editors); the confirmation lasts this long (like GitHub's
 # "sudo mode"), so that a session left open or stolen cannot turn itself into those.

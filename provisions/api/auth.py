@@ -18,8 +18,6 @@ from provisions.api.errors import ApiError
 from provisions.services import api_token_authenticate
 from provisions.views.access import _mark
 
-WRITES_PER_MINUTE = 60
-
 
 def _clock() -> float:
     return time.time()
@@ -69,7 +67,7 @@ def authenticate(request) -> None:
 
 def _count_write(token) -> None:
     """At most N writes a minute per token (fixed one-minute windows in the shared cache)."""
-    limit = getattr(settings, "TREATYWATCH_API_WRITES_PER_MINUTE", WRITES_PER_MINUTE)
+    limit = settings.TREATYWATCH_API_WRITES_PER_MINUTE
     now = _clock()
     window = int(now // 60)
     # The hash (random per token) rather than the id: ids can be reused after a rollback.

@@ -59,7 +59,7 @@ def request_ip(request) -> str | None:
     is the address our outermost proxy saw; anything further left was written by the client and
     is ignored. Returns None for anything that is not an IP address.
     """
-    hops = getattr(settings, "TREATYWATCH_TRUSTED_PROXY_HOPS", 0)
+    hops = settings.TREATYWATCH_TRUSTED_PROXY_HOPS
     candidate = request.META.get("REMOTE_ADDR", "")
     if hops > 0:
         forwarded = [part.strip() for part in request.headers.get("X-Forwarded-For", "").split(",")]

@@ -34,7 +34,6 @@ MAX_NAME_CHARS = 100
 MAX_TOKEN_CHARS = 200
 # last_used_at is refreshed at most this often, so that busy readers do not write on every call.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
-DEFAULT_LIFETIME_DAYS = 90
 
 # Why a token was revoked (ApiToken.revoked_reason and the audit event's detail).
 REVOKED_BY_OWNER = "owner"
@@ -59,7 +58,7 @@ def password_fingerprint(user) -> str:
 
 
 def token_lifetime() -> timedelta:
-    return timedelta(days=getattr(settings, "TREATYWATCH_API_TOKEN_DAYS", DEFAULT_LIFETIME_DAYS))
+    return timedelta(days=settings.TREATYWATCH_API_TOKEN_DAYS)
 
 
 @transaction.atomic

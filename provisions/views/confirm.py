@@ -35,13 +35,12 @@ from provisions.views.access import member_required, second_factor_response, sen
 from provisions.views.signin import CodeForm, lockout_response, safe_next, with_next
 
 CONFIRMED_KEY = "treatywatch_confirmed_at"
-DEFAULT_CONFIRM_SECONDS = 10 * 60
 # What failed attempts on this page say about themselves in the audit log.
 DURING = "confirmation"
 
 
 def confirm_seconds() -> int:
-    return getattr(settings, "TREATYWATCH_CONFIRM_SECONDS", DEFAULT_CONFIRM_SECONDS)
+    return settings.TREATYWATCH_CONFIRM_SECONDS
 
 
 def recently_confirmed(request) -> bool:

@@ -17,7 +17,7 @@ from provisions.services.enrolment import LINK_HOURS, enrolment_link_create, enr
 
 def default_site() -> str:
     """The site's address: the first trusted origin, or the development server under DEBUG."""
-    origins = list(getattr(settings, "CSRF_TRUSTED_ORIGINS", []))
+    origins = list(settings.CSRF_TRUSTED_ORIGINS)
     if origins:
         return origins[0]
     return "http://127.0.0.1:8000" if settings.DEBUG else ""

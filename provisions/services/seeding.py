@@ -29,7 +29,6 @@ from provisions.search import update_search_vectors
 FIXTURES = Path(settings.BASE_DIR) / "fixtures"
 TREATY_SLUG = "un-cybercrime-convention"
 STATEMENT_SLUG = "coalition-2025"
-ROMAN = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII"]
 
 
 @dataclass

@@ -24,7 +24,6 @@ from provisions.views.access import editor_required
 
 # The queue shows the newest items first; past this many, the page says how many more wait.
 QUEUE_LIMIT = 100
-BULK_ACTIONS = ("approve_links", "publish_annotations", "reject")
 # No row id is longer; int() refuses strings past 4,300 digits anyway.
 MAX_ID_DIGITS = 19
 

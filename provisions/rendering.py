@@ -33,6 +33,16 @@ def sanitise_html(html: str) -> str:
     )
 
 
+def contains_image(text: str) -> bool:
+    """Whether the Markdown holds an image (`![words](address)`, also by reference): the
+    renderer would drop it, so the writing service refuses it with a message instead."""
+
+    def walk(tokens) -> bool:
+        return any(token.type == "image" or walk(token.children or ()) for token in tokens)
+
+    return walk(_markdown.parse(text or ""))
+
+
 def render_markdown(text: str) -> str:
     """Markdown to sanitised HTML (a plain str, to be stored or wrapped by `as_safe_html`)."""
     # Headings h1/h2 would break the page outline; render them as h3 and below.

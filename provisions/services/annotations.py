@@ -23,7 +23,7 @@ from provisions.models import (
     TextVersion,
 )
 from provisions.models.treaty import QuoteSource
-from provisions.rendering import render_markdown
+from provisions.rendering import contains_image, render_markdown
 from provisions.search import update_search_vectors
 from provisions.selectors import normalise_selectors
 from provisions.services import history
@@ -64,6 +64,20 @@ def clean_review_note(value, *, field: str) -> str:
     return value
 
 
+def refuse_images(body: str) -> None:
+    """A Markdown image is refused with a message: notes never show images (they would load from
+    another host), and dropping one silently would lose what the writer meant."""
+    if contains_image(body):
+        raise ValidationError(
+            {
+                "body": _(
+                    "Notes cannot show images. Link to the image instead: "
+                    "[what it shows](https://…) — without the “!” in front."
+                )
+            }
+        )
+
+
 def _clean_body(body) -> str:
     if not isinstance(body, str):
         raise ValidationError({"body": _("The note must be text.")})
@@ -74,6 +88,7 @@ def _clean_body(body) -> str:
         raise ValidationError(
             {"body": _("The note is too long (at most %(n)s characters).") % {"n": MAX_BODY_CHARS}}
         )
+    refuse_images(body)
     return body
 
 

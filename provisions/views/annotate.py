@@ -27,7 +27,7 @@ from provisions.services import (
     annotation_update,
     link_propose,
 )
-from provisions.services.annotations import MAX_BODY_CHARS
+from provisions.services.annotations import MAX_BODY_CHARS, refuse_images
 from provisions.views.access import analyst_required
 
 SELECTION_FIELDS = ("quote", "prefix", "suffix", "start", "end")
@@ -38,11 +38,19 @@ def _article_provisions(article):
     return article.provisions.current().order_by("position")
 
 
-def _preview(body: str) -> tuple[str, int | None]:
-    """The note rendered, and where it was cut (None: whole). Only as much as a note may hold is
-    rendered: Markdown's cost grows with length, and saving the rest would be refused anyway."""
+def _preview(body: str) -> dict:
+    """The note rendered, where it was cut (None: whole) and what saving it would refuse (an
+    image). Only as much as a note may hold is rendered: Markdown's cost grows with length, and
+    saving the rest would be refused anyway."""
     cut = MAX_BODY_CHARS if len(body) > MAX_BODY_CHARS else None
-    return render_markdown(body[:MAX_BODY_CHARS]), cut
+    body = body[:MAX_BODY_CHARS]
+    try:
+        refuse_images(body)
+    except ValidationError as error:
+        problems = error.messages
+    else:
+        problems = []
+    return {"preview_html": render_markdown(body), "preview_cut": cut, "preview_problems": problems}
 
 
 def _template(request, page: str, partial: str) -> str:
@@ -54,7 +62,7 @@ def _template(request, page: str, partial: str) -> str:
 def annotate(request, number: int):
     article = get_object_or_404(Article.objects.select_related("chapter"), number=number)
     provisions = _article_provisions(article)
-    preview_html, preview_cut = None, None
+    preview = {}
     # Inline forms (one per provision on the article page) need ids of their own.
     eid = request.POST.get("provision") or request.GET.get("eid") or article.eid
     auto_id = f"{slugify(eid)}-%s" if request.htmx else "id_%s"
@@ -62,7 +70,7 @@ def annotate(request, number: int):
         form = AnnotationForm(request.POST, provisions=provisions, auto_id=auto_id)
         if request.POST.get("action") == "preview":
             # The no-JavaScript preview: the same form again, with the rendered note above it.
-            preview_html, preview_cut = _preview(request.POST.get("body", ""))
+            preview = _preview(request.POST.get("body", ""))
         elif form.is_valid():
             status = "submitted" if request.POST.get("action") == "submit" else "draft"
             try:
@@ -103,8 +111,7 @@ def annotate(request, number: int):
         "article": article,
         "form": form,
         "tags": Tag.objects.visible_to(request.user)[:200],
-        "preview_html": preview_html,
-        "preview_cut": preview_cut,
+        **preview,
     }
     return render(request, _template(request, "provisions/annotate.html", "form"), context)
 
@@ -254,9 +261,8 @@ def annotation_reply(request, pk: int):
 @require_POST
 def preview(request):
     """Markdown preview for the annotation form (htmx)."""
-    html, cut = _preview(request.POST.get("body", ""))
     return render(
-        request, "provisions/annotate.html#preview", {"preview_html": html, "preview_cut": cut}
+        request, "provisions/annotate.html#preview", _preview(request.POST.get("body", ""))
     )
 
 

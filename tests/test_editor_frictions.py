@@ -1,0 +1,69 @@
+"""Issue 17, "the editor's and analyst's small frictions": each point, on each surface it names."""
+
+import pytest
+from django.urls import reverse
+
+from provisions.models import Annotation
+from tests.test_annotate_views import post_annotation
+from tests.test_api import art, token_for
+from tests.test_api_writes import error_of, post
+
+pytestmark = pytest.mark.django_db
+
+IMAGE_NOTES = [
+    "See ![the chart](https://example.org/chart.png) here.",
+    "By reference: ![chart][c]\n\n[c]: https://example.org/chart.png",
+]
+REFUSAL = "Notes cannot show images"
+
+
+# --- 1. A Markdown image is refused with a message, not silently dropped --------------------
+
+
+@pytest.mark.parametrize("body", IMAGE_NOTES)
+def test_form_refuses_an_image_and_keeps_the_note(client, analyst, body):
+    """Guards: saving through the form used to store the note with the image silently gone."""
+    client.force_login(analyst)
+    response = post_annotation(client, body=body)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert REFUSAL in html
+    assert "https://example.org/chart.png" in html  # what was typed is still in the field
+    assert not Annotation.objects.exists()
+
+
+def test_a_link_to_an_image_is_still_accepted(client, analyst):
+    """Guards against refusing too much: the advice given (a plain link) must save."""
+    client.force_login(analyst)
+    response = post_annotation(client, body="See [the chart](https://example.org/chart.png).")
+    assert response.status_code == 302
+    assert Annotation.objects.count() == 1
+
+
+def test_no_js_preview_says_an_image_would_be_refused(client, analyst):
+    client.force_login(analyst)
+    html = post_annotation(client, body=IMAGE_NOTES[0], action="preview").content.decode()
+    assert REFUSAL in html
+    assert not Annotation.objects.exists()
+
+
+def test_htmx_preview_says_an_image_would_be_refused(client, analyst):
+    client.force_login(analyst)
+    response = client.post(reverse("provisions:annotation_preview"), {"body": IMAGE_NOTES[0]})
+    assert response.status_code == 200
+    assert REFUSAL in response.content.decode()
+
+
+def test_api_refuses_an_image_with_a_field_error(client, analyst):
+    art()
+    error = error_of(
+        post(
+            client,
+            "annotations",
+            {"bodyValue": IMAGE_NOTES[0], "target": "art_24"},
+            token_for(analyst),
+        ),
+        422,
+    )
+    assert any(REFUSAL in message for message in error["fields"]["body"])
+    assert not Annotation.objects.exists()

@@ -65,5 +65,5 @@ def test_api_refuses_an_image_with_a_field_error(client, analyst):
         ),
         422,
     )
-    assert any(REFUSAL in message for message in error["fields"]["body"])
+    assert any(REFUSAL in message for message in error["fields"]["body.value"])
     assert not Annotation.objects.exists()

@@ -28,7 +28,7 @@ from tests.test_fuzz_forms import (
     typed_tag_slugs,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.openapi]
 
 ERROR_CODES = {
     "malformed_json",

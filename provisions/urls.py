@@ -1,4 +1,4 @@
-"""TreatyWatch's addresses (the public contract is in docs and product.md)."""
+"""TreatyWatch's addresses (the public pages are described in README.md, the API in docs/api.md)."""
 
 from django.urls import path
 

@@ -71,6 +71,19 @@ migrate-check: install
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3
 
+## make lock: rewrite requirements.lock as `pip freeze` of a throwaway virtualenv holding
+## pyproject.toml's dependencies and its `test` extras (never the project itself). Review the diff.
+LOCK_FILE ?= requirements.lock
+.PHONY: lock
+lock:
+	@LOCK_DIR=$$(mktemp -d) && trap 'rm -rf "$$LOCK_DIR"' EXIT && \
+	$(PYTHON) -m venv "$$LOCK_DIR/venv" && \
+	"$$LOCK_DIR/venv/bin/pip" install --quiet --upgrade pip && \
+	"$$LOCK_DIR/venv/bin/python" -c 'import tomllib; p = tomllib.load(open("pyproject.toml", "rb"))["project"]; print("\n".join(p["dependencies"] + p["optional-dependencies"]["test"]))' > "$$LOCK_DIR/requirements.in" && \
+	"$$LOCK_DIR/venv/bin/pip" install --quiet -r "$$LOCK_DIR/requirements.in" && \
+	"$$LOCK_DIR/venv/bin/pip" freeze --exclude treatywatch > "$$LOCK_DIR/requirements.lock" && \
+	mv "$$LOCK_DIR/requirements.lock" $(LOCK_FILE) && echo "wrote $(LOCK_FILE)"
+
 ## make faults: the load, database-outage and backup checks in their short form, on the local
 ## PostgreSQL (127.0.0.1:5432; scripts/README.md). LOAD_SECONDS=30 for the full load run.
 LOAD_SECONDS ?= 8

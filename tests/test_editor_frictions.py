@@ -67,3 +67,36 @@ def test_api_refuses_an_image_with_a_field_error(client, analyst):
     )
     assert any(REFUSAL in message for message in error["fields"]["body.value"])
     assert not Annotation.objects.exists()
+
+
+# --- 2. The audit log records a rejection's reason --------------------------------------------
+
+
+def test_rejecting_an_annotation_or_a_link_records_the_reason_on_the_audit_page(
+    client, analyst, editor
+):
+    """Guards: the audit event of a rejection used to hold only the object's type and id."""
+    from provisions.models import AuditEvent
+    from provisions.services import (
+        annotation_create,
+        annotation_reject,
+        link_propose,
+        link_reject,
+    )
+
+    annotation = annotation_create(provision=art(), author=analyst, body="one", status="submitted")
+    annotation_reject(annotation=annotation, editor=editor, reason="Needs a <b>source</b>.")
+    link = link_propose(
+        provision=art(), proposer=analyst, concern="gender-risks", rationale="Because."
+    )
+    link_reject(link=link, editor=editor, reason="Not what Article 24 says.")
+    assert AuditEvent.objects.get(action="annotation.rejected").detail["reason"] == (
+        "Needs a <b>source</b>."
+    )
+    assert AuditEvent.objects.get(action="link.rejected").detail["reason"] == (
+        "Not what Article 24 says."
+    )
+    client.force_login(editor)
+    html = client.get(reverse("provisions:audit")).content.decode()
+    assert "Needs a &lt;b&gt;source&lt;/b&gt;." in html  # shown, escaped
+    assert "Not what Article 24 says." in html

@@ -96,7 +96,11 @@ def record_review(current, *, editor, status: str, action: str, reason: str = ""
     current.version += 1
     current.save()
     record(obj=current, action=action, actor=editor, note=current.review_reason)
-    audit_record(action=f"{current._meta.model_name}.{action}", actor=editor, obj=current)
+    # A rejection's reason is part of the decision: the audit log keeps it beside who and when.
+    detail = {"reason": reason} if reason and action == "rejected" else None
+    audit_record(
+        action=f"{current._meta.model_name}.{action}", actor=editor, obj=current, detail=detail
+    )
 
 
 def history_of(obj, *, user):

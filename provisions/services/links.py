@@ -182,7 +182,9 @@ def _record_review(current: ProvisionLink, *, editor, status, note: str, action:
     current.save()
     history.record(obj=current, action=action, actor=editor, note=current.review_note)
     page_cache.link_changed(current)
-    audit_record(action=f"link.{action}", actor=editor, obj=current)
+    # A rejection's reason is part of the decision: the audit log keeps it beside who and when.
+    detail = {"reason": note} if note and action == "rejected" else None
+    audit_record(action=f"link.{action}", actor=editor, obj=current, detail=detail)
     return current
 
 

@@ -3,6 +3,11 @@
 Entry summaries are HTML: an annotation's stored body sanitised again on the way out, a link's
 rationale escaped as plain text. Authors are credited by their public name, never by username or
 e-mail.
+
+Atom (RFC 4287 §4.1.1) wants an author on the feed or on every entry; both are given. The feed's
+author is the site (`FEED_AUTHOR`). An annotation's author is its writer's public name; a link's
+is the public name of the member who proposed it, or the site for an editorial mapping (which no
+member proposed) and for a link whose proposer's account is gone.
 """
 
 import re
@@ -21,6 +26,8 @@ from provisions.rendering import as_safe_html
 from provisions.templatetags.treatywatch import http_url
 
 FEED_SIZE = 30
+# Who publishes the feed (a name, not translated), and who an entry without a member is credited to.
+FEED_AUTHOR = "TreatyWatch"
 # XML 1.0 has no place for most control characters, and Django's feed writer refuses them with an
 # error: a display name (or quoted text) holding one would take the whole feed down.
 _NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
@@ -61,6 +68,12 @@ class LatestAnalysisFeed(Feed):
     def feed_url(self):
         return reverse("provisions:feed_latest")
 
+    def author_name(self):
+        return FEED_AUTHOR
+
+    def author_link(self):
+        return self.request.build_absolute_uri(reverse("provisions:home"))
+
     def items(self):
         """The newest annotations and links together, newest first."""
         annotations = list(
@@ -68,7 +81,11 @@ class LatestAnalysisFeed(Feed):
             .for_display()
             .order_by("-published_at", "-pk")[:FEED_SIZE]
         )
-        links = list(public_links().order_by("-reviewed_at", "-pk")[:FEED_SIZE])
+        links = list(
+            public_links()
+            .select_related("proposed_by__member")
+            .order_by("-reviewed_at", "-pk")[:FEED_SIZE]
+        )
         entries = annotations + links
         entries.sort(key=self.item_pubdate, reverse=True)
         return entries[:FEED_SIZE]
@@ -129,7 +146,9 @@ class LatestAnalysisFeed(Feed):
     def item_author_name(self, item):
         if isinstance(item, Annotation):
             return public_name(item.author)
-        return None
+        if item.is_editorial or item.proposed_by is None:
+            return FEED_AUTHOR
+        return public_name(item.proposed_by)
 
     def item_categories(self, item):
         if isinstance(item, ProvisionLink):

@@ -120,10 +120,29 @@ def test_approved_links_are_entries_that_point_at_the_article(client, analyst, e
     )
     assert first["link"] == "http://testserver/convention/articles/24/#art_24"
     assert first["id"] == f"http://testserver/convention/articles/24/#link-{link.pk}"
-    assert first["author"] is None
+    assert first["author"] == "Alice Analyst"  # the proposer's public name
     # The rationale is plain text: shown escaped inside the HTML summary.
     assert "Researchers&#x27; &lt;b&gt;access&lt;/b&gt; is not protected." in first["summary"]
     assert '<a href="https://example.org/b">https://example.org/b</a>' in first["summary"]
+
+
+def test_feed_and_every_entry_have_an_author(client, analyst, editor, art24):
+    """RFC 4287 §4.1.1: the feed names its author, and so does each entry (editorial links, which
+    no member proposed, are credited to the site)."""
+    publish(art24, analyst, editor, "A published note")
+    response = client.get(URL)
+    root = parse(response.content)
+    feed_author = root.find(f"{ATOM}author")
+    assert feed_author is not None
+    assert feed_author.findtext(f"{ATOM}name") == "TreatyWatch"
+    assert feed_author.findtext(f"{ATOM}uri") == "http://testserver/"
+    authors = [
+        entry.find(f"{ATOM}author").findtext(f"{ATOM}name")
+        for entry in root.findall(f"{ATOM}entry")
+    ]
+    assert len(authors) == FEED_SIZE
+    assert authors[0] == "Alice Analyst"
+    assert set(authors[1:]) == {"TreatyWatch"}  # the seeded editorial links
 
 
 def test_entry_ids_are_unique(client):

@@ -142,8 +142,12 @@ def test_tokens_and_exports_are_recorded(analyst, tmp_path):
     assert set(actions()) <= set(ACTIONS)  # each has a label in the page's filter
     exported = AuditEvent.objects.get(action="dataset.exported")
     assert exported.detail == {"file": str(target)}
-    # The backup carries its own export event.
-    assert "dataset.exported" in target.read_text()
+    # The event is written after the data is read: the backup describes the data as it was,
+    # not its own export (which the next backup carries).
+    assert "dataset.exported" not in target.read_text()
+    second = tmp_path / "second.json"
+    call_command("export_dataset", str(second), stdout=StringIO())
+    assert second.read_text().count('"dataset.exported"') == 1
 
 
 # --- The page -------------------------------------------------------------------------------

@@ -346,6 +346,28 @@ def test_import_command_round_trip_and_refusal(content, tmp_path):
     assert comparable(export_text()) == comparable(path.read_text())
 
 
+def test_export_import_export_is_byte_identical_but_for_exported_at(content, tmp_path):
+    """The export's own audit event is written after the data is read, so a file re-exported
+    from its import is the same bytes; only the `exported_at` line may differ."""
+    first, second = tmp_path / "first.json", tmp_path / "second.json"
+    call_command("export_dataset", str(first), stdout=io.StringIO())
+    assert AuditEvent.objects.filter(action="dataset.exported").count() == 1  # it was recorded
+    empty_the_database()
+    call_command("import_dataset", str(first), stdout=io.StringIO())
+    call_command("export_dataset", str(second), stdout=io.StringIO())
+
+    def lines(path):
+        return [
+            line
+            for line in path.read_bytes().split(b"\n")
+            if not line.startswith(b'"exported_at": ')
+        ]
+
+    assert first.read_bytes() != second.read_bytes()  # the time of export differs…
+    assert lines(first) == lines(second)  # …and nothing else, byte for byte
+    assert len(lines(first)) == first.read_bytes().count(b"\n")  # one line left out
+
+
 def test_import_command_reports_bad_files(tmp_path):
     path = tmp_path / "bad.json"
     path.write_text('{"format": "treatywatch-dataset", "version": 1}')

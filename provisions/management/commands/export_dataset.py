@@ -2,6 +2,10 @@
 
 The file holds members' e-mail addresses and password hashes (so a restored server keeps their
 sign-ins working), drafts and API-token hashes: it is written readable by its owner only.
+
+The export is recorded in the audit log *after* the data has been read and written: a file
+describes the data as it was when the export began, without its own export event (that event is
+in the next export). So export → import → export gives the same file apart from `exported_at`.
 """
 
 import os
@@ -30,9 +34,9 @@ class Command(BaseCommand):
         def progress(label: str, count: int) -> None:
             report.write(f"  {label}: {count}")
 
-        audit_record(action="dataset.exported", detail={"file": file})  # in the file it writes
         if file == "-":
             dataset_export(stream=sys.stdout, progress=progress)
+            _record(file)
             return
         try:
             fd = os.open(file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -45,6 +49,7 @@ class Command(BaseCommand):
         report.write(_("Exporting the dataset to %(file)s…") % {"file": file})
         with os.fdopen(fd, "w", encoding="utf-8") as stream:
             counts = dataset_export(stream=stream, progress=progress)
+        _record(file)
         report.write(
             self.style.SUCCESS(
                 _("Exported %(n)s rows to %(file)s.") % {"n": sum(counts.values()), "file": file}
@@ -55,3 +60,8 @@ class Command(BaseCommand):
                 _("It contains password hashes and e-mail addresses: store it privately.")
             )
         )
+
+
+def _record(file: str) -> None:
+    """Audit a finished export; after the data was read, so the file does not describe itself."""
+    audit_record(action="dataset.exported", detail={"file": file})

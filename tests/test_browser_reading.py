@@ -46,3 +46,147 @@ def test_keyboard_skip_link(seeded, live_server, page):
     page.goto(f"{live_server.url}/convention/articles/24/")
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.textContent") == "Skip to content"
+
+
+# --- A reader on a phone (issue 17: reading like a legal site) -------------------------------
+
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+NO_SIDEWAYS_SCROLL = "document.scrollingElement.scrollWidth <= window.innerWidth"
+
+
+@pytest.fixture
+def thread(seeded):
+    """A published note on Article 24(1) with a published reply, and one on the whole article."""
+    from provisions.models import Annotation, Provision
+    from provisions.services import annotation_create, annotation_publish
+    from tests.conftest import make_member
+
+    analyst = make_member("ana", "Analysts", "Ana Analyst")
+    other = make_member("bo", "Analysts", "Bo Analyst")
+    editor = make_member("ed", "Editors", "Ed Editor")
+    paragraph = Provision.objects.filter(article__number=24, kind="paragraph").order_by("position")
+    paragraph = paragraph.first() or Provision.objects.get(eid="art_24")
+    words = paragraph.text.split()[2:5]
+    root = annotation_create(
+        provision=paragraph,
+        author=analyst,
+        body="Which obligations? **Not defined** anywhere.",
+        selectors=[{"type": "TextQuoteSelector", "exact": " ".join(words)}],
+        concerns=["weak-procedural-safeguards"],
+        status=Annotation.Status.SUBMITTED,
+    )
+    root = annotation_publish(annotation=root, editor=editor)
+    reply = annotation_create(
+        provision=paragraph,
+        author=other,
+        body="The travaux préparatoires point to the ICCPR.",
+        in_reply_to=root,
+        status=Annotation.Status.SUBMITTED,
+    )
+    reply = annotation_publish(annotation=reply, editor=editor)
+    return {"root": root, "reply": reply, "paragraph": paragraph}
+
+
+def open_menu_if_folded(page):
+    """On a phone the main navigation is a "Menu" disclosure: open it (it needs no script)."""
+    menu = page.locator("nav[aria-label=Main] summary")
+    if menu.is_visible():
+        menu.click()
+        assert page.locator("nav[aria-label=Main] details").get_attribute("open") is not None
+
+
+def nav_links_in_reach(page) -> list[str]:
+    """Every link of the main navigation visible, inside the screen, big enough to tap."""
+    width = page.viewport_size["width"]
+    problems = []
+    links = page.locator("nav[aria-label=Main]").get_by_role("link").all()
+    assert len(links) >= 6
+    for link in links:
+        box = link.bounding_box()
+        if not link.is_visible() or box is None or box["x"] < 0 or box["x"] + box["width"] > width:
+            problems.append(f"nav link {link.inner_text()!r} out of reach ({box})")
+        elif box["height"] < 24:  # WCAG 2.5.8 target size
+            problems.append(f"nav link {link.inner_text()!r} is {box['height']}px high")
+    return problems
+
+
+def test_phone_walk_home_contents_article_thread_concern_search(
+    thread, live_server, browser, artifacts_dir
+):
+    """At 390 px a reader goes home → table of contents → Article 24 (its note, the note's
+    reply, the contents menu) → a concern → search: nothing scrolls sideways, every header link
+    can be reached and tapped, the contents menu opens, the notes sit below their paragraph,
+    and the console stays clean."""
+    context = browser.new_context(
+        viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True
+    )
+    page = context.new_page()
+    problems = watch(page)
+    walk = [
+        ("home", "/"),
+        ("toc", "/convention/"),
+        ("article", "/convention/articles/24/"),
+        ("concern", "/concerns/weak-procedural-safeguards/"),
+        ("search", "/search/?q=safeguards"),
+    ]
+    for name, path in walk:
+        assert page.goto(f"{live_server.url}{path}").status == 200, path
+        assert page.evaluate(NO_SIDEWAYS_SCROLL), f"{path} scrolls sideways at 390 px"
+        # The menu is folded: the header is one short row, the page starts at once.
+        assert page.locator(".site-header").bounding_box()["height"] < 80, path
+        open_menu_if_folded(page)
+        assert nav_links_in_reach(page) == [], path
+        assert page.evaluate(NO_SIDEWAYS_SCROLL), f"{path} scrolls sideways with the menu open"
+        page.screenshot(path=os.path.join(artifacts_dir, f"phone-390-{name}-menu.png"))
+        page.locator("nav[aria-label=Main] summary").click()  # folds it again
+        if name == "article":
+            contents = page.locator("nav.contents")
+            current = contents.locator("a[aria-current=page]")
+            assert not current.is_visible()  # folded above the text on a phone
+            contents.locator("summary").first.click()
+            assert current.is_visible() and "Conditions and safeguards" in current.inner_text()
+            assert page.evaluate(NO_SIDEWAYS_SCROLL)
+            page.screenshot(path=os.path.join(artifacts_dir, "phone-390-article-contents.png"))
+            contents.locator("summary").first.click()
+            note = page.locator(f"#annotation-{thread['root'].pk}")
+            reply = page.locator(f"#annotation-{thread['reply'].pk}")
+            assert note.is_visible() and reply.is_visible()
+            assert "travaux préparatoires" in reply.inner_text()
+            text_box = page.locator(f"#{thread['paragraph'].eid} .provision-text").bounding_box()
+            note_box = note.bounding_box()
+            assert note_box["y"] >= text_box["y"] + text_box["height"]  # below its paragraph
+        page.screenshot(path=os.path.join(artifacts_dir, f"phone-390-{name}.png"), full_page=True)
+    assert problems == []
+
+
+def test_desktop_article_has_contents_beside_it_and_notes_in_the_margin(
+    thread, live_server, browser, artifacts_dir
+):
+    """At 1280 px the contents are a column beside the text (no menu to open), the current
+    article marked; a note sits to the side of its paragraph, level with it, its reply under
+    it; every header link shows without a menu."""
+    page = browser.new_context(viewport=DESKTOP).new_page()
+    problems = watch(page)
+    for name, path in (("home", "/"), ("toc", "/convention/")):
+        page.goto(f"{live_server.url}{path}")
+        page.screenshot(
+            path=os.path.join(artifacts_dir, f"desktop-1280-{name}.png"), full_page=True
+        )
+    page.goto(f"{live_server.url}/convention/articles/24/")
+    assert not page.locator("nav[aria-label=Main] summary").is_visible()
+    assert nav_links_in_reach(page) == []
+    contents = page.locator("nav.contents")
+    assert not contents.locator("summary").first.is_visible()
+    current = contents.locator("a[aria-current=page]")
+    assert current.is_visible() and current.get_attribute("href") == "/convention/articles/24/"
+    text = page.locator("#article-title").bounding_box()
+    assert contents.bounding_box()["x"] + contents.bounding_box()["width"] <= text["x"]
+    paragraph = page.locator(f"#{thread['paragraph'].eid} .provision").bounding_box()
+    note = page.locator(f"#annotation-{thread['root'].pk}").bounding_box()
+    assert note["x"] >= paragraph["x"] + paragraph["width"]  # in the margin
+    assert abs(note["y"] - paragraph["y"]) < 5  # level with its paragraph
+    assert page.locator(f"#annotation-{thread['reply'].pk}").is_visible()
+    assert page.evaluate(NO_SIDEWAYS_SCROLL)
+    page.screenshot(path=os.path.join(artifacts_dir, "desktop-1280-article.png"), full_page=True)
+    assert problems == []

@@ -134,6 +134,10 @@ def test_compared_text_is_escaped(client, two_imports):
 def test_before_any_import_there_is_one_version(client, db):
     html = client.get(versions_url(24)).content.decode()
     assert "There is only one version of this text so far: “Editorial summaries”." in html
+    # Not a version compared with itself: no "From … to …", no form, no "nothing differs".
+    assert "From “" not in html and 'name="a"' not in html
+    assert "The same version is chosen twice" not in html
+    assert "The text so far: “Editorial summaries”" in html
 
 
 def test_article_page_links_to_versions_and_shows_the_summary_apart(client, two_imports):
@@ -142,9 +146,10 @@ def test_article_page_links_to_versions_and_shows_the_summary_apart(client, two_
     assert f"Text version shown: {V2}." in html
     summary = html.split('class="article-summary"')[1].split("</section>")[0]
     assert "Editorial summary — not the official text" in summary
-    # Before an import: no comparison to offer, the summary is the text itself.
+    # Before an import the summary is the text itself; the versions page is still linked (it
+    # says there is only one version so far).
     html = text_of(client.get("/convention/articles/24/"))
-    assert versions_url(24) not in html
+    assert versions_url(24) in html
     assert 'class="article-summary"' not in html
 
 

@@ -109,11 +109,16 @@ def home(request):
 def toc(request):
     # The preamble belongs to no article: it is read here, where its provisions' links point.
     preamble = Provision.objects.current().filter(article__isnull=True).order_by("position")
-    return render(
-        request,
-        "provisions/toc.html",
-        {"treaty": _treaty(), "chapters": chapters_with_articles(), "preamble": list(preamble)},
-    )
+    chapters = chapters_with_articles()
+    context = {
+        "treaty": _treaty(),
+        "chapters": chapters,
+        "preamble": list(preamble),
+        "has_unconfirmed_titles": any(
+            not article.title_confirmed for _chapter, articles in chapters for article in articles
+        ),
+    }
+    return render(request, "provisions/toc.html", context)
 
 
 def article_annotations(article, user) -> list[Annotation]:
@@ -141,6 +146,18 @@ def highlighted_provisions(provisions, annotations) -> list:
     return provisions
 
 
+def table_of_contents(treaty) -> list[tuple[Chapter, list[Article]]]:
+    """[(chapter, [articles])] in reading order, for the contents beside an article: one query,
+    which also gives the article its previous and next."""
+    articles = (
+        Article.objects.filter(treaty=treaty)
+        .select_related("chapter")
+        .only("number", "title", "chapter__number", "chapter__title", "chapter__position")
+        .order_by("chapter__position", "number")
+    )
+    return [(chapter, list(items)) for chapter, items in groupby(articles, key=lambda a: a.chapter)]
+
+
 @public
 @require_safe
 @cache_public_page("article:{number}")
@@ -155,11 +172,17 @@ def article(request, number: int):
         .select_related("provision", "concern", "demand")
         .order_by("provision__position", "concern__position", "demand__position")
     )
-    neighbours = {a.number: a for a in Article.objects.filter(number__in=[number - 1, number + 1])}
+    contents = table_of_contents(article.treaty)
+    by_number = {a.number: a for _chapter, articles in contents for a in articles}
+    provisions = highlighted_provisions(list(article.provisions.all()), anchored)
+    for provision in provisions:
+        # Each note sits beside (on a phone: below) the provision it is about.
+        provision.notes = [a for a in anchored if a.provision_id == provision.pk]
     context = {
         "treaty": article.treaty,
         "article": article,
-        "provisions": highlighted_provisions(list(article.provisions.all()), anchored),
+        "contents": contents,
+        "provisions": provisions,
         "annotations": anchored,
         "unanchored": [a for a in annotations if a.anchor_state != Annotation.Anchor.ANCHORED],
         "concern_links": [link for link in links if link.concern_id],
@@ -169,8 +192,8 @@ def article(request, number: int):
         .select_related("party")
         .distinct()
         .order_by("date", "pk"),
-        "previous": neighbours.get(number - 1),
-        "next": neighbours.get(number + 1),
+        "previous": by_number.get(number - 1),
+        "next": by_number.get(number + 1),
     }
     template = "provisions/article.html#annotations" if request.htmx else "provisions/article.html"
     return render(request, template, context)

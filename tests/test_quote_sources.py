@@ -247,3 +247,40 @@ def test_a_note_on_the_whole_provision_has_no_source_version(client, analyst, ed
     annotation_publish(annotation=note, editor=editor)
     data = client.get(f"/api/v1/annotations/{note.pk}").json()
     assert "sourceVersion" not in data["target"]
+
+
+# --- Existing rows (migration 0014) ---------------------------------------------------------
+
+
+def test_the_migration_fills_existing_rows_by_the_documented_rule(analyst):
+    """Before an import every quote is the summary's; a note anchored on official text is that
+    version's; an orphan is the version before the import that orphaned it."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    fill = import_module("provisions.migrations.0014_annotation_quote_source").fill_quote_sources
+    on_summary = annotate(analyst, "art_24", SUMMARY_WORDS)
+    orphaned = annotate(analyst, "art_1", "preventing and combating cybercrime")
+    import_sample("convention-sample.txt")
+    official = annotate(analyst, "art_6__para_3", OFFICIAL_WORDS)
+    gone_in_v2 = annotate(
+        analyst, "art_3__para_2__subpara_b", "With the intent of obtaining test records"
+    )
+    import_sample("convention-sample-v2.txt", V2)
+    # As rows were before the migration: nothing recorded.
+    Annotation.objects.update(quote_source="", quote_source_official=True)
+    fill(apps, None)
+    notes = [on_summary, orphaned, official, gone_in_v2]
+    found = {
+        a.pk: (a.quote_source, a.quote_source_official)
+        for a in Annotation.objects.filter(pk__in=[n.pk for n in notes])
+    }
+    assert fresh(orphaned).anchor_state == Annotation.Anchor.ORPHANED
+    assert fresh(gone_in_v2).anchor_state == Annotation.Anchor.ORPHANED
+    assert found == {
+        on_summary.pk: (SUMMARY_LABEL, False),
+        orphaned.pk: (SUMMARY_LABEL, False),
+        official.pk: (V2, True),  # still anchored: the newest official version has its words
+        gone_in_v2.pk: (DEFAULT_LABEL, True),  # orphaned by V2: taken from the version before
+    }

@@ -327,14 +327,38 @@ def test_annotation_pagination(client, analyst, editor):
     assert "page=3" in page["next"] and "page=1" in page["prev"]
     last = client.get(page["next"]).json()
     assert len(last["items"]) == 1 and last["next"] is None
-    capped = client.get(API + "annotations", {"page_size": 1000}).json()
-    assert capped["page_size"] == 100
+    largest = client.get(API + "annotations", {"page_size": 100, "page": 100_000}).json()
+    assert largest["page_size"] == 100 and largest["page"] == 100_000 and largest["items"] == []
     beyond = client.get(API + "annotations", {"page": 50}).json()
     assert beyond["items"] == [] and beyond["total"] == 5
-    for bad in ({"page": "0"}, {"page": "x"}, {"page_size": "-1"}):
+    # Above the documented maximum is refused, not silently served as the maximum.
+    bad_values = (
+        {"page": "0"},
+        {"page": "x"},
+        {"page": "100001"},
+        {"page_size": "-1"},
+        {"page_size": "101"},
+        {"page_size": "1000"},
+    )
+    for bad in bad_values:
         response = client.get(API + "annotations", bad)
-        assert response.status_code == 400
-        assert response.json()["error"]["fields"]
+        assert response.status_code == 400, bad
+        assert list(response.json()["error"]["fields"]) == list(bad), bad
+
+
+def test_openapi_pagination_maximums_are_the_ones_enforced(client):
+    """The document's `maximum`s for page and page_size are the limits the API refuses beyond."""
+    from provisions.api.endpoint import MAX_PAGE, MAX_PAGE_SIZE
+
+    document = client.get(API + "openapi.json").json()
+    params = document["components"]["parameters"]
+    listed = document["paths"]["/annotations"]["get"]["parameters"]
+    assert {"$ref": "#/components/parameters/page_size"} in listed
+    assert params["page"]["schema"] == {"type": "integer", "minimum": 1, "maximum": MAX_PAGE}
+    assert params["page_size"]["schema"]["maximum"] == MAX_PAGE_SIZE
+    for name, maximum in (("page", MAX_PAGE), ("page_size", MAX_PAGE_SIZE)):
+        assert client.get(API + "annotations", {name: maximum}).status_code == 200
+        assert client.get(API + "annotations", {name: maximum + 1}).status_code == 400
 
 
 # --- Visibility ------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ A test walks provisions/api/urls.py and fails when an address is missing here.
 
 from django.urls import reverse
 
-from provisions.api.endpoint import DEFAULT_PAGE_SIZE, MAX_BODY_BYTES, MAX_PAGE_SIZE
+from provisions.api.endpoint import DEFAULT_PAGE_SIZE, MAX_BODY_BYTES, MAX_PAGE, MAX_PAGE_SIZE
 from provisions.models import Annotation, ProvisionLink
 
 JSON = "application/json"
@@ -124,10 +124,15 @@ def _parameters() -> dict:
         }
 
     return {
-        "page": query("page", "Page number, from 1.", {"type": "integer", "minimum": 1}),
+        "page": query(
+            "page",
+            f"Page number, from 1 to {MAX_PAGE}; a larger number is refused (400).",
+            {"type": "integer", "minimum": 1, "maximum": MAX_PAGE},
+        ),
         "page_size": query(
             "page_size",
-            f"Items per page (default {DEFAULT_PAGE_SIZE}, at most {MAX_PAGE_SIZE}).",
+            f"Items per page (default {DEFAULT_PAGE_SIZE}, at most {MAX_PAGE_SIZE}; "
+            "a larger number is refused (400)).",
             {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE},
         ),
         "article": query("article", "Article number, e.g. 24.", {"type": "integer"}),
@@ -341,7 +346,7 @@ def _page_schema(item: str) -> dict:
     return _closed(
         {
             "total": {"type": "integer", "minimum": 0},
-            "page": {"type": "integer", "minimum": 1},
+            "page": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE},
             "page_size": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE},
             "next": _nullable("string", format="uri"),
             "prev": _nullable("string", format="uri"),

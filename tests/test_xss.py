@@ -703,3 +703,21 @@ def test_display_names_and_usernames_never_become_markup(stored, client):
         name = author.member.display_name
         assert not any(ch < " " or ch == "\x7f" for ch in name), repr(name)
     assert Annotation.objects.filter(pk=stored.root.pk, status="published").exists()
+
+
+def test_image_payloads_are_refused_as_note_bodies(analyst):
+    """The payloads that are Markdown images never become a note (store_everywhere stores them
+    as links instead); the service refuses each with its message."""
+    from django.core.exceptions import ValidationError
+
+    from provisions.models import Provision
+    from provisions.rendering import contains_image
+    from provisions.services.annotations import annotation_create
+
+    images = [p for p in PAYLOADS if contains_image(p)]
+    assert images, "the payload list has Markdown-image payloads"
+    provision = Provision.objects.get(eid="art_24")
+    for payload in images:
+        with pytest.raises(ValidationError) as refused:
+            annotation_create(provision=provision, author=analyst, body=payload)
+        assert "Notes cannot show images" in str(refused.value)

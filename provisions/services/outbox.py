@@ -117,7 +117,7 @@ def _send_one(pk: int, *, max_attempts: int) -> str:
     """Send one due row; what became of it: sent, retry, failed, discarded or skipped."""
     with transaction.atomic():
         row = (
-            OutboxMessage.objects.select_for_update(skip_locked=True)
+            OutboxMessage.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("user")
             .filter(pk=pk, status=OutboxMessage.Status.PENDING)
             .first()

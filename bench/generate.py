@@ -8,7 +8,7 @@ published replies and some drafts and submissions the public never sees.
 
 Rows are written with bulk_create in batches, with one progress line per batch. Bodies come from
 a few hundred Markdown templates, each rendered once; quotes are real spans of the provision text
-with W3C selectors from `provisions.selectors.make_selectors`. The same seed gives the same data.
+with W3C selectors from `provisions.anchoring.make_selectors`. The same seed gives the same data.
 
 Run it through `manage.py generate_bench_data --annotations 10000` or `bench/run.py`.
 """
@@ -28,6 +28,7 @@ from django.utils import timezone
 
 from provisions import cache as page_cache
 from provisions import roles
+from provisions.anchoring import make_selectors
 from provisions.models import (
     Annotation,
     Concern,
@@ -40,7 +41,6 @@ from provisions.models import (
 )
 from provisions.rendering import render_markdown
 from provisions.search import update_search_vectors
-from provisions.selectors import make_selectors
 from provisions.services import history
 from provisions.services.annotations import tag_slug
 

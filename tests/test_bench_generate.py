@@ -17,9 +17,9 @@ from django.test import Client
 
 from bench.generate import LOGIN_ANALYST, generate
 from provisions import cache as page_cache
+from provisions.anchoring import normalise_selectors
 from provisions.models import Annotation, ProvisionLink, Revision
 from provisions.rendering import render_markdown
-from provisions.selectors import normalise_selectors
 from provisions.services import history
 
 pytestmark = pytest.mark.django_db

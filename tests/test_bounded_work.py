@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from provisions import diffing
+from provisions.anchoring import MAX_QUOTE_CHARS, QUOTE, locate_quote
 from provisions.diffing import MAX_DIFF_CHARS, WordDiff, deadline_in, tokens, word_diff
 from provisions.highlight import MAX_NAMED, highlight
 from provisions.importing import reanchor
@@ -26,7 +27,6 @@ from provisions.importing.parser import Line, _Joiner, extract_text, parse_conve
 from provisions.importing.reanchor import fuzzy_span
 from provisions.models import Annotation, Provision, ProvisionVersion
 from provisions.rendering import render_markdown
-from provisions.selectors import MAX_QUOTE_CHARS, QUOTE, locate_quote
 from provisions.services import annotation_create, annotation_submit, annotation_update
 from provisions.services.anchors import anchor_pick
 from provisions.services.annotations import MAX_BODY_CHARS

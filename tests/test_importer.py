@@ -13,6 +13,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils.html import escape
 
+from provisions.anchoring import make_selectors
 from provisions.importing.importer import DEFAULT_LABEL, official_title
 from provisions.importing.parser import DEFAULT_MAX_FILE_BYTES
 from provisions.models import (
@@ -26,7 +27,6 @@ from provisions.models import (
     TextVersion,
     Treaty,
 )
-from provisions.selectors import make_selectors
 from provisions.services import annotation_create
 from tests.conftest import text_of
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from provisions.anchoring import make_selectors, position_of
 from provisions.importing.importer import DEFAULT_LABEL, import_convention
 from provisions.importing.parser import extract_text, parse_convention
 from provisions.importing.reanchor import (
@@ -21,7 +22,6 @@ from provisions.importing.reanchor import (
     resolve,
 )
 from provisions.models import Annotation, Concern, Provision, Revision, Treaty
-from provisions.selectors import make_selectors, position_of
 from provisions.services import annotation_create, annotation_publish, link_propose
 
 pytestmark = pytest.mark.django_db

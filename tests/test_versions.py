@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
+from provisions.anchoring import make_selectors, position_of
 from provisions.importing.importer import DEFAULT_LABEL, import_convention
 from provisions.importing.parser import extract_text, parse_convention
 from provisions.models import (
@@ -18,7 +19,6 @@ from provisions.models import (
     Revision,
     TextVersion,
 )
-from provisions.selectors import make_selectors, position_of
 from provisions.services import annotation_create, link_propose
 from tests.conftest import text_of
 

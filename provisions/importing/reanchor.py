@@ -30,9 +30,9 @@ from django.db.models import Q
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
+from provisions.anchoring import QUOTE, locate_quote, make_selectors, position_of
 from provisions.models import Annotation, Provision, ProvisionLink, TextVersion, Treaty
 from provisions.models.treaty import quote_source_in
-from provisions.selectors import QUOTE, locate_quote, make_selectors, position_of
 from provisions.services import history
 
 # How alike (0–100, rapidfuzz's normalised Indel similarity, `fuzz.ratio`) the old quote and

@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 
 from provisions import cache as page_cache
 from provisions import roles
+from provisions.anchoring import MAX_QUOTE_CHARS, QUOTE, normalise_selectors
 from provisions.models import Annotation, Provision, ProvisionLink, TextVersion
-from provisions.selectors import MAX_QUOTE_CHARS, QUOTE, normalise_selectors
 from provisions.services import history
 from provisions.services.annotations import EditConflict, _clean_text, quote_source_for
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from provisions import cache as page_cache
 from provisions import roles
+from provisions.anchoring import normalise_selectors
 from provisions.models import (
     Annotation,
     Concern,
@@ -25,7 +26,6 @@ from provisions.models import (
 from provisions.models.treaty import QuoteSource
 from provisions.rendering import contains_image, render_markdown
 from provisions.search import update_search_vectors
-from provisions.selectors import normalise_selectors
 from provisions.services import history
 from provisions.services.audit import audit_record
 

@@ -90,7 +90,7 @@ def _demo_second_factor(user) -> list[str]:
 
 
 def _create_demo_annotations(analyst, editor) -> None:
-    from provisions.selectors import QUOTE
+    from provisions.anchoring import QUOTE
     from provisions.services import annotation_create, annotation_publish
 
     if Annotation.objects.filter(author=analyst).exists():

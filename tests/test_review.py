@@ -4,6 +4,7 @@ what an item shows (and never shows), the navigation badge, and a flat query bud
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from provisions.models import Annotation, Provision, ProvisionLink, Revision
 from provisions.services import (
@@ -528,3 +529,10 @@ def test_review_queries_are_the_same_for_5_and_50_items(client, editor):
         assert response.content.decode().count('class="review-item') == 2 * waiting
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+def test_queue_leads_to_every_editor_page(client, editor):
+    """An editor finds each editor-only page from the queue, the commitments' queue included."""
+    html = client_get(client, editor, "/review/")
+    for name in ("audit", "members", "status_import", "commitment_queue"):
+        assert f'href="{reverse(f"provisions:{name}")}"' in html, name

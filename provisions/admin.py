@@ -24,6 +24,7 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from provisions import models, roles
+from provisions.access import second_factor_url
 from provisions.services.statement import statement_item_save
 
 
@@ -47,8 +48,6 @@ class TreatyWatchAdminSite(OTPAdminSite):
         if self.has_permission(request):
             return redirect(next_url)
         if roles.second_factor_missing(user):
-            from provisions.views.two_factor import second_factor_url
-
             return redirect(second_factor_url(user, next_url))
         # Signed in, but not an editor: the admin is not for them.
         raise PermissionDenied

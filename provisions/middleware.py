@@ -160,7 +160,7 @@ class ErrorPageMiddleware:
     site's error page for people, or the API's JSON error under /api/.
 
     An htmx request keeps its bare answer: htmx swaps nothing on an error, and the access rules
-    (provisions/views/access.py) already tell it where to go.
+    (provisions/access.py) already tell it where to go.
     """
 
     STATUSES = (400, 403, 405)

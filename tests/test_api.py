@@ -609,7 +609,7 @@ def test_the_openapi_check_refuses_what_the_document_does_not_say():
 
 
 def test_api_views_are_classified_for_the_access_walk():
-    from provisions.views.access import ACCESS_ATTR
+    from provisions.access import ACCESS_ATTR
 
     resolver = get_resolver()
     api = next(

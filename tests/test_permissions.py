@@ -1,6 +1,6 @@
 """Every URL pattern is deliberately classified, and each class holds for every kind of visitor.
 
-The walk fails for a view that carries no access level (see provisions/views/access.py), so a
+The walk fails for a view that carries no access level (see provisions/access.py), so a
 new view cannot be added without deciding who may open it. Then each pattern is requested as
 anonymous, analyst, another analyst and editor, with GET and POST.
 """
@@ -8,9 +8,9 @@ anonymous, analyst, another analyst and editor, with GET and POST.
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from provisions.access import ACCESS_ATTR
 from provisions.models import Provision
 from provisions.services import annotation_create, link_propose
-from provisions.views.access import ACCESS_ATTR
 
 # Django's own views, classified here because we do not decorate them.
 DJANGO_VIEWS = {

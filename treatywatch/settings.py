@@ -268,7 +268,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 # Tries during a lockout do not restart it: "try again in 30 minutes" stays true.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
-AXES_LOCKOUT_CALLABLE = "provisions.views.signin.lockout_response"
+AXES_LOCKOUT_CALLABLE = "provisions.sign_in.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "provisions.services.audit.request_ip"
 AXES_USERNAME_CALLABLE = "provisions.services.audit.attempted_username"
 # Successful sign-ins are in our own audit log; axes keeps only what throttling needs, and masks

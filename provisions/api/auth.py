@@ -14,9 +14,9 @@ from django.core.cache import cache
 from django.utils.translation import gettext as _
 
 from provisions import roles
+from provisions.access import mark_access
 from provisions.api.errors import ApiError
 from provisions.services import api_token_authenticate
-from provisions.views.access import _mark
 
 
 def _clock() -> float:
@@ -106,4 +106,4 @@ def token_required(view):
         _count_write(request.api_token)
         return view(request, *args, **kwargs)
 
-    return _mark(wrapper, "analyst")
+    return mark_access(wrapper, "analyst")

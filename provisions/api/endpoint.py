@@ -15,9 +15,9 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
+from provisions.access import ACCESS_ATTR, mark_access, public
 from provisions.api.auth import authenticate, unauthorized
 from provisions.api.errors import ApiError, exception_response
-from provisions.views.access import ACCESS_ATTR, _mark, public
 
 MAX_BODY_BYTES = 64 * 1024
 JSON_MEDIA_TYPES = ("application/json", "application/ld+json")
@@ -108,7 +108,7 @@ def endpoint(*, name: str, get=None, post=None, patch=None, delete=None):
     levels = {getattr(handler, ACCESS_ATTR) for handler in handlers.values()}
     if len(levels) != 1:
         raise ValueError(f"API view {name}: write handlers must share one access level")
-    return _mark(view, levels.pop())
+    return mark_access(view, levels.pop())
 
 
 def read_json(request, *, optional: bool = False) -> dict:

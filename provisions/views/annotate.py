@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from provisions import roles
+from provisions.access import analyst_required
 from provisions.diffing import word_diff
 from provisions.forms import AnnotationForm, LinkProposalForm, ReplyForm
 from provisions.models import Annotation, Article, Tag
@@ -28,7 +29,6 @@ from provisions.services import (
     link_propose,
 )
 from provisions.services.annotations import MAX_BODY_CHARS, refuse_images
-from provisions.views.access import analyst_required
 
 SELECTION_FIELDS = ("quote", "prefix", "suffix", "start", "end")
 

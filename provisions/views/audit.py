@@ -16,9 +16,9 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
+from provisions.access import editor_required
 from provisions.models import AuditEvent
 from provisions.services.audit import ACTIONS
-from provisions.views.access import editor_required
 
 PER_PAGE = 50
 

@@ -4,7 +4,7 @@ stack (see bench/README.md). Public, and it reveals nothing."""
 from django.http import HttpResponse
 from django.views.decorators.http import require_safe
 
-from provisions.views.access import public
+from provisions.access import public
 
 
 @public

@@ -2,13 +2,10 @@
 
 Creating an API token, replacing the authenticator and making new recovery codes ask for the
 password again — and a current code from a member who has a second factor (every editor) —
-unless the session did so in the last few minutes (TREATYWATCH_CONFIRM_SECONDS), like GitHub's
-"sudo mode". So a session left open on a shared computer, or a stolen session cookie, cannot
-turn itself into a token or a new authenticator.
-
-Views call `confirmation_needed(request, next_url)`: None when the session is confirmed,
-otherwise the answer to send (a redirect to /accounts/confirm/, or 403 with `HX-Redirect` for
-htmx). Wrong passwords and codes count towards the sign-in lockout like at sign-in.
+unless the session did so in the last few minutes (provisions/confirmation.py). So a session
+left open on a shared computer, or a stolen session cookie, cannot turn itself into a token or
+a new authenticator. Wrong passwords and codes count towards the sign-in lockout like at
+sign-in.
 """
 
 import time
@@ -20,7 +17,6 @@ from django.contrib.auth import authenticate
 from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render, resolve_url
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.cache import never_cache
@@ -28,40 +24,15 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
 from provisions import roles
+from provisions.access import member_required, safe_next, second_factor_response
+from provisions.confirmation import CONFIRMED_KEY, confirm_seconds, needs_code
 from provisions.services import two_factor
 from provisions.services.audit import audit_record
+from provisions.sign_in import CodeForm, lockout_response
 from provisions.signals import SECOND_FACTOR_STEP
-from provisions.views.access import member_required, second_factor_response, send_to
-from provisions.views.signin import CodeForm, lockout_response, safe_next, with_next
 
-CONFIRMED_KEY = "treatywatch_confirmed_at"
 # What failed attempts on this page say about themselves in the audit log.
 DURING = "confirmation"
-
-
-def confirm_seconds() -> int:
-    return settings.TREATYWATCH_CONFIRM_SECONDS
-
-
-def recently_confirmed(request) -> bool:
-    """Whether this session confirmed the password (and code) within the window."""
-    confirmed_at = request.session.get(CONFIRMED_KEY)
-    if not isinstance(confirmed_at, int | float):
-        return False
-    return 0 <= time.time() - confirmed_at <= confirm_seconds()
-
-
-def confirmation_needed(request, next_url: str):
-    """None if the session may go ahead; otherwise where to send it first, to come back to
-    `next_url` (a path on this site) once confirmed."""
-    if recently_confirmed(request):
-        return None
-    return send_to(request, with_next(reverse("provisions:confirm"), next_url))
-
-
-def needs_code(user) -> bool:
-    """Members who sign in with a second factor prove it again (editors always have one)."""
-    return roles.has_editor_account(user) or two_factor.has_second_factor(user)
 
 
 class ConfirmForm(CodeForm):

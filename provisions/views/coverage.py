@@ -12,9 +12,9 @@ from django.shortcuts import render
 from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_safe
 
+from provisions.access import public
 from provisions.cache import ANALYSIS, cache_public_page
 from provisions.models import Annotation, Article, Concern, ProvisionLink, SafeguardDemand
-from provisions.views.access import public
 
 from .public import chapter_coverage, chapters_with_articles, is_analysed
 

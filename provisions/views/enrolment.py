@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from django_otp import login as otp_login
 
 from provisions import roles
+from provisions.access import member_required, public, with_next
 from provisions.services import two_factor
 from provisions.services.audit import audit_record
 from provisions.services.enrolment import (
@@ -28,9 +29,7 @@ from provisions.services.enrolment import (
     enrolment_link_usable,
     enrolment_refused,
 )
-from provisions.views.access import member_required, public
-from provisions.views.signin import CodeForm, with_next
-from provisions.views.two_factor import NEW_CODES_KEY, setup_context
+from provisions.sign_in import NEW_CODES_KEY, CodeForm, setup_context
 
 LINK_SESSION_KEY = "treatywatch_enrolment_token"
 SETUP_KEY = "treatywatch_enrolment_setup_key"

@@ -14,11 +14,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from provisions import exports
+from provisions.access import public
 from provisions.cache import ANALYSIS, cache_public_page
 from provisions.downloads import download
 from provisions.feeds import LatestAnalysisFeed
 from provisions.models import Article, Concern, SafeguardDemand, Statement
-from provisions.views.access import public
 
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 JSON_CONTENT_TYPE = "application/json"

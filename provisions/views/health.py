@@ -5,7 +5,7 @@ from django.db.utils import DatabaseError
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 
-from provisions.views.access import public
+from provisions.access import public
 
 
 @public

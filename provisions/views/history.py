@@ -14,12 +14,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
+from provisions.access import editor_required
 from provisions.diffing import PAGE_DIFF_SECONDS, deadline_in
 from provisions.models import Annotation, ProvisionLink, Revision
 from provisions.models.treaty import citation_for_eid
 from provisions.services import annotation_restore, link_restore
 from provisions.services.history import history_of, snapshot_diff
-from provisions.views.access import editor_required
 
 FIELD_LABELS = {
     "provision": gettext_lazy("Provision"),

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from provisions import roles
+from provisions.access import editor_required
 from provisions.models import EnrolmentLink
 from provisions.services.enrolment import enrolment_link_create, enrolment_path
 from provisions.services.members import (
@@ -31,7 +32,6 @@ from provisions.services.members import (
     member_deactivate,
     member_set_role,
 )
-from provisions.views.access import editor_required
 
 ROLE_CHOICES = [("analyst", _lazy("Analyst")), ("editor", _lazy("Editor"))]
 

@@ -10,9 +10,9 @@ the API refuses tokens made under another password (services/tokens.py).
 from django.contrib.auth import views as auth_views
 from django.db import transaction
 
+from provisions.access import member_required, public
 from provisions.forms import PasswordResetRequestForm
 from provisions.services.tokens import REVOKED_PASSWORD_CHANGED, api_tokens_revoke_all
-from provisions.views.access import member_required, public
 
 
 class RevokeTokensOnSave:

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from provisions import roles
+from provisions.access import public
 from provisions.anchoring import position_of
 from provisions.cache import ANALYSIS, cache_public_page
 from provisions.forms import ReplyForm
@@ -27,7 +28,6 @@ from provisions.models import (
     Statement,
     Treaty,
 )
-from provisions.views.access import public
 
 # A concern's page lists the published analysis tied to it this many at a time.
 POINT_ANNOTATIONS_PER_PAGE = 25

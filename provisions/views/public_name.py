@@ -10,9 +10,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
+from provisions.access import analyst_required
 from provisions.public_names import anonymous_name, chosen_name
 from provisions.services.members import member_set_public_name
-from provisions.views.access import analyst_required
 
 # Far beyond the field's length: enough to say "too long" about what was typed, no more.
 MAX_TYPED = 1000

@@ -18,9 +18,9 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST, require_safe
 
 from provisions import roles
+from provisions.access import editor_required
 from provisions.models import Annotation, ProvisionLink
 from provisions.services import annotation_publish, annotation_reject, link_approve, link_reject
-from provisions.views.access import editor_required
 
 # The queue shows the newest items first; past this many, the page says how many more wait.
 QUEUE_LIMIT = 100

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from provisions import roles
+from provisions.access import analyst_required, editor_required, public
 from provisions.cache import cache_public_page
 from provisions.forms import CommitmentForm
 from provisions.models import Commitment
@@ -20,7 +21,6 @@ from provisions.services.commitments import (
     commitment_update,
 )
 from provisions.treaty_status import CACHE_SCOPE, Standing, all_statuses, scorecard
-from provisions.views.access import analyst_required, editor_required, public
 
 
 @public

@@ -10,8 +10,8 @@ from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from provisions import search as search_service
+from provisions.access import public
 from provisions.cache import ANALYSIS, cache_public_page
-from provisions.views.access import public
 
 EXAMPLES = [
     "surveillance",

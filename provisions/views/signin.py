@@ -7,7 +7,6 @@ not even a reader's page, ever runs as that member on the password alone.
 """
 
 from axes.handlers.proxy import AxesProxyHandler
-from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
@@ -18,55 +17,21 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
 
+from provisions.access import public, safe_next, with_next
 from provisions.services import two_factor
 from provisions.services.audit import audit_record
+from provisions.sign_in import PENDING_KEY, CodeForm, lockout_response
 from provisions.signals import SECOND_FACTOR_STEP
-from provisions.views.access import public
 
-PENDING_KEY = "treatywatch_2fa_pending"
 # How long the password step stays good while the member finds their phone.
 PENDING_SECONDS = 5 * 60
-
-
-class CodeForm(forms.Form):
-    code = forms.CharField(
-        label=_lazy("Code"),
-        max_length=40,
-        help_text=_lazy(
-            "The 6-digit code your authenticator app shows now, or one of your recovery codes."
-        ),
-        widget=forms.TextInput(
-            attrs={
-                "autocomplete": "one-time-code",
-                "autocapitalize": "off",
-                "spellcheck": "false",
-                "autofocus": True,
-            }
-        ),
-    )
-
-
-def safe_next(request) -> str:
-    """The `next` the request carries, if it points into this site."""
-    candidate = request.POST.get("next") or request.GET.get("next") or ""
-    if candidate and url_has_allowed_host_and_scheme(
-        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return candidate
-    return ""
-
-
-def with_next(url: str, next_url: str) -> str:
-    return f"{url}?{urlencode({'next': next_url})}" if next_url else url
 
 
 class SignInView(LoginView):
@@ -186,18 +151,3 @@ def _finish(request, user, backend, device, step_up: bool, next_url: str):
         )
         return redirect(with_next(reverse("provisions:two_factor"), next_url))
     return redirect(next_url or resolve_url(settings.LOGIN_REDIRECT_URL))
-
-
-def lockout_response(request, original_response=None, credentials=None):
-    """django-axes' answer to a locked-out username+address (AXES_LOCKOUT_CALLABLE).
-
-    The same page whether the username exists or not, and it does not repeat the username.
-    """
-    request.session.pop(PENDING_KEY, None)
-    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
-    return render(
-        request,
-        "registration/locked_out.html",
-        {"minutes": minutes},
-        status=settings.AXES_HTTP_RESPONSE_CODE,
-    )

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from provisions import exports, worldmap
+from provisions.access import editor_required, public
 from provisions.api import serializers
 from provisions.cache import cache_public_page
 from provisions.feeds import XmlSafeAtom1Feed
@@ -26,7 +27,6 @@ from provisions.treaty_status import (
     overview,
     states_records,
 )
-from provisions.views.access import editor_required, public
 
 # How each standing is drawn on the map and in the legend: colour and, for colour-blind readers
 # and print, a pattern.

@@ -2,7 +2,7 @@
 
 Creating one needs a session that has passed every sign-in step its account has (an editor
 account: the second factor) and that confirmed the password (and code) in the last few minutes
-(provisions/views/confirm.py). Listing and revoking need neither: they add no power.
+(provisions/confirmation.py). Listing and revoking need neither: they add no power.
 """
 
 from django.contrib import messages
@@ -16,6 +16,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from provisions import roles
+from provisions.access import analyst_required, second_factor_response, second_factor_url
+from provisions.confirmation import confirmation_needed, recently_confirmed
 from provisions.models import ApiToken
 from provisions.services.tokens import (
     MAX_NAME_CHARS,
@@ -24,9 +26,6 @@ from provisions.services.tokens import (
     api_token_still_holds,
     token_lifetime,
 )
-from provisions.views.access import analyst_required, second_factor_response
-from provisions.views.confirm import confirmation_needed, recently_confirmed
-from provisions.views.two_factor import second_factor_url
 
 
 @analyst_required

@@ -1,6 +1,6 @@
 """Setting up two-factor sign-in, replacing the authenticator, and the recovery codes.
 
-Editors must set it up before any editor page opens (provisions/views/access.py sends them
+Editors must set it up before any editor page opens (provisions/access.py sends them
 here); analysts are offered it from their workspace. The QR code is an inline SVG made on the
 server, and the secret is shown as text for typing in by hand: nothing leaves the site.
 """
@@ -10,33 +10,19 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
 
-from provisions import roles
+from provisions.access import member_required, safe_next, second_factor_url, with_next
+from provisions.confirmation import confirmation_needed
 from provisions.services import two_factor
 from provisions.services.audit import audit_record
-from provisions.views.access import member_required
-from provisions.views.confirm import confirmation_needed
-from provisions.views.signin import CodeForm, safe_next, with_next
+from provisions.sign_in import NEW_CODES_KEY, CodeForm, setup_context
 
 SETUP_KEY = "treatywatch_2fa_setup_key"
-NEW_CODES_KEY = "treatywatch_2fa_new_codes"
-
-
-def second_factor_url(user, next_url: str = "") -> str:
-    """Where an editor account whose session lacks the second factor is sent: the code page if
-    it has an authenticator, otherwise the set-up page."""
-    name = (
-        "provisions:two_factor_verify"
-        if two_factor.has_second_factor(user)
-        else "provisions:two_factor"
-    )
-    return with_next(reverse(name), next_url)
 
 
 @member_required
@@ -113,17 +99,6 @@ def two_factor_page(request):
         "registration/two_factor_setup.html",
         {"form": form, "next": next_url, "replacing": replacing, **setup_context(user, key)},
     )
-
-
-def setup_context(user, key: str) -> dict:
-    """What the set-up page shows for the secret `key` (also used by views/enrolment.py)."""
-    uri = two_factor.provisioning_uri(user, key)
-    return {
-        "required": roles.has_editor_account(user),
-        # Made by segno from our own otpauth:// address: SVG paths, no text from a person.
-        "qr_svg": mark_safe(two_factor.qr_code_svg(uri)),  # noqa: S308
-        "secret": two_factor.secret_for_humans(key),
-    }
 
 
 @member_required

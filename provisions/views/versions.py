@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 
+from provisions.access import editor_required, public
 from provisions.anchoring import QUOTE
 from provisions.cache import cache_public_page
 from provisions.diffing import PAGE_DIFF_SECONDS, WordDiff, deadline_in, word_diff
@@ -35,7 +36,6 @@ from provisions.models import (
 )
 from provisions.services.anchors import anchor_confirm, anchor_pick, link_anchor_confirm
 from provisions.services.annotations import EditConflict
-from provisions.views.access import editor_required, public
 
 # The list shows this many annotations at most (oldest problems first); the rest wait.
 ANCHORS_LIMIT = 100

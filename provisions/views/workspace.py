@@ -11,10 +11,10 @@ from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from provisions import roles
+from provisions.access import analyst_required
 from provisions.models import Annotation, Commitment, Member, ProvisionLink, Revision
 from provisions.public_names import usable_name
 from provisions.services.members import member_mark_workspace_seen
-from provisions.views.access import analyst_required
 from provisions.views.history import ACTION_LABELS
 
 ACTIVITY_LIMIT = 20

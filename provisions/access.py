@@ -1,6 +1,6 @@
-"""Who may open a view. Every view in the app is classified with one of these decorators
-(`public`, `analyst_required`, `editor_required`); a test walks every URL and fails on a view
-that is not.
+"""Who may open a view, and where a request that may not (yet) is sent. Every view in the app
+is classified with one of these decorators (`public`, `member_required`, `analyst_required`,
+`editor_required`); a test walks every URL and fails on a view that is not.
 
 For htmx requests a missing login is answered with `HX-Redirect` to the sign-in page instead of
 swapping a login form into a fragment; a missing role is a plain 403. An editor account whose
@@ -15,20 +15,24 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import resolve_url
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 
 from provisions import roles
+from provisions.services.two_factor import has_second_factor
 
 ACCESS_ATTR = "treatywatch_access"
 
 
-def _mark(view, level: str):
+def mark_access(view, level: str):
+    """Classify `view` (the decorators below; the API's endpoints mark their own)."""
     setattr(view, ACCESS_ATTR, level)
     return view
 
 
 def public(view):
     """Deliberately open to anonymous readers."""
-    return _mark(view, "public")
+    return mark_access(view, "public")
 
 
 def _login_response(request):
@@ -46,9 +50,28 @@ def second_factor_response(request):
     Full pages go to that page and come back afterwards; an htmx fragment is refused (403) and
     htmx is told to load that page instead.
     """
-    from provisions.views.two_factor import second_factor_url
-
     return send_to(request, second_factor_url(request.user, next_url=_current_path(request)))
+
+
+def safe_next(request) -> str:
+    """The `next` the request carries, if it points into this site."""
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return ""
+
+
+def with_next(url: str, next_url: str) -> str:
+    return f"{url}?{urlencode({'next': next_url})}" if next_url else url
+
+
+def second_factor_url(user, next_url: str = "") -> str:
+    """Where an editor account whose session lacks the second factor is sent: the code page if
+    it has an authenticator, otherwise the set-up page."""
+    name = "provisions:two_factor_verify" if has_second_factor(user) else "provisions:two_factor"
+    return with_next(reverse(name), next_url)
 
 
 def send_to(request, url: str):
@@ -80,7 +103,7 @@ def _role_required(check, level: str):
                 raise PermissionDenied
             return view(request, *args, **kwargs)
 
-        return _mark(wrapper, level)
+        return mark_access(wrapper, level)
 
     return decorator
 

@@ -188,6 +188,18 @@ def latest_published_commitments(**filters) -> dict[tuple[int, int], Commitment]
     return latest
 
 
+def commitments_by_level(demand) -> list:
+    """[(level, label, [the parties' latest published commitments at that level])] for the
+    levels a party can be listed under (committed, partly, none, contrary)."""
+    latest = latest_published_commitments(demand=demand)
+    parties = sorted(latest.values(), key=lambda c: c.party.name)
+    return [
+        (level, label, [c for c in parties if c.level == level])
+        for level, label in Commitment.Level.choices
+        if level != Commitment.Level.UNKNOWN
+    ]
+
+
 @dataclass
 class ScorecardRow:
     status: PartyStatus

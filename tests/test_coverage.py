@@ -14,7 +14,7 @@ from provisions.models import (
     SafeguardDemand,
     Statement,
 )
-from provisions.views.coverage import coverage_matrix
+from provisions.queries.coverage import coverage_matrix
 from tests.conftest import make_member
 
 pytestmark = pytest.mark.django_db

@@ -1,10 +1,7 @@
 """Reading pages for everyone: overview, table of contents, articles, concerns, safeguards."""
 
-from itertools import groupby
-
 from django.core.paginator import Paginator
-from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Q
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
@@ -19,7 +16,6 @@ from provisions.models import (
     Annotation,
     Article,
     Chapter,
-    Commitment,
     Concern,
     Declaration,
     Provision,
@@ -28,6 +24,14 @@ from provisions.models import (
     Statement,
     Treaty,
 )
+from provisions.queries.articles import (
+    article_annotations,
+    chapters_with_articles,
+    public_links_by_chapter,
+    table_of_contents,
+)
+from provisions.queries.coverage import chapter_coverage
+from provisions.treaty_status import commitments_by_level
 
 # A concern's page lists the published analysis tied to it this many at a time.
 POINT_ANNOTATIONS_PER_PAGE = 25
@@ -35,55 +39,6 @@ POINT_ANNOTATIONS_PER_PAGE = 25
 
 def _treaty():
     return Treaty.objects.get()
-
-
-def _count_subquery(queryset, outer_field: str):
-    """A correlated COUNT(*) per outer row: cheaper than joining two fan-outs at once."""
-    counted = (
-        queryset.filter(**{outer_field: OuterRef("pk")})
-        .order_by()
-        .values(outer_field)
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return Coalesce(Subquery(counted), 0)
-
-
-def articles_with_counts():
-    """Articles with how many concerns/demands are linked and how many annotations published."""
-    return Article.objects.for_toc().annotate(
-        concern_count=_count_subquery(
-            ProvisionLink.objects.approved().filter(concern__isnull=False), "provision__article"
-        ),
-        demand_count=_count_subquery(
-            ProvisionLink.objects.approved().filter(demand__isnull=False), "provision__article"
-        ),
-        annotation_count=_count_subquery(Annotation.objects.published(), "provision__article"),
-    )
-
-
-def chapters_with_articles():
-    """[(chapter, [articles with counts])] in reading order."""
-    articles = list(articles_with_counts().order_by("chapter__position", "number"))
-    return [(chapter, list(items)) for chapter, items in groupby(articles, key=lambda a: a.chapter)]
-
-
-def is_analysed(article) -> bool:
-    """Any approved link (concern or demand) or published annotation counts as analysis."""
-    return bool(article.concern_count or article.demand_count or article.annotation_count)
-
-
-def chapter_coverage(chapters):
-    """Per chapter of chapters_with_articles(): how many of its articles have any analysis."""
-    coverage = []
-    for chapter, articles in chapters:
-        total = len(articles)
-        analysed = sum(1 for a in articles if is_analysed(a))
-        percent = round(100 * analysed / total) if total else 0
-        coverage.append(
-            {"chapter": chapter, "total": total, "analysed": analysed, "percent": percent}
-        )
-    return coverage
 
 
 @public
@@ -121,19 +76,6 @@ def toc(request):
     return render(request, "provisions/toc.html", context)
 
 
-def article_annotations(article, user) -> list[Annotation]:
-    """Top-level annotations on an article that `user` may see, with their visible replies."""
-    visible = Annotation.objects.visible_to(user)
-    replies = visible.select_related("author__member").order_by("created_at")
-    return list(
-        visible.top_level()
-        .for_article(article)
-        .for_display()
-        .prefetch_related(Prefetch("replies", queryset=replies, to_attr="visible_replies"))
-        .order_by("provision__position", "created_at")
-    )
-
-
 def highlighted_provisions(provisions, annotations) -> list:
     """Provisions with `.highlighted` text; only anchored annotations are marked in the text."""
     spans: dict[int, list] = {}
@@ -144,18 +86,6 @@ def highlighted_provisions(provisions, annotations) -> list:
     for provision in provisions:
         provision.highlighted = highlight(provision.text, spans.get(provision.pk, []))
     return provisions
-
-
-def table_of_contents(treaty) -> list[tuple[Chapter, list[Article]]]:
-    """[(chapter, [articles])] in reading order, for the contents beside an article: one query,
-    which also gives the article its previous and next."""
-    articles = (
-        Article.objects.filter(treaty=treaty)
-        .select_related("chapter")
-        .only("number", "title", "chapter__number", "chapter__title", "chapter__position")
-        .order_by("chapter__position", "number")
-    )
-    return [(chapter, list(items)) for chapter, items in groupby(articles, key=lambda a: a.chapter)]
 
 
 @public
@@ -236,19 +166,6 @@ def annotation_detail(request, pk: int):
     return render(request, "provisions/annotation_detail.html", context)
 
 
-def _links_by_chapter(point_filter: Q):
-    links = (
-        ProvisionLink.objects.public()
-        .filter(point_filter)
-        .select_related("provision__article__chapter")
-        .order_by("provision__position")
-    )
-    return [
-        (chapter, list(items))
-        for chapter, items in groupby(links, key=lambda link: link.provision.article.chapter)
-    ]
-
-
 @public
 @require_safe
 @cache_public_page(ANALYSIS)
@@ -266,7 +183,7 @@ def _point_page(request, point, *, annotations, links: Q, siblings, template: st
     annotations = annotations.published().for_display().order_by("provision__position", "-pk")
     context = {
         "point": point,
-        "links_by_chapter": _links_by_chapter(links),
+        "links_by_chapter": public_links_by_chapter(links),
         "annotations": Paginator(annotations, POINT_ANNOTATIONS_PER_PAGE).get_page(
             request.GET.get("page")
         ),
@@ -317,22 +234,8 @@ def safeguard_detail(request, slug: str):
         links=Q(demand=demand),
         siblings=SafeguardDemand.objects,
         template="provisions/safeguard_detail.html",
-        extra={"commitments_by_level": _commitments_by_level(demand)},
+        extra={"commitments_by_level": commitments_by_level(demand)},
     )
-
-
-def _commitments_by_level(demand) -> list:
-    """[(level, label, [the parties' latest published commitments at that level])] for the
-    levels a party can be listed under (committed, partly, none, contrary)."""
-    from provisions.treaty_status import latest_published_commitments
-
-    latest = latest_published_commitments(demand=demand)
-    parties = sorted(latest.values(), key=lambda c: c.party.name)
-    return [
-        (level, label, [c for c in parties if c.level == level])
-        for level, label in Commitment.Level.choices
-        if level != Commitment.Level.UNKNOWN
-    ]
 
 
 @public

@@ -3,8 +3,8 @@
 from django.utils.functional import SimpleLazyObject
 
 from provisions import roles
-from provisions.views.review import waiting_count
-from provisions.views.workspace import news_count
+from provisions.queries.review import waiting_count
+from provisions.queries.workspace import news_count
 
 # Which main-navigation entry a URL name belongs to (for aria-current).
 NAV_SECTIONS = {

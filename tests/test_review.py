@@ -215,7 +215,7 @@ def test_anonymous_pages_never_count_the_queue(client, editor, monkeypatch):
         counted.append(user)
         return 0
 
-    monkeypatch.setattr("provisions.views.review.waiting_count", count)
+    monkeypatch.setattr("provisions.queries.review.waiting_count", count)
     monkeypatch.setattr("provisions.context_processors.waiting_count", count)
     monkeypatch.setattr("provisions.context_processors.news_count", count)
     assert client.get("/").status_code == 200

@@ -18,6 +18,7 @@ from provisions.access import editor_required
 from provisions.diffing import PAGE_DIFF_SECONDS, deadline_in
 from provisions.models import Annotation, ProvisionLink, Revision
 from provisions.models.treaty import citation_for_eid
+from provisions.queries.history import ACTION_LABELS
 from provisions.services import annotation_restore, link_restore
 from provisions.services.history import history_of, snapshot_diff
 
@@ -44,21 +45,6 @@ CHOICES = {
     "anchor_state": dict(Annotation.Anchor.choices),
     "kind": dict(ProvisionLink.Kind.choices),
     "confidence": dict(ProvisionLink.Confidence.choices),
-}
-ACTION_LABELS = {
-    "created": gettext_lazy("created"),
-    "edited": gettext_lazy("edited"),
-    "submitted": gettext_lazy("submitted"),
-    "published": gettext_lazy("published"),
-    "rejected": gettext_lazy("rejected"),
-    "restored": gettext_lazy("restored"),
-    "deleted": gettext_lazy("deleted"),
-    "proposed": gettext_lazy("proposed"),
-    "approved": gettext_lazy("approved"),
-    # Written by an import's re-anchoring and the editors' anchors list (issue 5).
-    "reanchored": gettext_lazy("re-anchored after a text change"),
-    "anchor_confirmed": gettext_lazy("anchor confirmed"),
-    "anchor_picked": gettext_lazy("anchored to new words"),
 }
 
 

@@ -17,9 +17,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST, require_safe
 
-from provisions import roles
 from provisions.access import editor_required
 from provisions.models import Annotation, ProvisionLink
+from provisions.queries.review import (
+    annotations_for_review,
+    links_for_review,
+    waiting_annotations,
+    waiting_links,
+)
 from provisions.services import annotation_publish, annotation_reject, link_approve, link_reject
 
 # The queue shows the newest items first; past this many, the page says how many more wait.
@@ -28,35 +33,7 @@ QUEUE_LIMIT = 100
 MAX_ID_DIGITS = 19
 
 
-# --- Reads ---------------------------------------------------------------------------------
-
-
-def waiting_links():
-    return ProvisionLink.objects.filter(status=ProvisionLink.Status.PROPOSED)
-
-
-def waiting_annotations(user):
-    return Annotation.objects.visible_to(user).filter(status=Annotation.Status.SUBMITTED)
-
-
-def waiting_count(user) -> int:
-    """How many items wait for an editor (the number on the navigation's Review badge)."""
-    if not roles.is_editor(user):
-        return 0
-    return waiting_links().count() + waiting_annotations(user).count()
-
-
-def _links_for_display():
-    return ProvisionLink.objects.with_targets().select_related("proposed_by__member")
-
-
-def _annotations_for_display(user):
-    return (
-        Annotation.objects.visible_to(user)
-        .with_parent_for(user)
-        .select_related("provision__article", "author__member")
-        .prefetch_related("concerns", "demands", "tags")
-    )
+# --- What the messages call an item --------------------------------------------------------
 
 
 def _link_label(link: ProvisionLink) -> str:
@@ -140,12 +117,12 @@ def _add_service_errors(form: forms.Form, error: ValidationError) -> None:
 def _queue_context(request, *, failed=None, **extra) -> dict:
     """The queue; `failed` is (kind, pk, state) for the item whose action needs correcting."""
     links = list(
-        _links_for_display()
+        links_for_review()
         .filter(status=ProvisionLink.Status.PROPOSED)
         .order_by("-proposed_at", "-pk")[:QUEUE_LIMIT]
     )
     annotations = list(
-        _annotations_for_display(request.user)
+        annotations_for_review(request.user)
         .filter(status=Annotation.Status.SUBMITTED)
         .order_by(F("submitted_at").desc(nulls_last=True), "-pk")[:QUEUE_LIMIT]
     )
@@ -226,7 +203,7 @@ def review(request):
 @editor_required
 @require_POST
 def link_approve_view(request, pk: int):
-    link = get_object_or_404(_links_for_display(), pk=pk)
+    link = get_object_or_404(links_for_review(), pk=pk)
     try:
         link_approve(link=link, editor=request.user)
     except ValidationError as error:
@@ -238,7 +215,7 @@ def link_approve_view(request, pk: int):
 @editor_required
 @require_POST
 def link_reject_view(request, pk: int):
-    link = get_object_or_404(_links_for_display(), pk=pk)
+    link = get_object_or_404(links_for_review(), pk=pk)
     reason = request.POST.get("reason", "")
     try:
         link_reject(link=link, editor=request.user, reason=reason)
@@ -252,7 +229,7 @@ def link_reject_view(request, pk: int):
 @editor_required
 @require_POST
 def link_edit_approve_view(request, pk: int):
-    link = get_object_or_404(_links_for_display(), pk=pk)
+    link = get_object_or_404(links_for_review(), pk=pk)
     form = LinkEditForm.for_link(link, data=request.POST)
     if form.is_valid():
         try:
@@ -272,7 +249,7 @@ def link_edit_approve_view(request, pk: int):
 @editor_required
 @require_POST
 def annotation_publish_view(request, pk: int):
-    annotation = get_object_or_404(_annotations_for_display(request.user), pk=pk)
+    annotation = get_object_or_404(annotations_for_review(request.user), pk=pk)
     try:
         annotation_publish(annotation=annotation, editor=request.user)
     except ValidationError as error:
@@ -284,7 +261,7 @@ def annotation_publish_view(request, pk: int):
 @editor_required
 @require_POST
 def annotation_reject_view(request, pk: int):
-    annotation = get_object_or_404(_annotations_for_display(request.user), pk=pk)
+    annotation = get_object_or_404(annotations_for_review(request.user), pk=pk)
     reason = request.POST.get("reason", "")
     try:
         annotation_reject(annotation=annotation, editor=request.user, reason=reason)

@@ -1,111 +1,23 @@
 """The analyst's workspace: their own work in every state, replies to it, their proposed links,
 what happened to their work since their last visit, and what the team has been doing.
 
-"New" means: one of their annotations was published or rejected, one of their links approved or
-rejected, or someone replied to them, after `Member.workspace_seen_at`. The navigation badge
-counts these; opening the workspace highlights them and then moves `workspace_seen_at` on.
+What counts as new (and the navigation badge): provisions/queries/workspace.py. Opening the
+workspace highlights it and then moves `workspace_seen_at` on.
 """
 
-from django.db.models import Q
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
-from provisions import roles
 from provisions.access import analyst_required
-from provisions.models import Annotation, Commitment, Member, ProvisionLink, Revision
+from provisions.models import Annotation, ProvisionLink, Revision
 from provisions.public_names import usable_name
+from provisions.queries.history import team_activity
+from provisions.queries.workspace import new_replies, news_revisions, replies_to, workspace_seen_at
 from provisions.services.members import member_mark_workspace_seen
-from provisions.views.history import ACTION_LABELS
 
-ACTIVITY_LIMIT = 20
 PUBLISHED_LIMIT = 20
 REPLIES_LIMIT = 20
 LINKS_LIMIT = 50
-# What counts as news about one's own work (actions taken by someone else).
-NEWS_ACTIONS = {
-    Revision.Target.ANNOTATION: ("published", "rejected"),
-    Revision.Target.LINK: ("approved", "rejected"),
-}
-
-
-# --- Reads ---------------------------------------------------------------------------------
-
-
-def _seen_at(user):
-    return Member.objects.filter(user=user).values_list("workspace_seen_at", flat=True).first()
-
-
-def _news_revisions(user, since):
-    """Revisions by others that published/rejected the user's annotations or reviewed links."""
-    own_annotations = Annotation.objects.filter(author=user).values("pk")
-    own_links = ProvisionLink.objects.filter(proposed_by=user).values("pk")
-    revisions = Revision.objects.filter(
-        Q(
-            target_type=Revision.Target.ANNOTATION,
-            target_id__in=own_annotations,
-            action__in=NEWS_ACTIONS[Revision.Target.ANNOTATION],
-        )
-        | Q(
-            target_type=Revision.Target.LINK,
-            target_id__in=own_links,
-            action__in=NEWS_ACTIONS[Revision.Target.LINK],
-        )
-    ).exclude(actor=user)
-    if since is not None:
-        revisions = revisions.filter(created_at__gt=since)
-    return revisions.order_by()
-
-
-def replies_to(user):
-    """Other people's replies to the user's annotations, as far as the user may see them."""
-    return Annotation.objects.visible_to(user).filter(in_reply_to__author=user).exclude(author=user)
-
-
-def _new_replies(user, since):
-    replies = replies_to(user)
-    return replies if since is None else replies.filter(created_at__gt=since)
-
-
-def news_count(user) -> int:
-    """How many of the user's things were published, rejected or answered since their last
-    visit to the workspace (the number on the navigation's Workspace badge)."""
-    if not roles.is_analyst(user):
-        return 0
-    since = _seen_at(user)
-    changed = _news_revisions(user, since).values("target_type", "target_id").distinct().count()
-    return changed + _new_replies(user, since).count()
-
-
-def team_activity(user, limit: int = ACTIVITY_LIMIT) -> list[Revision]:
-    """The latest revisions on annotations and links the user may see, each with its target.
-
-    Visibility is decided by `Revision.objects.visible_to`, so another analyst's draft (or a
-    deleted draft, whose revisions outlive it), and what a note was while it was a draft, never
-    show up here.
-    """
-    revisions = list(
-        Revision.objects.visible_to(user)
-        .select_related("actor__member")
-        .order_by("-created_at", "-pk")[:limit]
-    )
-    wanted = {kind: set() for kind in Revision.Target.values}
-    for revision in revisions:
-        wanted[revision.target_type].add(revision.target_id)
-    targets = {
-        Revision.Target.ANNOTATION: Annotation.objects.select_related("provision__article").in_bulk(
-            wanted[Revision.Target.ANNOTATION]
-        ),
-        Revision.Target.LINK: ProvisionLink.objects.select_related(
-            "provision__article", "concern", "demand"
-        ).in_bulk(wanted[Revision.Target.LINK]),
-        Revision.Target.COMMITMENT: Commitment.objects.select_related("party", "demand").in_bulk(
-            wanted[Revision.Target.COMMITMENT]
-        ),
-    }
-    for revision in revisions:
-        revision.target = targets[revision.target_type].get(revision.target_id)
-        revision.action_label = ACTION_LABELS.get(revision.action, revision.action)
-    return [revision for revision in revisions if revision.target is not None]
 
 
 def _limited_count(shown: list, limit: int, queryset) -> int:
@@ -119,9 +31,9 @@ def _limited_count(shown: list, limit: int, queryset) -> int:
 @require_safe
 def workspace(request):
     user = request.user
-    since = _seen_at(user)
-    news = set(_news_revisions(user, since).values_list("target_type", "target_id"))
-    new_reply_ids = set(_new_replies(user, since).values_list("pk", flat=True))
+    since = workspace_seen_at(user)
+    news = set(news_revisions(user, since).values_list("target_type", "target_id"))
+    new_reply_ids = set(new_replies(user, since).values_list("pk", flat=True))
 
     own = Annotation.objects.filter(author=user).select_related(
         "provision__article", "reviewed_by__member", "in_reply_to__author__member"

@@ -358,6 +358,19 @@ def _clauses(count: int) -> str:
     )
 
 
+def spy_on_alignment(monkeypatch) -> list[int]:
+    """The lengths of what re-anchoring aligns with partial_ratio_alignment, as it runs."""
+    aligned = []
+    real = reanchor.fuzz.partial_ratio_alignment
+
+    def spy(needle, haystack, **kwargs):
+        aligned.append(len(needle))
+        return real(needle, haystack, **kwargs)
+
+    monkeypatch.setattr(reanchor.fuzz, "partial_ratio_alignment", spy)
+    return aligned
+
+
 def test_a_long_changed_quote_is_located_by_its_ends(monkeypatch):
     """The fuzzy search's cost grows with the cube of what it aligns: a 4,000-character quote
     took seconds per provision. Only its ends are aligned now; the answer is still right."""
@@ -368,20 +381,35 @@ def test_a_long_changed_quote_is_located_by_its_ends(monkeypatch):
     assert len(quote) > 3_000
     middle = old_text.index("55. ")
     new_text = old_text[:middle] + "As amended, " + old_text[middle:]
-    aligned = []
-    real = reanchor.fuzz.partial_ratio_alignment
-
-    def spy(needle, haystack, **kwargs):
-        aligned.append(len(needle))
-        return real(needle, haystack, **kwargs)
-
-    monkeypatch.setattr(reanchor.fuzz, "partial_ratio_alignment", spy)
+    aligned = spy_on_alignment(monkeypatch)
     found, seconds = timed(fuzzy_span, quote, new_text)
     assert max(aligned) <= 500
     assert seconds < GENEROUS_SECONDS
     score, span_start, span_end = found
     assert score >= reanchor.FUZZY_THRESHOLD
     assert new_text[span_start:span_end] == new_text[start : end + len("As amended, ")]
+
+
+def test_the_context_rule_locates_a_long_quote_by_its_ends_too(monkeypatch):
+    """Rule 4 locates the old quote with its prefix and suffix: the same bound applies (only
+    ends of at most 500 characters are aligned by partial_ratio_alignment)."""
+    old_text = _clauses(120)
+    start, end = old_text.index("30. "), old_text.index("80. ") - 1
+    quote = old_text[start:end]
+    prefix, suffix = old_text[start - 32 : start], old_text[end : end + 32]
+    # Every fourth clause of the quote rewritten.
+    new_text = old_text
+    for number in range(30, 80, 4):
+        clause = re.search(rf"{number}\. [^.]*\.", new_text)[0]
+        new_text = new_text.replace(clause, f"{number}. Deleted by the corrigendum.")
+    aligned = spy_on_alignment(monkeypatch)
+    found, seconds = timed(reanchor.context_span, quote, prefix, suffix, new_text)
+    assert aligned and max(aligned) <= 500
+    assert seconds < GENEROUS_SECONDS
+    score, span_start, span_end = found
+    assert score >= reanchor.CONTEXT_THRESHOLD
+    assert new_text[span_start:span_end].startswith("30. ")
+    assert new_text[span_end:].startswith(" 80. ")
 
 
 def test_a_short_changed_quote_is_still_aligned_whole(monkeypatch):

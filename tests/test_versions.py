@@ -224,6 +224,36 @@ def test_list_shows_old_quote_current_text_and_the_right_forms(client, unsettled
     assert f'id="anchor-link-{unsettled["link"].pk}"' in html
 
 
+def test_a_fuzzy_anchor_shows_the_words_changed_old_to_new(client, unsettled, editor):
+    html = as_(client, editor).get(reverse("provisions:anchors")).content.decode()
+    fuzzy = html.split(f'id="anchor-{unsettled["fuzzy"].pk}"')[1].split("</li>")[0]
+    changes = fuzzy.split('class="anchor-changes"')[1].split("</dd>")[0]
+    assert "Words changed (old → new)" in fuzzy
+    assert "<ins>" in changes and "serious" in changes.split("<ins>")[1].split("</ins>")[0]
+    assert "<del>" not in changes  # a word was only added
+    orphan = html.split(f'id="anchor-{unsettled["orphan"].pk}"')[1].split("</li>")[0]
+    assert "anchor-changes" not in orphan  # an orphan proposes nothing to compare
+
+
+def test_a_quote_changed_between_its_old_context_waits_as_fuzzy_with_its_diff(
+    client, analyst, editor
+):
+    import_sample("convention-sample.txt")
+    note = annotate(
+        analyst, "art_2__para_1__subpara_c", "a person who keeps test records for others"
+    )
+    import_sample("convention-sample-v2.txt", V2)
+    note.refresh_from_db()
+    assert note.anchor_state == Annotation.Anchor.FUZZY
+    html = as_(client, editor).get(reverse("provisions:anchors")).content.decode()
+    item = html.split(f'id="anchor-{note.pk}"')[1].split("</li>")[0]
+    changes = item.split('class="anchor-changes"')[1].split("</dd>")[0]
+    removed = [piece.split("</del>")[0] for piece in changes.split("<del>")[1:]]
+    added = [piece.split("</ins>")[0] for piece in changes.split("<ins>")[1:]]
+    assert any("keeps" in piece for piece in removed) and any("holds" in p for p in added)
+    assert any("behalf" in piece for piece in added)
+
+
 def test_other_analysts_drafts_are_not_listed(client, unsettled, other_analyst, editor):
     draft = annotate(other_analyst, "art_6__para_1", "sample venue", status="draft")
     Annotation.objects.filter(pk=draft.pk).update(anchor_state="orphaned")

@@ -10,7 +10,11 @@ text, in this order (the first rule that applies wins):
    and suffix, then by closeness to the old position;
 3. a close but changed passage is found (see FUZZY_THRESHOLD) → `fuzzy`, its selectors pointing
    at that passage, for an editor to confirm;
-4. nothing close → `orphaned`: the old selectors are kept (the article page shows the old quote
+4. its context is found — the words stored before and after the quote, unchanged or nearly —
+   around a passage like the old quote (see CONTEXT_THRESHOLD; the rule Hypothesis's anchoring
+   follows) → `fuzzy` as well: "independent review of the grounds justifying" → "judicial review
+   of the grounds justifying" scores 80, below FUZZY_THRESHOLD, but sits between the same words;
+5. nothing close → `orphaned`: the old selectors are kept (the article page shows the old quote
    apart and never highlights it) and an editor picks a new span.
 
 An annotation on a whole provision (no selectors), a reply and a link have no quote: they follow
@@ -30,7 +34,7 @@ from django.db.models import Q
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
-from provisions.anchoring import QUOTE, locate_quote, make_selectors, position_of
+from provisions.anchoring import CONTEXT_CHARS, QUOTE, locate_quote, make_selectors, position_of
 from provisions.models import Annotation, Provision, ProvisionLink, TextVersion, Treaty
 from provisions.models.treaty import quote_source_in
 from provisions.services import history
@@ -55,6 +59,20 @@ _LOCATE_CUTOFF = 60
 # Levenshtein.opcodes (bit-parallel: lengths multiplied / 64). docs/security.md lists the bound.
 _LOCATE_WHOLE_CHARS = 500
 _LOCATE_PART_CHARS = 250
+# The context rule (rule 4). A passage counts as the old quote changed in place when the stored
+# prefix and suffix agree with the text around it: at least CONTEXT_AGREEMENT of their
+# characters, counted outwards from the passage, and at least CONTEXT_MIN_CHARS of them (a few
+# characters such as "the " prove nothing). The passage itself must still
+# score CONTEXT_THRESHOLD against the old quote: one changed word in a quote of five words or
+# more. Context on one side only is not enough: legal text repeats its opening formulae ("Each
+# State Party shall adopt such measures as may be needed to establish…"), and a passage that
+# shares only its prefix with the old quote is a look-alike, not the same words edited.
+CONTEXT_THRESHOLD = 70
+CONTEXT_AGREEMENT = 0.75
+CONTEXT_MIN_CHARS = 12
+# How far from where the location puts them the ends of the passage are sought (plus
+# CONTEXT_CHARS): each position costs a comparison of at most CONTEXT_CHARS characters.
+_CONTEXT_SLACK_CHARS = 500
 _WORD = re.compile(r"\S+")
 _EDGE_PUNCTUATION = ".,;:“”\"'()"
 
@@ -62,7 +80,7 @@ _EDGE_PUNCTUATION = ".,;:“”\"'()"
 class Outcome:
     UNCHANGED = "unchanged"  # same quote, same place (or a whole provision still there)
     MOVED = "moved"  # the exact quote found elsewhere: new positions, perhaps a new provision
-    FUZZY = "fuzzy"  # a close but changed passage
+    FUZZY = "fuzzy"  # a close but changed passage (alone, or between its old context)
     ORPHANED = "orphaned"  # nothing close: old selectors kept
     TO_PARENT = "to_parent"  # no quote, and its provision left the text
 
@@ -100,6 +118,7 @@ class Resolution:
     provision: Provision
     selectors: list
     score: float | None = None
+    by_context: bool = False  # a fuzzy anchor found by its prefix and suffix (rule 4)
 
 
 # --- Resolving one quote ----------------------------------------------------------------------
@@ -205,12 +224,13 @@ def fuzzy_span(exact: str, text: str) -> tuple[float, int, int] | None:
     return fuzz.ratio(exact, text[start:end]), start, end
 
 
-def _fuzzy_match(exact: str, home, candidates: list[Provision]):
-    """(score, provision, start, end) of the closest passage at or above the threshold."""
+def _best_passage(find, home, candidates: list[Provision]):
+    """(score, provision, start, end) of the best passage `find(text)` finds among the
+    candidates (the home provision wins a tie), or None."""
     best = None
     for provision in candidates:
-        found = fuzzy_span(exact, provision.text)
-        if found is None or found[0] < FUZZY_THRESHOLD:
+        found = find(provision.text)
+        if found is None:
             continue
         key = (found[0], provision is home)
         if best is None or key > best[0]:
@@ -219,6 +239,72 @@ def _fuzzy_match(exact: str, home, candidates: list[Provision]):
         return None
     (score, _home), provision, start, end = best
     return score, provision, start, end
+
+
+def _fuzzy_match(exact: str, home, candidates: list[Provision]):
+    """The closest passage at or above FUZZY_THRESHOLD (rule 3)."""
+
+    def find(text):
+        found = fuzzy_span(exact, text)
+        return found if found is not None and found[0] >= FUZZY_THRESHOLD else None
+
+    return _best_passage(find, home, candidates)
+
+
+def _context_at(text: str, at: int, context: str, *, before: bool) -> int:
+    """How many characters of `context`, read outwards from `at`, agree with `text` there."""
+    if before:
+        return len(commonprefix([text[max(0, at - len(context)) : at][::-1], context[::-1]]))
+    return len(commonprefix([text[at : at + len(context)], context]))
+
+
+def _boundary(text: str, estimate: int, context: str, *, before: bool, slack: int) -> int:
+    """The position near `estimate` where the most of `context` agrees with the text (the
+    nearest on a tie); without context, the word boundary nearest to `estimate`."""
+    if not context:
+        words = list(_WORD.finditer(text))
+        bounds = [w.start() for w in words] if before else [w.end() for w in words]
+        return _nearest(bounds or [estimate], estimate)
+    positions = range(max(0, estimate - slack), min(len(text), estimate + slack) + 1)
+    return max(
+        positions,
+        key=lambda at: (_context_at(text, at, context, before=before), -abs(at - estimate)),
+    )
+
+
+def context_span(exact: str, prefix: str, suffix: str, text: str):
+    """(score, start, end) of the passage of `text` between the old prefix and suffix that is
+    like `exact` (rule 4, see CONTEXT_THRESHOLD), or None.
+
+    The old quote with its context is located as one string (so the cost is bounded as for
+    fuzzy_span: by its ends only when it is long); the passage starts where the old prefix ends
+    and ends where the old suffix starts, each sought a little way either side of where the
+    location puts it (a quote at the edge of its provision ends at the nearest word boundary)."""
+    prefix, suffix = prefix[-CONTEXT_CHARS:], suffix[:CONTEXT_CHARS]
+    context = len(prefix) + len(suffix)
+    if not exact.strip() or not text.strip() or context < CONTEXT_MIN_CHARS:
+        return None
+    located = _locate(prefix + exact + suffix, text)
+    if located is None:
+        return None
+    # Room for the words the new passage gained or lost, and for a location that is a little
+    # off in text that repeats its words.
+    slack = min(len(exact) // 2, _CONTEXT_SLACK_CHARS) + CONTEXT_CHARS
+    start = _boundary(text, located[0] + len(prefix), prefix, before=True, slack=slack)
+    end = _boundary(text, located[1] - len(suffix), suffix, before=False, slack=slack)
+    if end <= start:
+        return None
+    agreed = _agreement(text, start, end, prefix, suffix)
+    if agreed < CONTEXT_MIN_CHARS or agreed < CONTEXT_AGREEMENT * context:
+        return None
+    score = fuzz.ratio(exact, text[start:end])
+    return (score, start, end) if score >= CONTEXT_THRESHOLD else None
+
+
+def _context_match(quote: dict, home, candidates: list[Provision]):
+    """The passage found between the quote's old prefix and suffix (rule 4)."""
+    exact, prefix, suffix = quote["exact"], quote.get("prefix", ""), quote.get("suffix", "")
+    return _best_passage(lambda text: context_span(exact, prefix, suffix, text), home, candidates)
 
 
 def resolve(annotation: Annotation, current: dict[str, Provision], group: list[Provision]):
@@ -257,6 +343,11 @@ def resolve(annotation: Annotation, current: dict[str, Provision], group: list[P
         return Resolution(
             Outcome.FUZZY, provision, make_selectors(provision.text, begin, end), score
         )
+    by_context = _context_match(quote, home, candidates)
+    if by_context is not None:
+        score, provision, begin, end = by_context
+        selectors = make_selectors(provision.text, begin, end)
+        return Resolution(Outcome.FUZZY, provision, selectors, score, by_context=True)
     place = home or nearest_surviving(old.eid, current) or old
     return Resolution(Outcome.ORPHANED, place, annotation.selectors)
 
@@ -282,6 +373,12 @@ def _note(label: str, annotation: Annotation, resolution: Resolution, old_eid: s
         return f"{prefix}the quote is where it was ({where})."
     if resolution.outcome == Outcome.MOVED:
         return f"{prefix}the quote “{quote}” was found again in {where}."
+    if resolution.outcome == Outcome.FUZZY and resolution.by_context:
+        return (
+            f"{prefix}the quote “{quote}” changed between the same words before and after it; "
+            f"the passage there in {where} (similarity {resolution.score:.0f}) needs an "
+            "editor's confirmation."
+        )
     if resolution.outcome == Outcome.FUZZY:
         return (
             f"{prefix}the quote “{quote}” changed; the closest passage in {where} "

@@ -6,7 +6,8 @@
   keeps a text when it changes it), else its current text; provisions added or dropped by an
   import are absent before or after it.
 - `anchors` (editors): the "Orphans and fuzzy anchors" list, with the forms that settle them
-  (services.anchors). Plain POST forms that redirect back; htmx swaps only the item.
+  (services.anchors); a fuzzy anchor shows the words changed from its old quote to the proposed
+  one (the same time box). Plain POST forms that redirect back; htmx swaps only the item.
 """
 
 from collections import Counter
@@ -210,8 +211,18 @@ def _prepare(annotations: list[Annotation]) -> None:
     if annotations:
         for provision in Provision.objects.current().filter(scope).order_by("position"):
             choices.setdefault(provision.article_id, []).append(provision)
+    deadline = deadline_in(PAGE_DIFF_SECONDS)  # one time box for the page's word diffs
     for annotation in annotations:
         annotation.quote_before = quotes.get(annotation.pk, "")
+        # A fuzzy anchor shows what changed, old → new, for the editor who confirms it.
+        annotation.quote_changes = (
+            word_diff(annotation.quote_before, annotation.quote, deadline=deadline)
+            if annotation.anchor_state == Annotation.Anchor.FUZZY
+            and annotation.quote_before
+            and annotation.quote
+            and annotation.quote_before != annotation.quote
+            else None
+        )
         annotation.choices = choices.get(annotation.provision.article_id, [])
         annotation.pick_eid = getattr(annotation, "pick_eid", annotation.provision.eid)
         annotation.pick_exact = getattr(annotation, "pick_exact", "")

@@ -23,7 +23,9 @@ from provisions.api.serializers import (
     W3C_CONTEXT,
     W3C_MEDIA_TYPE,
     annotation_to_w3c,
+    party_to_dict,
     relation_values,
+    states_summary_to_dict,
 )
 from provisions.models import (
     Annotation,
@@ -38,6 +40,7 @@ from provisions.models import (
 )
 from provisions.public_names import public_name
 from provisions.rendering import as_safe_html
+from provisions.treaty_status import states_records
 
 Absolute = Callable[[str], str]
 
@@ -302,6 +305,24 @@ def public_dataset_document(absolute: Absolute) -> dict:
 
 
 # --- W3C Web Annotation ----------------------------------------------------------------------
+
+
+def states_document(request, code: str | None = None) -> dict:
+    """The parties (or the one with ISO code `code`) with everything known of them, and the
+    counts: /api/v1/states and /states/treatywatch-states.json."""
+    summary, records = states_records(code)
+    return {
+        "summary": states_summary_to_dict(summary),
+        "items": [
+            party_to_dict(
+                record.status,
+                request,
+                declarations=record.declarations,
+                commitments=record.commitments,
+            )
+            for record in records
+        ],
+    }
 
 
 def annotation_collection(annotations, *, request, label: str) -> dict:

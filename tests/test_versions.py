@@ -359,7 +359,7 @@ def test_htmx_actions_swap_only_the_item(client, unsettled, editor):
         headers=HTMX,
     )
     assert f'id="anchor-{orphan.pk}"' in done.content.decode()
-    assert "anchored to the chosen words in art_3__para_2" in done.content.decode()
+    assert "anchored to the chosen words in Article 3(2)" in done.content.decode()
     assert "<html" not in done.content.decode()
 
 

@@ -27,6 +27,7 @@ from provisions.api.endpoint import (
     read_json,
 )
 from provisions.api.errors import ApiError
+from provisions.exports import states_document
 from provisions.models import (
     Annotation,
     Article,
@@ -375,14 +376,10 @@ def get_safeguard(request, slug: str):
 
 
 def get_states(request):
-    from provisions.views.states import states_document
-
     return json_response(states_document(request))
 
 
 def get_state(request, code: str):
-    from provisions.views.states import states_document
-
     document = states_document(request, code.upper()) if len(code) == 3 else {"items": []}
     if not document["items"]:
         raise Http404

@@ -217,9 +217,12 @@ class Provision(models.Model):
 
     @property
     def display_label(self) -> str:
-        """How the label is printed: "2." for a paragraph, "(b)" for a sub-paragraph."""
+        """How the label is printed beside the text: "2." for a paragraph, "(b)" for a
+        sub-paragraph (the one rule for the article page and the versions page)."""
         if self.kind == self.Kind.PARAGRAPH and self.label and not self.label.endswith("."):
             return f"{self.label}."
+        if self.kind == self.Kind.SUBPARAGRAPH and self.label and not self.label.startswith("("):
+            return f"({self.label})"
         return self.label
 
     @property

@@ -5,19 +5,16 @@ A plain GET form and page links: it works without JavaScript, and a filtered pag
 address that can be shared with another editor.
 """
 
-from datetime import datetime, time, timedelta
-
 from django import forms
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.shortcuts import render
-from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
 from provisions.access import editor_required
 from provisions.models import AuditEvent
+from provisions.queries.audit import filter_events
 from provisions.services.audit import ACTIONS
 
 PER_PAGE = 50
@@ -48,24 +45,6 @@ class AuditFilterForm(forms.Form):
         if since and until and since > until:
             self.add_error("until", _("The end date is before the start date."))
         return data
-
-
-def _start_of(day) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.min))
-
-
-def filter_events(events, data: dict):
-    if data.get("action"):
-        events = events.filter(action=data["action"])
-    if data.get("actor"):
-        name = data["actor"].strip()
-        events = events.filter(Q(actor__username__iexact=name) | Q(detail__username=name.lower()))
-    if data.get("since"):
-        events = events.filter(created_at__gte=_start_of(data["since"]))
-    if data.get("until"):
-        # The whole of the last day.
-        events = events.filter(created_at__lt=_start_of(data["until"] + timedelta(days=1)))
-    return events
 
 
 @editor_required

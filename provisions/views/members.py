@@ -11,23 +11,18 @@ made them (never stored readable, never cached), as the tokens page does.
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, OuterRef, Prefetch, Subquery
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from provisions import roles
 from provisions.access import editor_required
-from provisions.models import EnrolmentLink
+from provisions.queries.members import members_listing
 from provisions.services.enrolment import enrolment_link_create, enrolment_path
 from provisions.services.members import (
-    ROLE_GROUPS,
     member_create,
     member_deactivate,
     member_set_role,
@@ -52,29 +47,6 @@ class MemberCreateForm(forms.Form):
 
 class RoleForm(forms.Form):
     role = forms.ChoiceField(label=_lazy("Role"), choices=ROLE_CHOICES)
-
-
-def members_listing():
-    """Every account with its role groups, profile, authenticator and live enrolment link: one
-    query for the accounts and one for their groups, however many there are."""
-    now = timezone.now()
-    live_links = EnrolmentLink.objects.filter(
-        user=OuterRef("pk"), used_at__isnull=True, expires_at__gt=now
-    )
-    return (
-        get_user_model()
-        .objects.select_related("member")
-        .prefetch_related(
-            Prefetch("groups", queryset=Group.objects.filter(name__in=ROLE_GROUPS.values()))
-        )
-        .annotate(
-            has_authenticator=Exists(
-                TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)
-            ),
-            link_expires_at=Subquery(live_links.order_by("-expires_at").values("expires_at")[:1]),
-        )
-        .order_by("-is_active", "username")
-    )
 
 
 def _rows(viewer):

@@ -33,11 +33,7 @@ QUEUE_LIMIT = 100
 MAX_ID_DIGITS = 19
 
 
-# --- What the messages call an item --------------------------------------------------------
-
-
-def _link_label(link: ProvisionLink) -> str:
-    return f"{link.target.title} → {link.provision.citation}"
+# --- What the messages call an item (a link: its own str(), "Concern → Article 24(2)") -----
 
 
 def _annotation_label(annotation: Annotation) -> str:
@@ -208,7 +204,7 @@ def link_approve_view(request, pk: int):
         link_approve(link=link, editor=request.user)
     except ValidationError as error:
         return _failed(request, "link", link, {"action_errors": error.messages})
-    messages.success(request, _("Link approved: %(link)s") % {"link": _link_label(link)})
+    messages.success(request, _("Link approved: %(link)s") % {"link": link})
     return _done(request)
 
 
@@ -222,7 +218,7 @@ def link_reject_view(request, pk: int):
     except ValidationError as error:
         state = {"reject_errors": error.messages, "reject_reason": reason, "open": "reject"}
         return _failed(request, "link", link, state)
-    messages.success(request, _("Link rejected: %(link)s") % {"link": _link_label(link)})
+    messages.success(request, _("Link rejected: %(link)s") % {"link": link})
     return _done(request)
 
 
@@ -239,9 +235,7 @@ def link_edit_approve_view(request, pk: int):
         except ValidationError as error:
             _add_service_errors(form, error)
         else:
-            messages.success(
-                request, _("Link edited and approved: %(link)s") % {"link": _link_label(link)}
-            )
+            messages.success(request, _("Link edited and approved: %(link)s") % {"link": link})
             return _done(request)
     return _failed(request, "link", link, {"edit_form": form, "open": "edit"})
 
@@ -345,7 +339,7 @@ def _bulk_apply(item, service, editor, arguments: dict) -> None:
         else:
             service(annotation=item, editor=editor, **arguments)
     except ValidationError as refusal:
-        label = _link_label(item) if is_link else _annotation_label(item)
+        label = str(item) if is_link else _annotation_label(item)
         # The service's own words, naming the item they are about.
         raise BulkRefused(label, " ".join(refusal.messages)) from refusal
 

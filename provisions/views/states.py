@@ -260,29 +260,12 @@ def states_csv(request):
     )
 
 
-def states_document(request, code: str | None = None) -> dict:
-    """The parties with everything known of them, and the counts (the API and the JSON file)."""
-    summary, records = states_records(code)
-    return {
-        "summary": serializers.states_summary_to_dict(summary),
-        "items": [
-            serializers.party_to_dict(
-                record.status,
-                request,
-                declarations=record.declarations,
-                commitments=record.commitments,
-            )
-            for record in records
-        ],
-    }
-
-
 @public
 @require_safe
 @cache_public_page(CACHE_SCOPE)
 def states_json(request):
     return _attachment(
-        json.dumps(states_document(request), ensure_ascii=False, indent=1),
+        json.dumps(exports.states_document(request), ensure_ascii=False, indent=1),
         "treatywatch-states.json",
         "application/json",
     )

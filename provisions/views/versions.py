@@ -1,10 +1,8 @@
 """Versions of the text and what re-anchoring left for editors.
 
 - `article_versions` (public): any two versions of an article side by side, per provision, with
-  the changed words marked (within one time box: provisions.diffing). A provision's text at a
-  version is its ProvisionVersion of that version or of the first later one (an import only
-  keeps a text when it changes it), else its current text; provisions added or dropped by an
-  import are absent before or after it.
+  the changed words marked (within one time box: provisions.diffing); a provision's text at a
+  version is read by provisions/queries/versions.py.
 - `anchors` (editors): the "Orphans and fuzzy anchors" list, with the forms that settle them
   (services.anchors); a fuzzy anchor shows the words changed from its old quote to the proposed
   one (the same time box). Plain POST forms that redirect back; htmx swaps only the item.
@@ -24,16 +22,16 @@ from django.views.decorators.http import require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from provisions.access import editor_required, public
-from provisions.anchoring import QUOTE
 from provisions.cache import cache_public_page
 from provisions.diffing import PAGE_DIFF_SECONDS, WordDiff, deadline_in, word_diff
-from provisions.models import (
-    Annotation,
-    Article,
-    Provision,
-    ProvisionLink,
-    Revision,
-    TextVersion,
+from provisions.models import Annotation, Article, Provision, TextVersion
+from provisions.queries.versions import (
+    Version,
+    links_to_review,
+    quotes_before_reanchoring,
+    text_at,
+    text_versions,
+    unsettled_annotations,
 )
 from provisions.services.anchors import anchor_confirm, anchor_pick, link_anchor_confirm
 from provisions.services.annotations import EditConflict
@@ -45,52 +43,11 @@ ANCHORS_LIMIT = 100
 # --- Versions of an article ---------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Version:
-    key: str  # what ?a= and ?b= carry: the label
-    label: str
-    source: str
-    recorded_at: object  # datetime, or None for a version never recorded
-    is_official_text: bool
-    is_current: bool
-
-
-def text_versions(treaty) -> list[Version]:
-    """Every version of the text, oldest first; the last one is the one shown now."""
-    current = treaty.text_version_label
-    recorded = [
-        Version(v.label, v.label, v.source, v.recorded_at, v.is_official_text, v.label == current)
-        for v in TextVersion.objects.filter(treaty=treaty)
-    ]
-    # Before the first import no version is recorded: the editorial summaries are the only one.
-    shown = next(
-        (v for v in recorded if v.is_current), Version(current, current, "", None, False, True)
-    )
-    return [v for v in recorded if not v.is_current] + [shown]
-
-
-def text_at(provision: Provision, index: int, order: dict[str, int]) -> str | None:
-    """The provision's text at the version numbered `index` in `order`, or None if absent."""
-    if provision.added_in and order.get(provision.added_in, -1) > index:
-        return None
-    if provision.retired_in and order.get(provision.retired_in, len(order)) <= index:
-        return None
-    later = [
-        (order[kept.label], kept.pk, kept.text)
-        for kept in provision.versions.all()
-        if order.get(kept.label, -1) >= index
-    ]
-    return min(later)[2] if later else provision.text
-
-
-def display_label(provision: Provision) -> str:
-    if provision.kind == Provision.Kind.PARAGRAPH:
-        return f"{provision.label}."
-    if provision.kind == Provision.Kind.SUBPARAGRAPH and not provision.label.startswith("("):
-        return f"({provision.label})"
+def _row_label(provision: Provision) -> str:
+    """An article's own text has no label of its own: the row says what it is."""
     if provision.kind == Provision.Kind.ARTICLE:
         return _("Article text")
-    return provision.label
+    return provision.display_label
 
 
 @dataclass
@@ -116,7 +73,7 @@ def compare(provisions, index_a: int, index_b: int, order: dict[str, int]):
             state, words = "same", WordDiff([("same", new)])
         else:
             state, words = "changed", word_diff(old, new, deadline=deadline)
-        rows.append(ComparedProvision(provision, display_label(provision), state, words))
+        rows.append(ComparedProvision(provision, _row_label(provision), state, words))
     return rows
 
 
@@ -163,41 +120,6 @@ def article_versions(request, number: int):
 
 
 # --- Orphans and fuzzy anchors -------------------------------------------------------------
-
-
-def _quote(selectors) -> str:
-    found = next((s for s in selectors or [] if s.get("type") == QUOTE), None)
-    return found.get("exact", "") if found else ""
-
-
-def quotes_before_reanchoring(annotation_ids) -> dict[int, str]:
-    """Per annotation, the quote it had before the last import re-anchored it."""
-    before: dict[int, str] = {}
-    previous: dict[int, dict] = {}
-    revisions = (
-        Revision.objects.filter(
-            target_type=Revision.Target.ANNOTATION, target_id__in=list(annotation_ids)
-        )
-        .order_by("created_at", "pk")
-        .only("target_id", "action", "snapshot")
-    )
-    for revision in revisions:
-        if revision.action == "reanchored" and revision.target_id in previous:
-            before[revision.target_id] = _quote(previous[revision.target_id].get("selectors"))
-        previous[revision.target_id] = revision.snapshot
-    return before
-
-
-def unsettled_annotations(user):
-    return (
-        Annotation.objects.visible_to(user)
-        .filter(anchor_state__in=[Annotation.Anchor.FUZZY, Annotation.Anchor.ORPHANED])
-        .select_related("provision__article", "author__member")
-    )
-
-
-def links_to_review():
-    return ProvisionLink.objects.filter(needs_review=True).with_targets()
 
 
 def _prepare(annotations: list[Annotation]) -> None:
@@ -300,8 +222,8 @@ def anchor_confirm_view(request, pk: int):
         return _refused(request, annotation, _messages(error))
     return _settled(
         request,
-        _("Anchor confirmed: annotation %(pk)s on %(eid)s.")
-        % {"pk": annotation.pk, "eid": annotation.provision.eid},
+        _("Anchor confirmed: annotation %(pk)s on %(citation)s.")
+        % {"pk": annotation.pk, "citation": annotation.provision.citation},
         f"anchor-{annotation.pk}",
     )
 
@@ -334,8 +256,8 @@ def anchor_pick_view(request, pk: int):
         return _refused(request, annotation, _messages(error), **typed)
     return _settled(
         request,
-        _("Annotation %(pk)s is anchored to the chosen words in %(eid)s.")
-        % {"pk": annotation.pk, "eid": provision.eid},
+        _("Annotation %(pk)s is anchored to the chosen words in %(citation)s.")
+        % {"pk": annotation.pk, "citation": provision.citation},
         f"anchor-{annotation.pk}",
     )
 
@@ -352,6 +274,6 @@ def anchor_link_confirm_view(request, pk: int):
         return redirect(reverse("provisions:anchors"))
     return _settled(
         request,
-        _("Link confirmed on %(eid)s.") % {"eid": link.provision.eid},
+        _("Link confirmed on %(citation)s.") % {"citation": link.provision.citation},
         f"anchor-link-{link.pk}",
     )

@@ -14,7 +14,7 @@ from provisions.models import (
     ProvisionLink,
     SafeguardDemand,
 )
-from provisions.services.annotations import MAX_BODY_CHARS
+from provisions.services.annotations import MAX_BODY_CHARS, MAX_REVIEW_NOTE_CHARS
 from provisions.services.outbox import password_reset_enqueue
 
 
@@ -133,7 +133,18 @@ class ReplyForm(forms.Form):
     )
 
 
-class LinkProposalForm(forms.Form):
+class ServiceErrorsForm(forms.Form):
+    """A form whose input a service validates: its refusal is shown beside the field it names,
+    or above the form."""
+
+    def add_service_errors(self, error: ValidationError) -> None:
+        for key, messages in error.message_dict.items():
+            field = key if key in self.fields else None
+            for message in messages:
+                self.add_error(field, message)
+
+
+class LinkProposalForm(ServiceErrorsForm):
     provision = forms.ModelChoiceField(
         queryset=Provision.objects.none(), to_field_name="eid", label=_("Provision")
     )
@@ -175,11 +186,19 @@ class LinkProposalForm(forms.Form):
             raise ValidationError(_("Choose either a concern or a safeguard demand."))
         return data
 
-    def add_service_errors(self, error: ValidationError) -> None:
-        for key, messages in error.message_dict.items():
-            field = key if key in self.fields else None
-            for message in messages:
-                self.add_error(field, message)
+
+class RestoreForm(ServiceErrorsForm):
+    """The editor's reason for restoring a version; the service (clean_restore_reason) decides
+    that it is required and how long it may be."""
+
+    reason = forms.CharField(
+        label=_("Why restore this version?"),
+        help_text=_("Required. Kept in the history and in the audit log."),
+        required=False,
+        widget=forms.Textarea(
+            attrs={"rows": 3, "maxlength": MAX_REVIEW_NOTE_CHARS, "required": True}
+        ),
+    )
 
 
 class PasswordResetRequestForm(PasswordResetForm):

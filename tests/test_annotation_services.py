@@ -242,8 +242,10 @@ def test_restore_brings_back_an_earlier_body(analyst, editor, art24):
     annotation_update(annotation=annotation, user=editor, version=1, body="changed")
     first = Revision.objects.get(target_id=annotation.pk, action="created")
     with pytest.raises(PermissionDenied):
-        annotation_restore(annotation=annotation, editor=analyst, revision=first)
-    restored = annotation_restore(annotation=annotation, editor=editor, revision=first)
+        annotation_restore(annotation=annotation, editor=analyst, revision=first, reason="Back.")
+    restored = annotation_restore(
+        annotation=annotation, editor=editor, revision=first, reason="Back."
+    )
     assert restored.body == "original" and restored.version == 3
 
 
@@ -297,7 +299,7 @@ def test_link_propose_approve_reject_restore(analyst, editor, art24):
     assert link.status == "approved" and link.rationale == "Gender-blind safeguards"
     assert link.reviewed_by == editor and link.reviewed_at
     first = Revision.objects.get(target_type="link", target_id=link.pk, action="proposed")
-    link = link_restore(link=link, editor=editor, revision=first)
+    link = link_restore(link=link, editor=editor, revision=first, reason="Back.")
     assert link.rationale == "Gender blind"
     with pytest.raises(ValidationError):
         link_reject(link=link, editor=editor, reason="")

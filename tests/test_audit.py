@@ -102,7 +102,7 @@ def test_annotation_decisions_are_recorded(analyst, editor, art24):
     annotation_publish(annotation=first, editor=editor)
     annotation_reject(annotation=first, editor=editor, reason="Needs a source.")
     revision = Revision.objects.filter(target_type="annotation", target_id=first.pk).first()
-    annotation_restore(annotation=first, editor=editor, revision=revision)
+    annotation_restore(annotation=first, editor=editor, revision=revision, reason="Back.")
     draft = annotation_create(provision=art24, author=analyst, body="a private draft")
     annotation_delete(annotation=draft, user=analyst)
     assert actions() == [
@@ -126,7 +126,7 @@ def test_link_decisions_are_recorded(analyst, editor, art24):
     link_approve(link=link, editor=editor)
     link_reject(link=link, editor=editor, reason="On reflection, no.")
     revision = Revision.objects.filter(target_type="link", target_id=link.pk).first()
-    link_restore(link=link, editor=editor, revision=revision)
+    link_restore(link=link, editor=editor, revision=revision, reason="Back.")
     assert actions() == ["link.approved", "link.rejected", "link.restored"]
     assert all(e.actor == editor for e in AuditEvent.objects.all())
     # The audit log is read by editors: it cites the provision as people do.

@@ -418,7 +418,7 @@ def test_restoring_a_published_annotation_retires_its_article(analyst, editor, a
     assert "SENTINEL-TWO" in get(ART24).content.decode()
     assert cached(ART24, ART25) == {ART24: "hit", ART25: "hit"}
     first = Revision.objects.filter(target_type="annotation", target_id=edited.pk).last()
-    annotation_restore(annotation=edited, editor=editor, revision=first)
+    annotation_restore(annotation=edited, editor=editor, revision=first, reason="Back.")
     response = get(ART24)
     assert response["X-Page-Cache"] == "miss"
     assert "SENTINEL-ONE" in response.content.decode()
@@ -485,7 +485,7 @@ def test_restoring_an_approved_link_retires_its_pages(editor, proposal):
     assert "SENTINEL-EDIT" in get(ART24).content.decode()
     assert cached(ART24, ART25) == {ART24: "hit", ART25: "hit"}
     first = Revision.objects.filter(target_type="link", target_id=edited.pk).last()
-    link_restore(link=edited, editor=editor, revision=first)
+    link_restore(link=edited, editor=editor, revision=first, reason="Back.")
     response = get(ART24)
     assert response["X-Page-Cache"] == "miss"
     assert "SENTINEL-EDIT" not in text_of(response)

@@ -597,7 +597,7 @@ def test_restore_revision(editor_client, submitted, revision):
     with rolled_back():
         before = Counts.now()
         response = editor_client.post(
-            f"/history/annotation/{submitted.pk}/restore/", {"revision": value}
+            f"/history/annotation/{submitted.pk}/restore/", {"revision": value, "reason": "Back."}
         )
         assert response.status_code in (302, 404)
         if response.status_code == 404:
@@ -691,7 +691,8 @@ NUL_FORMS = [
       "confidence": "high", "note": "Checked."}),
     ("editor", "post", "/review/bulk/",
      {"action": "reject", "links": "{link}", "annotations": "{submitted}", "reason": "No."}),
-    ("editor", "post", "/history/annotation/{submitted}/restore/", {"revision": "{revision}"}),
+    ("editor", "post", "/history/annotation/{submitted}/restore/",
+     {"revision": "{revision}", "reason": "Back."}),
     ("anonymous", "get", "/search/",
      {"q": "data", "kind": "article", "chapter": "IV", "concern": "serious-crime-scope",
       "demand": "consult-civil-society", "tag": "t", "page": "1"}),

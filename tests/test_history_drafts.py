@@ -106,7 +106,7 @@ def test_an_editor_cannot_restore_a_draft_era_version(client, editor, drafted):
     assert response.status_code == 404
     # The service refuses too, whoever calls it.
     with pytest.raises(PermissionDenied):
-        annotation_restore(annotation=drafted, editor=editor, revision=private)
+        annotation_restore(annotation=drafted, editor=editor, revision=private, reason="Back.")
     drafted.refresh_from_db()
     assert drafted.version == 4 and drafted.body == "Safeguards: left to domestic law."
     assert not Revision.objects.filter(action="restored").exists()

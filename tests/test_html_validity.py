@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
-from provisions.models import Concern, SafeguardDemand
+from provisions.models import Concern, Revision, SafeguardDemand
 from provisions.services import api_token_create, api_token_revoke
 from tests.conftest import confirm_session, text_of
 from tests.test_api import draft, published_annotation
@@ -137,6 +137,12 @@ def test_public_and_member_pages_are_valid_html(java, tmp_path, client, analyst,
     }
     for name, url in editor_pages.items():
         save(tmp_path, name, client.get(url))
+    # Restoring a version asks first (the version the note had when it was submitted), and
+    # answers a missing reason with the page and its error.
+    submitted = Revision.objects.get(target_type="annotation", target_id=note.pk, version=2)
+    restore_url = reverse("provisions:annotation_history_restore", kwargs={"pk": note.pk})
+    save(tmp_path, "restore-confirm", client.get(f"{restore_url}?revision={submitted.pk}"))
+    save(tmp_path, "restore-no-reason", client.post(restore_url, {"revision": submitted.pk}), 400)
 
     errors = nu_errors(tmp_path)
     assert errors == [], "\n".join(errors)

@@ -355,3 +355,36 @@ def test_the_confirmation_page(client, who, analyst, other_analyst, editor):
     else:  # the password of whoever is signed in (all test members share it)
         assert posted.status_code == 302 and CONFIRMED_KEY in client.session
     assert client.put("/accounts/confirm/").status_code == 405
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ["anonymous", "analyst", "other_analyst", "editor"])
+def test_the_restore_confirmation(client, analyst, other_analyst, editor, role):
+    """The confirmation before a restore (issue 17), GET and POST with a real revision:
+    anonymous visitors sign in first, the note's author and another analyst are refused, the
+    editor is shown the page, then restores."""
+    from provisions.models import Revision
+    from tests.test_restore_confirmation import (
+        confirm_url,
+        first_revision,
+        note_edited_by_editor,
+        post_restore,
+    )
+
+    note = note_edited_by_editor(analyst, editor, publish=True)
+    revision = first_revision(note)
+    users = {"analyst": analyst, "other_analyst": other_analyst, "editor": editor}
+    if role != "anonymous":
+        client.force_login(users[role])
+    page = client.get(confirm_url(note, revision))
+    posted = post_restore(client, note, revision)
+    if role == "anonymous":
+        for response in (page, posted):
+            assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    elif role == "editor":
+        assert page.status_code == 200 and posted.status_code == 302
+    else:
+        assert page.status_code == 403 and posted.status_code == 403
+    note.refresh_from_db()
+    assert note.version == (4 if role == "editor" else 3)
+    assert Revision.objects.filter(action="restored").count() == (role == "editor")

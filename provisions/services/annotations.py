@@ -64,6 +64,17 @@ def clean_review_note(value, *, field: str) -> str:
     return value
 
 
+def clean_restore_reason(value) -> str:
+    """Why an editor brings an earlier version back: required, kept in the new revision and in
+    the audit log (a restore can put words in front of readers at once)."""
+    reason = clean_review_note(value, field="reason")
+    if not reason:
+        raise ValidationError(
+            {"reason": _("Say why you restore this version: the reason is kept in the history.")}
+        )
+    return reason
+
+
 def refuse_images(body: str) -> None:
     """A Markdown image is refused with a message: notes never show images (they would load from
     another host), and dropping one silently would lose what the writer meant."""
@@ -365,11 +376,15 @@ def _record_review(current: Annotation, *, editor, status, action: str, reason: 
 
 
 @transaction.atomic
-def annotation_restore(*, annotation: Annotation, editor, revision: Revision) -> Annotation:
-    """Bring back the content of an earlier revision (status stays as it is now)."""
+def annotation_restore(
+    *, annotation: Annotation, editor, revision: Revision, reason: str
+) -> Annotation:
+    """Bring back the content of an earlier revision as a new one (the status stays as it is
+    now: on a published note the restored text is public at once), with the editor's reason."""
     _require_editor(editor)
     if revision.target_type != Revision.Target.ANNOTATION or revision.target_id != annotation.pk:
         raise ValidationError({"revision": _("That revision belongs to something else.")})
+    reason = clean_restore_reason(reason)
     current = _locked(annotation)
     if not Revision.objects.visible_to(editor).filter(pk=revision.pk).exists():
         # Written while the note was someone else's draft (or the note itself is hidden).
@@ -392,15 +407,7 @@ def annotation_restore(*, annotation: Annotation, editor, revision: Revision) ->
     current.version += 1
     current.save()
     _set_relations(current, snapshot["concerns"], snapshot["demands"], snapshot["tags"])
-    history.record(
-        obj=current, action="restored", actor=editor, note=f"from version {revision.version}"
-    )
+    history.record_restore(current, editor=editor, revision=revision, reason=reason)
     update_search_vectors(annotations=[current])
     page_cache.annotation_changed(current)
-    audit_record(
-        action="annotation.restored",
-        actor=editor,
-        obj=current,
-        detail={"from_version": revision.version},
-    )
     return current

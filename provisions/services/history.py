@@ -103,6 +103,23 @@ def record_review(current, *, editor, status: str, action: str, reason: str = ""
     )
 
 
+def record_restore(current, *, editor, revision: Revision, reason: str) -> None:
+    """An editor brought back the content of `revision` into (locked, saved) `current`: the new
+    revision says from which version and why, and so does the audit log."""
+    record(
+        obj=current,
+        action="restored",
+        actor=editor,
+        note=f"from version {revision.version}: {reason}",
+    )
+    audit_record(
+        action=f"{revision.target_type}.restored",
+        actor=editor,
+        obj=current,
+        detail={"from_version": revision.version, "reason": reason},
+    )
+
+
 def history_of(obj, *, user):
     """The revisions of `obj` that `user` may read (RevisionQuerySet.visible_to)."""
     target_type = (

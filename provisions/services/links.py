@@ -9,7 +9,7 @@ from provisions import cache as page_cache
 from provisions import roles
 from provisions.models import Concern, Provision, ProvisionLink, Revision, SafeguardDemand
 from provisions.services import history
-from provisions.services.annotations import _clean_text, clean_review_note
+from provisions.services.annotations import _clean_text, clean_restore_reason, clean_review_note
 from provisions.services.audit import audit_record
 from provisions.templatetags.treatywatch import http_url
 
@@ -189,21 +189,19 @@ def _record_review(current: ProvisionLink, *, editor, status, note: str, action:
 
 
 @transaction.atomic
-def link_restore(*, link: ProvisionLink, editor, revision: Revision) -> ProvisionLink:
+def link_restore(*, link: ProvisionLink, editor, revision: Revision, reason: str) -> ProvisionLink:
+    """Bring back the rationale, sources, kind and confidence of an earlier revision as a new
+    one (the status stays: on an approved link readers see it at once), with the reason."""
     if not roles.is_editor(editor):
         raise PermissionDenied(_("Only editors can restore."))
     if revision.target_type != Revision.Target.LINK or revision.target_id != link.pk:
         raise ValidationError({"revision": _("That revision belongs to something else.")})
+    reason = clean_restore_reason(reason)
     current = _locked(link)
     snap = revision.snapshot
     _apply_changes(current, {k: snap[k] for k in ("kind", "rationale", "sources", "confidence")})
     current.version += 1
     current.save()
-    history.record(
-        obj=current, action="restored", actor=editor, note=f"from version {revision.version}"
-    )
+    history.record_restore(current, editor=editor, revision=revision, reason=reason)
     page_cache.link_changed(current)
-    audit_record(
-        action="link.restored", actor=editor, obj=current, detail={"from_version": revision.version}
-    )
     return current

@@ -5,6 +5,10 @@ with <del>/<ins> (escaped), lists show what was added and removed, choices their
 Only the revisions the reader may read are listed, compared and restorable
 (`Revision.objects.visible_to`): an annotation's history starts, for anyone but its author, at
 its first submission.
+
+Restoring asks first (GET): the page shows the content that will become current, what changes,
+and whether readers see it at once (the status stays: a published note's restored text is
+public as soon as it is confirmed). The POST restores it with the editor's required reason.
 """
 
 from django.contrib import messages
@@ -12,15 +16,23 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_safe
 
 from provisions.access import editor_required
+from provisions.anchoring import normalise_selectors
 from provisions.diffing import PAGE_DIFF_SECONDS, deadline_in
-from provisions.models import Annotation, ProvisionLink, Revision
+from provisions.forms import RestoreForm
+from provisions.models import Annotation, Concern, ProvisionLink, Revision, SafeguardDemand
 from provisions.models.treaty import citation_for_eid
 from provisions.queries.history import ACTION_LABELS
+from provisions.rendering import render_markdown
 from provisions.services import annotation_restore, link_restore
-from provisions.services.history import history_of, snapshot_diff
+from provisions.services.history import (
+    annotation_snapshot,
+    history_of,
+    link_snapshot,
+    snapshot_diff,
+)
 
 FIELD_LABELS = {
     "provision": gettext_lazy("Provision"),
@@ -145,8 +157,9 @@ def _links():
 
 
 def _revision_or_404(request, obj) -> Revision:
-    """The revision named in the form, among those of `obj` the editor may read."""
-    raw = request.POST.get("revision", "")
+    """The revision named in the query (the confirmation page) or the form (the restore), among
+    those of `obj` the editor may read."""
+    raw = (request.POST if request.method == "POST" else request.GET).get("revision", "")
     # isdecimal, not isdigit ("²" is a digit int() refuses); no id has more than 19 digits.
     return get_object_or_404(
         history_of(obj, user=request.user),
@@ -168,33 +181,95 @@ def link_history(request, pk: int):
     return _history_page(request, get_object_or_404(_links(), pk=pk), "link")
 
 
+# What a restore brings back (the status, the anchor's state and the review notes stay).
+RESTORED_FIELDS = {
+    "annotation": ("body", "quote", "concerns", "demands", "tags"),
+    "link": ("kind", "rationale", "sources", "confidence"),
+}
+
+
+def _restored_content(obj, kind: str, snapshot: dict) -> dict:
+    """The content that will be current after the restore, as readers will see it."""
+    if kind == "link":
+        return {
+            "kind": _label("kind", snapshot.get("kind")),
+            "confidence": _label("confidence", snapshot.get("confidence")),
+            "rationale": snapshot.get("rationale", ""),
+            "sources": snapshot.get("sources") or [],
+        }
+    quote = _comparable(snapshot)["quote"]
+    try:
+        normalise_selectors(obj.provision.text, snapshot.get("selectors"))
+        orphaned = False
+    except ValidationError:
+        orphaned = True  # the service keeps the old words, flagged (annotation_restore)
+    return {
+        "body_html": render_markdown(snapshot.get("body", "")),
+        "quote": quote,
+        "orphaned": orphaned,
+        "concerns": Concern.objects.filter(slug__in=snapshot.get("concerns") or []),
+        "demands": SafeguardDemand.objects.filter(slug__in=snapshot.get("demands") or []),
+        "tags": snapshot.get("tags") or [],
+    }
+
+
+def _restore_page(request, obj, kind: str, revision: Revision, form: RestoreForm, status=200):
+    current = annotation_snapshot(obj) if kind == "annotation" else link_snapshot(obj)
+    fields = RESTORED_FIELDS[kind]
+    before, after = _comparable(current), _comparable(revision.snapshot)
+    changes = snapshot_diff(
+        {field: before.get(field) for field in fields},
+        {field: after.get(field) for field in fields},
+        deadline=deadline_in(PAGE_DIFF_SECONDS),
+    )
+    context = {
+        "object": obj,
+        "kind": kind,
+        "revision": revision,
+        "form": form,
+        "restored": _restored_content(obj, kind, revision.snapshot),
+        "changes": [_describe(change) for change in changes],
+    }
+    return render(request, "provisions/history_restore.html", context, status=status)
+
+
+def _restore(request, obj, kind: str, service, history_url: str):
+    """GET: the confirmation page. POST: the restore, with the editor's reason; a refusal
+    comes back on the page with what was typed, and nothing is changed."""
+    revision = _revision_or_404(request, obj)
+    if request.method != "POST":
+        return _restore_page(request, obj, kind, revision, RestoreForm())
+    form = RestoreForm(request.POST)
+    if form.is_valid():
+        try:
+            service(
+                **{kind: obj},
+                editor=request.user,
+                revision=revision,
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            messages.success(
+                request, _("Restored the content of version %(v)s.") % {"v": revision.version}
+            )
+            return redirect(history_url, pk=obj.pk)
+    return _restore_page(request, obj, kind, revision, form, status=400)
+
+
 @editor_required
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 def annotation_history_restore(request, pk: int):
     annotation = get_object_or_404(_annotations(request.user), pk=pk)
-    revision = _revision_or_404(request, annotation)
-    try:
-        annotation_restore(annotation=annotation, editor=request.user, revision=revision)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(
-            request, _("Restored the content of version %(v)s.") % {"v": revision.version}
-        )
-    return redirect("provisions:annotation_history", pk=annotation.pk)
+    return _restore(
+        request, annotation, "annotation", annotation_restore, "provisions:annotation_history"
+    )
 
 
 @editor_required
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 def link_history_restore(request, pk: int):
-    link = get_object_or_404(_links(), pk=pk)
-    revision = _revision_or_404(request, link)
-    try:
-        link_restore(link=link, editor=request.user, revision=revision)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(
-            request, _("Restored the content of version %(v)s.") % {"v": revision.version}
-        )
-    return redirect("provisions:link_history", pk=link.pk)
+    return _restore(
+        request, get_object_or_404(_links(), pk=pk), "link", link_restore, "provisions:link_history"
+    )

@@ -5,9 +5,10 @@ A download of every published annotation can run to tens of megabytes. Built in 
 take a worker's memory with it; built for every request it would let anyone keep the workers
 busy. So the text is streamed to the reader as it is written and, when the page cache is on,
 saved at the same time under a name holding the generations of the public analysis and the site
-(`provisions.cache.current_version`): until a write retires them, the next reader gets the saved
-file, without a query. A file is only ever put in place whole; an interrupted build leaves
-nothing behind, and the newest file of a download replaces the older ones.
+(`provisions.cache.current_version`) and the files' format (`FORMAT`): until a write retires
+them, the next reader gets the saved file, without a query. A file is only ever put in place
+whole; an interrupted build leaves nothing behind, and the newest file of a download replaces
+the older ones.
 """
 
 import logging
@@ -27,6 +28,10 @@ logger = logging.getLogger(__name__)
 PIECE_BYTES = 64 * 1024
 # Between the version and the file name: never part of either.
 SEPARATOR = "~"
+# Part of a kept file's version: raise it when what a download holds, or how, changes, so that
+# files kept by the code before a deploy are not served after it (the data's generations alone
+# would not change). 2: several values in one CSV cell as a JSON array (was joined by "; ").
+FORMAT = 2
 
 
 def download(
@@ -38,7 +43,8 @@ def download(
     if version is None:
         content, state = _encoded(pieces()), "none"
     else:
-        path = Path(settings.TREATYWATCH_DOWNLOADS_DIR) / f"{version}{SEPARATOR}{filename}"
+        kept_as = f"{version}.f{FORMAT}{SEPARATOR}{filename}"
+        path = Path(settings.TREATYWATCH_DOWNLOADS_DIR) / kept_as
         try:
             saved = FileResponse(path.open("rb"), as_attachment=True, filename=filename)
         except OSError:  # not written yet (or the folder is unusable: it is then sent unsaved)

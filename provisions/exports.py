@@ -447,14 +447,19 @@ def _streams(value) -> bool:
 
 
 def csv_safe(value) -> str:
-    """A cell value as text, with a leading quote if a spreadsheet would run it as a formula."""
+    """A cell value as text, with a leading quote if a spreadsheet would run it as a formula.
+
+    A cell of several values (sources, concerns, demands, tags) holds them as a JSON array,
+    `["first", "second"]`: no separator could be kept out of the values (a tag or a source may
+    contain "; ", "|" or a comma), while a JSON array reads back exactly, whatever they contain.
+    It starts with "[", never a formula."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, list | tuple):
-        value = "; ".join(str(item) for item in value)
-    elif isinstance(value, datetime.date):
+        return json.dumps(list(value), ensure_ascii=False)
+    if isinstance(value, datetime.date):
         value = value.isoformat()
     text = str(value)
     if text.startswith(FORMULA_PREFIXES):

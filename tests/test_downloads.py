@@ -18,7 +18,7 @@ from django.db import close_old_connections
 from django.test import RequestFactory
 
 from provisions import cache as page_cache
-from provisions import exports
+from provisions import downloads, exports
 from provisions.downloads import SEPARATOR
 from provisions.exports import Items, json_pieces
 from provisions.models import Provision
@@ -92,6 +92,24 @@ def test_a_download_is_kept_and_served_again_without_a_query(
         assert again.getvalue() == body
     assert again["Content-Disposition"] == first["Content-Disposition"]
     assert again["Content-Type"] == first["Content-Type"]
+
+
+def test_a_file_kept_in_an_older_format_is_not_served(kept, client, analyst, editor):
+    """A deploy that changes a download's format (here: CSV cells of several values, once
+    joined by "; ") leaves the data's generations as they were; the old file must not be
+    served, and it is replaced by the new one."""
+    publish(analyst, editor, "Kept note", tags=["privacy; surveillance"])
+    fresh = client.get("/export/annotations.csv").getvalue()
+    (name,) = files(kept)
+    version, filename = name.split(SEPARATOR)
+    assert version.endswith(f".f{downloads.FORMAT}")
+    older = kept / f"{version.rsplit('.f', 1)[0]}.f{downloads.FORMAT - 1}{SEPARATOR}{filename}"
+    (kept / name).rename(older)
+    older.write_bytes(b"id,tags\r\n1,privacy; surveillance\r\n")  # as the old code kept it
+    response = client.get("/export/annotations.csv")
+    assert response["X-Page-Cache"] == "miss"
+    assert response.getvalue() == fresh
+    assert files(kept) == [name]
 
 
 def url_filename(response) -> str:

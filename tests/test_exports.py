@@ -174,13 +174,14 @@ def test_article_csv_holds_approved_links_and_published_annotations(client, cont
     assert row["article"] == "24" and row["provision"] == "art_24"
     assert row["quote"] == "domestic law"
     assert row["author"] == "Alice Analyst"
-    assert row["concerns"] == CONCERN and row["demands"] == DEMAND and row["tags"] == "safeguards"
+    assert json.loads(row["concerns"]) == [CONCERN] and json.loads(row["demands"]) == [DEMAND]
+    assert json.loads(row["tags"]) == ["safeguards"]
     assert row["body"] == XSS  # data, not markup: the raw Markdown as written
     assert annotations[content["reply"].pk]["in_reply_to"] == str(content["published"].pk)
 
     link_row = next(r for r in links if int(r["id"]) == content["link"].pk)
     assert link_row["point_type"] == "concern" and link_row["point_slug"] == CONCERN
-    assert link_row["sources"] == "https://example.org/report"
+    assert json.loads(link_row["sources"]) == ["https://example.org/report"]
     assert link_row["url"] == "http://testserver/convention/articles/24/#art_24"
 
 
@@ -204,8 +205,46 @@ def test_csv_safe_leaves_ordinary_values_alone():
     assert exports.csv_safe(24) == "24"
     assert exports.csv_safe(None) == ""
     assert exports.csv_safe(True) == "true"
-    assert exports.csv_safe(["a", "b"]) == "a; b"
-    assert exports.csv_safe(["=a", "b"]) == "'=a; b"
+    assert exports.csv_safe(["a", "b"]) == '["a", "b"]'
+    assert exports.csv_safe([]) == "[]"
+    # A JSON array starts with "[": a value inside it cannot make the cell a formula.
+    assert exports.csv_safe(["=a", "b"]) == '["=a", "b"]'
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        ["privacy; surveillance", "scope"],  # the old separator inside a value
+        ["privacy", "surveillance", "scope"],  # …which used to read the same as this
+        ['say "no"', "a, b", "back\\slash", "line\nbreak", "[not, a list]", "ü ß 中"],
+        [],
+        [""],
+    ],
+)
+def test_multi_value_cells_read_back_exactly(values):
+    cell = exports.csv_safe(values)
+    text = "".join(exports.csv_pieces(["tags"], [{"tags": values}]))
+    (row,) = csv.DictReader(io.StringIO(text.removeprefix("\ufeff"), newline=""))
+    assert row["tags"] == cell
+    assert json.loads(row["tags"]) == values
+
+
+def test_a_tag_holding_the_old_separator_round_trips_through_the_download(
+    client, analyst, editor, art24
+):
+    published = publish(
+        art24, analyst, editor, "Two tags.", tags=["privacy; surveillance", "scope"]
+    )
+    one_tag_more = publish(
+        art24, analyst, editor, "Three tags.", tags=["privacy", "surveillance", "scope"]
+    )
+    rows = {int(r["id"]): r for r in read_csv(client.get("/export/annotations.csv"))}
+    assert sorted(json.loads(rows[published.pk]["tags"])) == ["privacy; surveillance", "scope"]
+    assert sorted(json.loads(rows[one_tag_more.pk]["tags"])) == [
+        "privacy",
+        "scope",
+        "surveillance",
+    ]
 
 
 def test_concern_csv_holds_its_links_and_annotations(client, content):

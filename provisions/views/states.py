@@ -230,7 +230,7 @@ def _csv_record(record, absolute) -> dict:
         "consent_kind": consent.get("kind"),
         "consent_date": consent.get("date"),
         "declarations": len(record.declarations),
-        "sources": " ".join(dict.fromkeys(a["source"] for a in data["actions"])),
+        "sources": list(dict.fromkeys(a["source"] for a in data["actions"])),
     }
 
 

@@ -106,11 +106,17 @@ def normalise_selectors(text: str, selectors) -> list[dict]:
             {"selectors": _("Give a TextQuoteSelector or a TextPositionSelector.")}
         )
 
-    start = end = None
+    start = end = hint = None
     if position is not None:
         start = _as_int(position.get("start"), "start")
         end = _as_int(position.get("end"), "end")
-        if not (0 <= start < end <= len(text)):
+        hint = start
+        if not (0 <= start < end <= len(text)) and quote is not None:
+            # With a quote the position is only a hint: out of range is treated like in range
+            # but wrong, both recomputed from the quote (the API, the forms and the annotation
+            # import alike).
+            start = end = None
+        elif not (0 <= start < end <= len(text)):
             raise ValidationError(
                 {
                     "selectors": _(
@@ -135,7 +141,7 @@ def normalise_selectors(text: str, selectors) -> list[dict]:
         raise ValidationError({"quote": _("Prefix and suffix must be text.")})
     if start is not None and text[start:end] == exact:
         return make_selectors(text, start, end)
-    found = locate_quote(text, exact, prefix, suffix, hint=start)
+    found = locate_quote(text, exact, prefix, suffix, hint=hint)
     if found is None:
         raise ValidationError(
             {"quote": _("The quoted text does not appear in this provision. Copy it exactly.")}

@@ -16,6 +16,7 @@ from provisions.views import (
     versions,
     workspace,
 )
+from provisions.views import annotation_import as import_views
 from provisions.views import audit as audit_views
 from provisions.views import confirm as confirm_views
 from provisions.views import exports as take_away
@@ -119,6 +120,7 @@ urlpatterns = [
     path("workspace/tokens/<int:pk>/revoke/", tokens.token_revoke, name="token_revoke"),
     path("review/", review.review, name="review"),
     path("review/bulk/", review.bulk, name="review_bulk"),
+    path("review/import/", import_views.annotation_import_page, name="annotation_import"),
     # Versions of the text, and the anchors an import left for editors (issue 5).
     path(
         "convention/articles/<int:number>/versions/",

@@ -105,7 +105,6 @@ def test_htmx_save_costs_a_fixed_number_of_queries(client, analyst, django_asser
     [
         ({"quote": "words that are not in the text"}, "does not appear in this provision"),
         ({"body": "   "}, "cannot be empty"),
-        ({"quote": "domestic law", "start": "0", "end": "99999"}, "outside this provision"),
     ],
 )
 def test_refusals_keep_what_was_typed(client, analyst, fields, message):
@@ -119,6 +118,24 @@ def test_refusals_keep_what_was_typed(client, analyst, fields, message):
     if body.strip():
         assert body in html
     assert not Annotation.objects.exists()
+
+
+def test_a_position_out_of_range_is_recomputed_from_the_quote_like_a_wrong_one(
+    client, analyst, art24
+):
+    """The hidden start/end are a hint: out of range (a stale page, a crafted form) is treated
+    like an in-range wrong position, not refused, and the saved position is the quote's."""
+    client.force_login(analyst)
+    expected = art24.text.index("domestic law")
+    for start, end in (("0", "99999"), ("1", "3")):
+        response = post_annotation(client, quote="domestic law", start=start, end=end)
+        assert response.status_code == 302
+        saved = Annotation.objects.latest("pk")
+        assert saved.selector("TextPositionSelector") == {
+            "type": "TextPositionSelector",
+            "start": expected,
+            "end": expected + len("domestic law"),
+        }
 
 
 def test_no_js_preview_renders_the_note_and_keeps_the_form(client, analyst):

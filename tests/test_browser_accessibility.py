@@ -40,7 +40,7 @@ ANALYST_PATHS = [
     "/convention/articles/24/",
     "/convention/articles/24/propose-link/",
 ]
-EDITOR_PATHS = ["/review/", "/review/status/", "/review/commitments/"]
+EDITOR_PATHS = ["/review/", "/review/status/", "/review/import/", "/review/commitments/"]
 
 # WCAG 2.0 and 2.1, levels A and AA.
 AXE_OPTIONS = {

@@ -134,6 +134,7 @@ def test_public_and_member_pages_are_valid_html(java, tmp_path, client, analyst,
         "members": reverse("provisions:members"),
         "confirm-with-code": reverse("provisions:confirm"),
         "status-import": reverse("provisions:status_import"),
+        "annotation-import": reverse("provisions:annotation_import"),
     }
     for name, url in editor_pages.items():
         save(tmp_path, name, client.get(url))
@@ -143,6 +144,19 @@ def test_public_and_member_pages_are_valid_html(java, tmp_path, client, analyst,
     restore_url = reverse("provisions:annotation_history_restore", kwargs={"pk": note.pk})
     save(tmp_path, "restore-confirm", client.get(f"{restore_url}?revision={submitted.pk}"))
     save(tmp_path, "restore-no-reason", client.post(restore_url, {"revision": submitted.pk}), 400)
+    # The import's preview: orphans with their reasons, a note placed, what changed on the way.
+    hypothesis = Path(__file__).parent / "data" / "annotations" / "hypothesis-export.json"
+    with hypothesis.open("rb") as upload:
+        preview = client.post(reverse("provisions:annotation_import"), {"file": upload})
+    save(tmp_path, "annotation-import-preview", preview)
+    # And the imported notes where readers see authors ("originally by …").
+    from provisions.services.annotation_import import annotation_import, annotation_import_plan
+
+    imported = annotation_import(
+        plan=annotation_import_plan(raw=hypothesis.read_bytes()), importer=editor
+    ).created
+    save(tmp_path, "imported-note", client.get(imported[-1].get_absolute_url()))
+    save(tmp_path, "anchors-imported", client.get(reverse("provisions:anchors")))
 
     errors = nu_errors(tmp_path)
     assert errors == [], "\n".join(errors)

@@ -534,5 +534,5 @@ def test_review_queries_are_the_same_for_5_and_50_items(client, editor):
 def test_queue_leads_to_every_editor_page(client, editor):
     """An editor finds each editor-only page from the queue, the commitments' queue included."""
     html = client_get(client, editor, "/review/")
-    for name in ("audit", "members", "status_import", "commitment_queue"):
+    for name in ("audit", "members", "status_import", "annotation_import", "commitment_queue"):
         assert f'href="{reverse(f"provisions:{name}")}"' in html, name

@@ -1,5 +1,7 @@
-"""Importing the Convention's official text: read the UN's PDF or text, parse it into provisions.
+"""Importing from files: the Convention's official text, and annotations made elsewhere.
 
 `parser` is pure Python (no database): it turns the file into a provision tree with eids. Writing
-that tree to the database is the import command's job.
+that tree to the database is the import command's job. `annotations` reads Hypothesis, W3C Web
+Annotation and TreatyWatch files and decides where each note belongs (nothing is written there;
+`provisions.services.annotation_import` writes).
 """

@@ -142,7 +142,7 @@ def _agreement(text: str, start: int, end: int, prefix: str, suffix: str) -> int
     return len(commonprefix([before[::-1], prefix[::-1]])) + len(commonprefix([after, suffix]))
 
 
-def _exact_match(quote: dict, start: int | None, home, candidates: list[Provision]):
+def best_exact_match(quote: dict, start: int | None, home, candidates: list[Provision]):
     """(provision, start) of the best word-for-word occurrence of the quote, or None."""
     exact, prefix, suffix = quote["exact"], quote.get("prefix", ""), quote.get("suffix", "")
     best, best_key = None, None
@@ -331,7 +331,7 @@ def resolve(annotation: Annotation, current: dict[str, Provision], group: list[P
         # quote apart next time, and a note whose words did not move has no change to record.
         return Resolution(Outcome.UNCHANGED, home, annotation.selectors)
     candidates = ([home] if home is not None else []) + [p for p in group if p is not home]
-    found = _exact_match(quote, start, home, candidates)
+    found = best_exact_match(quote, start, home, candidates)
     if found is not None:
         provision, at = found
         return Resolution(

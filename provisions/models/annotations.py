@@ -104,6 +104,22 @@ class Annotation(ReviewedWork):
     anchor_state = models.CharField(
         _("anchor"), max_length=10, choices=Anchor.choices, default=Anchor.ANCHORED
     )
+
+    class ImportedFrom(models.TextChoices):
+        HYPOTHESIS = "hypothesis", _("Hypothesis")
+        W3C = "w3c", _("a W3C Web Annotation file")
+        TREATYWATCH = "treatywatch", _("a TreatyWatch export")
+
+    # A note imported from a file made elsewhere (provisions.services.annotation_import): where
+    # from, its id there (the same file twice imports nothing twice), and who wrote it when, as
+    # the file says. The creator's name is untrusted text from that file: cleaned and bounded
+    # on the way in, escaped like every other text on the way out.
+    imported_from = models.CharField(
+        _("imported from"), max_length=20, choices=ImportedFrom.choices, blank=True
+    )
+    imported_id = models.CharField(_("id where it was made"), max_length=500, blank=True)
+    original_creator = models.CharField(_("originally by"), max_length=100, blank=True)
+    original_created_at = models.DateTimeField(_("originally written at"), null=True, blank=True)
     # Body (weight C), kept by provisions.search; GIN-indexed on PostgreSQL.
     search_vector = SearchVectorField(null=True, editable=False)
 
@@ -135,6 +151,11 @@ class Annotation(ReviewedWork):
                 name="annotation_published_has_time",
             ),
             models.CheckConstraint(condition=Q(version__gte=1), name="annotation_version_positive"),
+            models.UniqueConstraint(
+                fields=["imported_from", "imported_id"],
+                condition=~Q(imported_id=""),
+                name="annotation_imported_once",
+            ),
         ]
         indexes = [
             models.Index(fields=["provision", "status"]),

@@ -22,6 +22,8 @@ ACTION_LABELS = {
     "reanchored": gettext_lazy("re-anchored after a text change"),
     "anchor_confirmed": gettext_lazy("anchor confirmed"),
     "anchor_picked": gettext_lazy("anchored to new words"),
+    # Written by provisions.services.annotation_import.
+    "imported": gettext_lazy("imported from a file"),
 }
 
 

@@ -74,7 +74,10 @@ def anchor_pick(
     current = _locked(annotation, editor, version)
     if current.in_reply_to_id is not None:
         raise ValidationError({"anchor": _("A reply follows the annotation it answers.")})
-    if provision.retired_in or not _same_part(provision, current.provision):
+    # An imported note may have been made anywhere in the text (or its file did not say where):
+    # it may be placed in any article. A note written here stays in its article.
+    anywhere = bool(current.imported_from) and provision.treaty_id == current.provision.treaty_id
+    if provision.retired_in or not (anywhere or _same_part(provision, current.provision)):
         raise ValidationError(
             {"provision": _("Choose a provision of the same article, in the text shown now.")}
         )

@@ -89,7 +89,8 @@ def refuse_images(body: str) -> None:
         )
 
 
-def _clean_body(body) -> str:
+def clean_body(body) -> str:
+    """A note's Markdown as it is kept, or ValidationError with the reason."""
     if not isinstance(body, str):
         raise ValidationError({"body": _("The note must be text.")})
     body = _clean_text(body).strip()
@@ -243,7 +244,7 @@ def annotation_create(
     in_reply_to: Annotation | None = None,
 ) -> Annotation:
     _require_analyst(author)
-    body = _clean_body(body)
+    body = clean_body(body)
     if status not in (Annotation.Status.DRAFT, Annotation.Status.SUBMITTED):
         raise ValidationError({"status": _("A new annotation is a draft or is submitted.")})
     if in_reply_to is not None:
@@ -300,7 +301,7 @@ def annotation_update(*, annotation: Annotation, user, version: int, **changes) 
         raise EditConflict(current=current, attempted=changes)
 
     if "body" in changes:
-        current.body = _clean_body(changes["body"])
+        current.body = clean_body(changes["body"])
         current.body_html = render_markdown(current.body)
     if "selectors" in changes:
         current.selectors = normalise_selectors(current.provision.text, changes["selectors"])

@@ -36,6 +36,7 @@ ACTIONS = {
     "link.restored": _("Link restored"),
     "dataset.exported": _("Dataset exported"),
     "treaty_status.imported": _("Treaty status imported"),
+    "annotations.imported": _("Annotations imported from a file"),
     "commitment.published": _("Commitment published"),
     "commitment.rejected": _("Commitment rejected"),
     "api_token.created": _("API token created"),

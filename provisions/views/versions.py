@@ -129,10 +129,15 @@ def _prepare(annotations: list[Annotation]) -> None:
     scope = Q(article_id__in=[pk for pk in article_ids if pk is not None])
     if None in article_ids:
         scope |= Q(article__isnull=True)
+    # An imported note may be placed in any article (services.anchors.anchor_pick).
+    anywhere = any(a.imported_from for a in annotations)
     choices: dict = {}
+    everything = []
     if annotations:
-        for provision in Provision.objects.current().filter(scope).order_by("position"):
+        current = Provision.objects.current()
+        for provision in (current if anywhere else current.filter(scope)).order_by("position"):
             choices.setdefault(provision.article_id, []).append(provision)
+            everything.append(provision)
     deadline = deadline_in(PAGE_DIFF_SECONDS)  # one time box for the page's word diffs
     for annotation in annotations:
         annotation.quote_before = quotes.get(annotation.pk, "")
@@ -145,7 +150,11 @@ def _prepare(annotations: list[Annotation]) -> None:
             and annotation.quote_before != annotation.quote
             else None
         )
-        annotation.choices = choices.get(annotation.provision.article_id, [])
+        annotation.choices = (
+            everything
+            if annotation.imported_from
+            else choices.get(annotation.provision.article_id, [])
+        )
         annotation.pick_eid = getattr(annotation, "pick_eid", annotation.provision.eid)
         annotation.pick_exact = getattr(annotation, "pick_exact", "")
 

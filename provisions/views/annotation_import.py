@@ -9,9 +9,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
+from provisions.access import editor_required
 from provisions.importing.annotations import MAX_UPLOAD_BYTES, AnnotationFileRefused
 from provisions.services.annotation_import import annotation_import, annotation_import_plan
-from provisions.views.access import editor_required
 
 TEMPLATE = "provisions/annotation_import.html"
 # The preview lists this many placed notes; orphans and refusals are always listed in full.

@@ -23,6 +23,7 @@ from provisions.api.serializers import (
     W3C_CONTEXT,
     W3C_MEDIA_TYPE,
     annotation_to_w3c,
+    iso,
     party_to_dict,
     relation_values,
     states_summary_to_dict,
@@ -130,10 +131,6 @@ def public_annotations():
 # --- Records (plain dicts: JSON as they are, CSV through csv_pieces) -------------------------
 
 
-def _iso(value) -> str | None:
-    return value.isoformat() if value else None
-
-
 def article_number(provision: Provision):
     return provision.article.number if provision.article_id else None
 
@@ -192,7 +189,7 @@ def link_record(link: ProvisionLink, absolute: Absolute) -> dict:
         "locator_hint": link.locator_hint,
         "sources": list(link.sources or []),
         "editorial_mapping": link.is_editorial,
-        "reviewed_at": _iso(link.reviewed_at),
+        "reviewed_at": iso(link.reviewed_at),
     }
 
 
@@ -217,8 +214,8 @@ def annotation_record(annotation: Annotation, absolute: Absolute) -> dict:
         "body": annotation.body,
         "body_html": str(as_safe_html(annotation.body_html)),
         "author": public_name(annotation.author),
-        "published_at": _iso(annotation.published_at),
-        "updated_at": _iso(annotation.updated_at),
+        "published_at": iso(annotation.published_at),
+        "updated_at": iso(annotation.updated_at),
         "in_reply_to": getattr(annotation, "visible_parent_id", None),
         **related_values(annotation),
         "anchor_state": annotation.anchor_state,
@@ -261,8 +258,8 @@ def treaty_record(treaty: Treaty) -> dict:
     return {
         "title": treaty.short_title,
         "subtitle": treaty.subtitle,
-        "adopted_on": _iso(treaty.adopted_on),
-        "opened_for_signature_on": _iso(treaty.opened_for_signature_on),
+        "adopted_on": iso(treaty.adopted_on),
+        "opened_for_signature_on": iso(treaty.opened_for_signature_on),
         "reference": treaty.reference,
         "text_version": treaty.text_version_label,
         "sources": treaty.sources,

@@ -23,7 +23,7 @@ from provisions.exports import public_links
 from provisions.models import Annotation, ProvisionLink
 from provisions.public_names import public_name
 from provisions.rendering import as_safe_html
-from provisions.templatetags.treatywatch import http_url
+from provisions.text import http_url
 
 FEED_SIZE = 30
 # Who publishes the feed (a name, not translated), and who an entry without a member is credited to.

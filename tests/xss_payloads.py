@@ -29,9 +29,10 @@ from provisions.services import (
     link_propose,
     link_reject,
 )
-from provisions.services.annotations import MAX_TAG_CHARS, MAX_TAGS, _clean_text
+from provisions.services.annotations import MAX_TAG_CHARS, MAX_TAGS
 from provisions.services.members import member_create
 from provisions.services.tokens import MAX_NAME_CHARS, api_token_create
+from provisions.text import clean_text
 
 EVIL = "https://evil.example"
 B64_SCRIPT = "PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg=="  # <script>alert(1)</script>
@@ -160,12 +161,12 @@ PAYLOADS = [
 
 def cleaned(payload: str) -> str:
     """What the services keep of a payload as text (control / format characters dropped)."""
-    return _clean_text(payload).strip()
+    return clean_text(payload).strip()
 
 
 def tag_name(payload: str) -> str:
     """A payload cut to a tag's length (the hostile start of it is what matters)."""
-    name = " ".join(_clean_text(payload).split()).lstrip("#")[:MAX_TAG_CHARS]
+    name = " ".join(clean_text(payload).split()).lstrip("#")[:MAX_TAG_CHARS]
     return name if slugify(name) else ""
 
 

@@ -25,7 +25,8 @@ W3C_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 W3C_MEDIA_TYPE = 'application/ld+json; profile="http://www.w3.org/ns/anno.jsonld"'
 
 
-def _iso(value) -> str | None:
+def iso(value) -> str | None:
+    """A date or datetime as ISO 8601 (the API's and the downloads' one format), or None."""
     return value.isoformat() if value else None
 
 
@@ -83,8 +84,8 @@ def annotation_to_w3c(annotation: Annotation, request, related: dict | None = No
         "id": annotation_api_url(annotation.pk, request),
         "type": "Annotation",
         "motivation": "replying" if annotation.in_reply_to_id else "commenting",
-        "created": _iso(annotation.created_at),
-        "modified": _iso(annotation.updated_at),
+        "created": iso(annotation.created_at),
+        "modified": iso(annotation.updated_at),
         "creator": {"type": "Person", "name": public_name(annotation.author)},
         "body": {"type": "TextualBody", "value": annotation.body, "format": "text/markdown"},
         "target": target,
@@ -95,7 +96,7 @@ def annotation_to_w3c(annotation: Annotation, request, related: dict | None = No
         "status": annotation.status,
         "version": annotation.version,
         "anchorState": annotation.anchor_state,
-        "published": _iso(annotation.published_at),
+        "published": iso(annotation.published_at),
         # Only a parent the caller may see (AnnotationQuerySet.with_visible_parent_id; without
         # it, none): a thread's first note can be back in its author's drafts.
         "inReplyTo": (
@@ -123,8 +124,8 @@ def link_to_dict(link: ProvisionLink, request) -> dict:
         "locator_hint": link.locator_hint,
         "is_editorial": link.is_editorial,
         "status": link.status,
-        "proposed_at": _iso(link.proposed_at),
-        "reviewed_at": _iso(link.reviewed_at),
+        "proposed_at": iso(link.proposed_at),
+        "reviewed_at": iso(link.reviewed_at),
         "review_note": link.review_note,
         "version": link.version,
     }
@@ -157,9 +158,9 @@ def treaty_to_dict(treaty: Treaty, chapters: list[dict]) -> dict:
         "short_title": treaty.short_title,
         "subtitle": treaty.subtitle,
         "also_known_as": list(treaty.also_known_as),
-        "adopted_on": _iso(treaty.adopted_on),
+        "adopted_on": iso(treaty.adopted_on),
         "adopted_by": treaty.adopted_by,
-        "opened_for_signature_on": _iso(treaty.opened_for_signature_on),
+        "opened_for_signature_on": iso(treaty.opened_for_signature_on),
         "signature_place": treaty.signature_place,
         "signature_then": treaty.signature_then,
         "signatories_at_opening": treaty.signatories_at_opening,
@@ -260,17 +261,17 @@ def party_to_dict(status, request, *, summary=None, declarations=None, commitmen
         "subregion": party.subregion or None,
         "counts_towards_entry_into_force": party.counts_towards_entry_into_force,
         "status": status.standing,
-        "signed_on": _iso(status.signature.date) if status.signature else None,
+        "signed_on": iso(status.signature.date) if status.signature else None,
         "consent": (
-            {"kind": status.consent.kind, "date": _iso(status.consent.date)}
+            {"kind": status.consent.kind, "date": iso(status.consent.date)}
             if status.consent
             else None
         ),
-        "in_force_from": _iso(status.in_force_from),
+        "in_force_from": iso(status.in_force_from),
         "actions": [
             {
                 "action": action.kind,
-                "date": _iso(action.date),
+                "date": iso(action.date),
                 "reference": action.reference or None,
                 "note": action.note or None,
                 "source": action.source,
@@ -286,7 +287,7 @@ def party_to_dict(status, request, *, summary=None, declarations=None, commitmen
         data["declarations"] = [
             {
                 "kind": declaration.kind,
-                "date": _iso(declaration.date),
+                "date": iso(declaration.date),
                 "text": declaration.text,
                 "provisions": [
                     {
@@ -310,8 +311,8 @@ def party_to_dict(status, request, *, summary=None, declarations=None, commitmen
                 "level": commitment.level if commitment else "unknown",
                 "evidence_url": (commitment.evidence_url or None) if commitment else None,
                 "quote": (commitment.quote or None) if commitment else None,
-                "evidence_date": _iso(commitment.evidence_date) if commitment else None,
-                "published_at": _iso(commitment.published_at) if commitment else None,
+                "evidence_date": iso(commitment.evidence_date) if commitment else None,
+                "published_at": iso(commitment.published_at) if commitment else None,
                 "url": _absolute(request, commitment.get_absolute_url()) if commitment else None,
             }
             for demand, commitment in commitments
@@ -327,8 +328,8 @@ def states_summary_to_dict(summary) -> dict:
         "instruments_counting": summary.counting,
         "instruments_needed": summary.needed,
         "instruments_missing": summary.missing,
-        "entry_into_force": _iso(summary.entry_into_force),
-        "signature_closes": _iso(summary.signature_closes),
+        "entry_into_force": iso(summary.entry_into_force),
+        "signature_closes": iso(summary.signature_closes),
         "signature_open": summary.signature_open,
-        "as_of": _iso(summary.today),
+        "as_of": iso(summary.today),
     }

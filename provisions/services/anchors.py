@@ -15,7 +15,8 @@ from provisions import roles
 from provisions.anchoring import MAX_QUOTE_CHARS, QUOTE, normalise_selectors
 from provisions.models import Annotation, Provision, ProvisionLink, TextVersion
 from provisions.services import history
-from provisions.services.annotations import EditConflict, _clean_text, quote_source_for
+from provisions.services.annotations import EditConflict, quote_source_for
+from provisions.text import clean_text
 
 
 def _require_editor(user) -> None:
@@ -83,7 +84,7 @@ def anchor_pick(
         )
     if len(exact or "") > MAX_QUOTE_CHARS:  # before any work on what was pasted
         raise ValidationError({"exact": _("The quoted text is too long.")})
-    exact = _clean_text(exact or "").strip()
+    exact = clean_text(exact or "").strip()
     if not exact:
         raise ValidationError({"exact": _("Paste the words the note is about.")})
     occurrences = provision.text.count(exact)

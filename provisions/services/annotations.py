@@ -3,8 +3,6 @@
 Every function checks who may do it, validates, runs in one transaction and records a revision.
 """
 
-import unicodedata
-
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -28,6 +26,7 @@ from provisions.rendering import contains_image, render_markdown
 from provisions.search import update_search_vectors
 from provisions.services import history
 from provisions.services.audit import audit_record
+from provisions.text import clean_text
 
 MAX_BODY_CHARS = 20_000
 # An editor's reason or note on a review: refused past this, never cut (nothing typed is lost).
@@ -46,17 +45,9 @@ class EditConflict(Exception):
         self.attempted = attempted
 
 
-def _clean_text(value: str) -> str:
-    """Drop control characters (except newlines and tabs) and normalise Unicode."""
-    value = unicodedata.normalize("NFC", value or "")
-    return "".join(
-        ch for ch in value if ch in "\n\t" or unicodedata.category(ch) not in {"Cc", "Cf", "Cs"}
-    )
-
-
 def clean_review_note(value, *, field: str) -> str:
     """An editor's reason or note as it is kept; too long is a clear error, not a cut."""
-    value = _clean_text(value or "").strip()
+    value = clean_text(value or "").strip()
     if len(value) > MAX_REVIEW_NOTE_CHARS:
         raise ValidationError(
             {field: _("At most %(n)s characters, please.") % {"n": MAX_REVIEW_NOTE_CHARS}}
@@ -93,7 +84,7 @@ def clean_body(body) -> str:
     """A note's Markdown as it is kept, or ValidationError with the reason."""
     if not isinstance(body, str):
         raise ValidationError({"body": _("The note must be text.")})
-    body = _clean_text(body).strip()
+    body = clean_text(body).strip()
     if not body:
         raise ValidationError({"body": _("Write a note: the body cannot be empty.")})
     if len(body) > MAX_BODY_CHARS:
@@ -137,7 +128,7 @@ def _resolve_tags(names) -> list[Tag]:
     for name in names or ():
         if not isinstance(name, str):
             raise ValidationError({"tags": _("Tags must be text.")})
-        name = " ".join(_clean_text(name).split()).lstrip("#")
+        name = " ".join(clean_text(name).split()).lstrip("#")
         if not name:
             continue
         if len(name) > MAX_TAG_CHARS:

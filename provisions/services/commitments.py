@@ -17,7 +17,8 @@ from provisions import cache as page_cache
 from provisions import roles
 from provisions.models import Commitment, Party, SafeguardDemand
 from provisions.services import history
-from provisions.services.annotations import _clean_text, clean_review_note
+from provisions.services.annotations import clean_review_note
+from provisions.text import clean_text
 from provisions.treaty_status import CACHE_SCOPE
 
 MAX_QUOTE_CHARS = 5_000
@@ -33,7 +34,7 @@ def _clean(values: dict) -> dict:
             raise ValidationError({"level": _("Choose one of the listed levels.")})
         cleaned["level"] = values["level"]
     if "evidence_url" in values:
-        url = " ".join(_clean_text(values["evidence_url"] or "").split())
+        url = " ".join(clean_text(values["evidence_url"] or "").split())
         if url:
             try:
                 if len(url) > 500:
@@ -45,7 +46,7 @@ def _clean(values: dict) -> dict:
                 ) from None
         cleaned["evidence_url"] = url
     if "quote" in values:
-        quote = _clean_text(values["quote"] or "").strip()
+        quote = clean_text(values["quote"] or "").strip()
         if len(quote) > MAX_QUOTE_CHARS:
             raise ValidationError(
                 {"quote": _("At most %(n)s characters.") % {"n": MAX_QUOTE_CHARS}}

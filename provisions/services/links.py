@@ -9,9 +9,9 @@ from provisions import cache as page_cache
 from provisions import roles
 from provisions.models import Concern, Provision, ProvisionLink, Revision, SafeguardDemand
 from provisions.services import history
-from provisions.services.annotations import _clean_text, clean_restore_reason, clean_review_note
+from provisions.services.annotations import clean_restore_reason, clean_review_note
 from provisions.services.audit import audit_record
-from provisions.templatetags.treatywatch import http_url
+from provisions.text import clean_text, http_url
 
 MAX_SOURCES = 10
 MAX_RATIONALE_CHARS = 5000
@@ -21,7 +21,7 @@ EDITABLE_FIELDS = {"kind", "rationale", "sources", "confidence"}
 def _clean_rationale(value) -> str:
     if not isinstance(value, str):
         raise ValidationError({"rationale": _("The rationale must be text.")})
-    value = _clean_text(value).strip()
+    value = clean_text(value).strip()
     if not value:
         raise ValidationError({"rationale": _("Explain why this provision raises the point.")})
     if len(value) > MAX_RATIONALE_CHARS:
@@ -36,7 +36,7 @@ def _clean_sources(sources) -> list[str]:
     for source in sources or ():
         if not isinstance(source, str):
             raise ValidationError({"sources": _("Sources must be web addresses.")})
-        source = _clean_text(source).strip()
+        source = clean_text(source).strip()
         if not source:
             continue
         if not http_url(source) or len(source) > 500:

@@ -24,8 +24,8 @@ from django.utils.translation import gettext as _
 
 from provisions import roles
 from provisions.models import ApiToken
-from provisions.services.annotations import _clean_text
 from provisions.services.audit import audit_record
+from provisions.text import clean_text
 
 TOKEN_PREFIX = "tw_"  # noqa: S105 (a public marker, not a secret)
 PREFIX_CHARS = 8
@@ -82,7 +82,7 @@ def api_token_create(
                 "editor, in their workspace."
             )
         )
-    name = " ".join(_clean_text(name if isinstance(name, str) else "").split())
+    name = " ".join(clean_text(name if isinstance(name, str) else "").split())
     if not name:
         raise ValidationError({"name": _("Give the token a name, e.g. the script that uses it.")})
     if len(name) > MAX_NAME_CHARS:

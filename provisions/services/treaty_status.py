@@ -24,8 +24,8 @@ from django.utils.translation import gettext as _
 from provisions import cache as page_cache
 from provisions.models import Article, Declaration, Party, Provision, Region, TreatyAction
 from provisions.rendering import render_markdown
-from provisions.services.annotations import _clean_text
 from provisions.services.audit import audit_record
+from provisions.text import clean_text
 
 # Article 64: open for signature in Hanoi from 25 October 2025, then at UN Headquarters until
 # 31 December 2026.
@@ -208,9 +208,9 @@ _url = URLValidator(schemes=["http", "https"])
 
 def _cell(row: dict, name: str) -> str:
     return (
-        " ".join(_clean_text(row.get(name) or "").split())
+        " ".join(clean_text(row.get(name) or "").split())
         if name != "text"
-        else (_clean_text(row.get(name) or "").strip())
+        else (clean_text(row.get(name) or "").strip())
     )
 
 

@@ -2,26 +2,16 @@
 for machine-readable values in pages."""
 
 from datetime import UTC, date, datetime
-from urllib.parse import urlsplit
 
 from django import template
 
-from provisions import public_names
+from provisions import public_names, text
 
 register = template.Library()
 
 
-@register.filter
-def http_url(value) -> str:
-    """The value if it is an http(s) URL with a host, otherwise "" (no javascript:, data:…)."""
-    text = str(value or "").strip()
-    try:
-        parts = urlsplit(text)
-    except ValueError:
-        return ""
-    if parts.scheme in {"http", "https"} and parts.netloc and not any(c.isspace() for c in text):
-        return text
-    return ""
+# The one rule for web addresses (also the services' and the feeds'): provisions/text.py.
+register.filter("http_url", text.http_url)
 
 
 @register.filter

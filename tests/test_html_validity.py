@@ -157,6 +157,13 @@ def test_public_and_member_pages_are_valid_html(java, tmp_path, client, analyst,
     ).created
     save(tmp_path, "imported-note", client.get(imported[-1].get_absolute_url()))
     save(tmp_path, "anchors-imported", client.get(reverse("provisions:anchors")))
+    # The permalink with the editor's decisions (the review queue's forms), then with a refused
+    # rejection beside its form.
+    waiting = draft(analyst, "Waiting for a decision.", status="submitted")
+    save(tmp_path, "permalink-editor", client.get(waiting.get_absolute_url()))
+    reject_url = reverse("provisions:review_annotation_reject", kwargs={"pk": waiting.pk})
+    refused = client.post(reject_url, {"back": "permalink", "reason": " "}, follow=True)
+    save(tmp_path, "permalink-refused", refused)
 
     errors = nu_errors(tmp_path)
     assert errors == [], "\n".join(errors)

@@ -125,6 +125,11 @@ class Annotation(ReviewedWork):
 
     objects = AnnotationQuerySet.as_manager()
 
+    # The editors' decisions each state allows: the services (annotation_publish,
+    # annotation_reject) refuse the others, and the review queue and the permalink offer these.
+    PUBLISHABLE_STATUSES = (ReviewedWork.Status.SUBMITTED,)
+    REJECTABLE_STATUSES = (ReviewedWork.Status.SUBMITTED, ReviewedWork.Status.PUBLISHED)
+
     # What anchoring sets (services.anchors, importing.reanchor): where, which words, how sure,
     # and which text the words were taken from; saved together with `version` and `updated_at`.
     ANCHOR_FIELDS = (
@@ -171,6 +176,14 @@ class Annotation(ReviewedWork):
 
     def get_absolute_url(self):
         return reverse("provisions:annotation", kwargs={"pk": self.pk})
+
+    @property
+    def can_be_published(self) -> bool:
+        return self.status in self.PUBLISHABLE_STATUSES
+
+    @property
+    def can_be_rejected(self) -> bool:
+        return self.status in self.REJECTABLE_STATUSES
 
     def selector(self, kind):
         """The first selector of a W3C type, e.g. "TextQuoteSelector", or None."""

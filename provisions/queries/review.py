@@ -33,3 +33,29 @@ def annotations_for_review(user):
         .select_related("provision__article", "author__member")
         .prefetch_related("concerns", "demands", "tags")
     )
+
+
+# An editor's action refused on an annotation's permalink (a plain POST to the queue's action,
+# then back to the permalink): what was typed and why it was refused, shown there once.
+_REFUSED_KEY = "refused_review_action"
+
+
+def keep_refused_action(request, annotation_pk: int, state: dict) -> None:
+    """`state`: the queue's names (action_errors, reject_errors, reject_reason, open)."""
+    request.session[_REFUSED_KEY] = {
+        "pk": annotation_pk,
+        **{
+            name: [str(item) for item in value] if isinstance(value, list) else str(value)
+            for name, value in state.items()
+        },
+    }
+
+
+def refused_action_for(request, annotation) -> dict:
+    """The state kept for `annotation` by keep_refused_action (then forgotten), or {}."""
+    if not request.user.is_authenticated or _REFUSED_KEY not in request.session:
+        return {}
+    kept = request.session.pop(_REFUSED_KEY)
+    if kept.get("pk") != annotation.pk:
+        return {}
+    return {name: value for name, value in kept.items() if name != "pk"}

@@ -337,7 +337,7 @@ def annotation_submit(*, annotation: Annotation, user) -> Annotation:
 def annotation_publish(*, annotation: Annotation, editor) -> Annotation:
     _require_editor(editor)
     current = _locked(annotation)
-    if current.status != Annotation.Status.SUBMITTED:
+    if not current.can_be_published:
         raise ValidationError({"status": _("Only a submitted annotation can be published.")})
     return _record_review(
         current, editor=editor, status=Annotation.Status.PUBLISHED, action="published"
@@ -351,7 +351,7 @@ def annotation_reject(*, annotation: Annotation, editor, reason: str) -> Annotat
     if not reason:
         raise ValidationError({"reason": _("Give the author a reason for the rejection.")})
     current = _locked(annotation)
-    if current.status not in (Annotation.Status.SUBMITTED, Annotation.Status.PUBLISHED):
+    if not current.can_be_rejected:
         raise ValidationError(
             {"status": _("Only a submitted or published annotation can be rejected.")}
         )

@@ -31,6 +31,7 @@ from provisions.queries.articles import (
     table_of_contents,
 )
 from provisions.queries.coverage import chapter_coverage
+from provisions.queries.review import refused_action_for
 from provisions.treaty_status import commitments_by_level
 
 # A concern's page lists the published analysis tied to it this many at a time.
@@ -153,6 +154,9 @@ def annotation_detail(request, pk: int):
         if root is not None
         else Annotation.objects.none()
     )
+    # An editor's decision refused a moment ago comes back beside its form (review actions).
+    for name, value in refused_action_for(request, annotation).items():
+        setattr(annotation, name, value)
     context = {
         "annotation": annotation,
         "root": root,

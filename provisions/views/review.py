@@ -21,6 +21,7 @@ from provisions.access import editor_required
 from provisions.models import Annotation, ProvisionLink
 from provisions.queries.review import (
     annotations_for_review,
+    keep_refused_action,
     links_for_review,
     waiting_annotations,
     waiting_links,
@@ -162,15 +163,27 @@ def _counts(request) -> dict:
     }
 
 
-def _done(request):
-    """After a successful action on one item: htmx removes it; a plain POST goes back."""
+def _from_permalink(request) -> bool:
+    """The action was taken on an annotation's permalink (its forms say so, and post without
+    htmx): the editor goes back there, not to the queue."""
+    return request.POST.get("back") == "permalink" and not request.htmx
+
+
+def _done(request, item=None):
+    """After a successful action on one item: htmx removes it; a plain POST goes back (to the
+    annotation's permalink when it came from there)."""
     if request.htmx:
         return render(request, "provisions/review.html#item_done", _counts(request))
+    if item is not None and _from_permalink(request):
+        return redirect(item.get_absolute_url())
     return redirect(reverse("provisions:review"))
 
 
 def _failed(request, kind: str, item, state: dict):
     """Show the item again with its error and what was typed; nothing was changed."""
+    if kind == "annotation" and _from_permalink(request):
+        keep_refused_action(request, item.pk, state)
+        return redirect(item.get_absolute_url())
     if request.htmx:
         _apply_failure(item, state)
         if kind == "link":
@@ -249,7 +262,7 @@ def annotation_publish_view(request, pk: int):
     except ValidationError as error:
         return _failed(request, "annotation", annotation, {"action_errors": error.messages})
     messages.success(request, _("Published: %(item)s") % {"item": _annotation_label(annotation)})
-    return _done(request)
+    return _done(request, annotation)
 
 
 @editor_required
@@ -266,7 +279,7 @@ def annotation_reject_view(request, pk: int):
         request,
         _("Sent back to the author: %(item)s") % {"item": _annotation_label(annotation)},
     )
-    return _done(request)
+    return _done(request, annotation)
 
 
 def _selected_ids(values) -> list[int]:

@@ -18,8 +18,26 @@ from provisions.services.annotations import MAX_BODY_CHARS, MAX_REVIEW_NOTE_CHAR
 from provisions.services.outbox import password_reset_enqueue
 
 
-class AnnotationForm(forms.Form):
+class ServiceErrorsForm(forms.Form):
+    """A form whose input a service validates: its refusal is shown beside the field it names,
+    or above the form, and what was typed stays (the one mapping for every such form)."""
+
+    # A service's field name → this form's field (None: above the form), where they differ.
+    service_fields: dict[str, str | None] = {}
+
+    def add_service_errors(self, error: ValidationError) -> None:
+        if not hasattr(error, "error_dict"):
+            self.add_error(None, error)
+            return
+        for key, messages in error.message_dict.items():
+            field = self.service_fields.get(key, key)
+            self.add_error(field if field in self.fields else None, messages)
+
+
+class AnnotationForm(ServiceErrorsForm):
     """An annotation's fields. The quote may be pasted (no JavaScript) or come from a selection."""
+
+    service_fields = {"selectors": "quote", "in_reply_to": None, "status": None, "version": None}
 
     provision = forms.ModelChoiceField(
         queryset=Provision.objects.none(), to_field_name="eid", label=_("Provision")
@@ -116,32 +134,11 @@ class AnnotationForm(forms.Form):
     def tag_names(self) -> list[str]:
         return [t.strip() for t in (self.cleaned_data.get("tags") or "").split(",") if t.strip()]
 
-    def add_service_errors(self, error: ValidationError) -> None:
-        """Show a service's refusal next to the field it concerns; the typed values stay."""
-        field_map = {"selectors": "quote", "in_reply_to": None, "status": None, "version": None}
-        for key, messages in error.message_dict.items():
-            field = field_map.get(key, key)
-            if field not in self.fields:
-                field = None
-            for message in messages:
-                self.add_error(field, message)
-
 
 class ReplyForm(forms.Form):
     body = forms.CharField(
         label=_("Reply (Markdown)"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
-
-
-class ServiceErrorsForm(forms.Form):
-    """A form whose input a service validates: its refusal is shown beside the field it names,
-    or above the form."""
-
-    def add_service_errors(self, error: ValidationError) -> None:
-        for key, messages in error.message_dict.items():
-            field = key if key in self.fields else None
-            for message in messages:
-                self.add_error(field, message)
 
 
 class LinkProposalForm(ServiceErrorsForm):
@@ -220,7 +217,7 @@ class PasswordResetRequestForm(PasswordResetForm):
         )
 
 
-class CommitmentForm(forms.Form):
+class CommitmentForm(ServiceErrorsForm):
     """A party's commitment to one safeguard demand, with its evidence (the scorecard)."""
 
     party = forms.ModelChoiceField(

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from provisions import roles
 from provisions.access import editor_required
+from provisions.forms import ServiceErrorsForm
 from provisions.queries.members import members_listing
 from provisions.services.enrolment import enrolment_link_create, enrolment_path
 from provisions.services.members import (
@@ -31,7 +32,7 @@ from provisions.services.members import (
 ROLE_CHOICES = [("analyst", _lazy("Analyst")), ("editor", _lazy("Editor"))]
 
 
-class MemberCreateForm(forms.Form):
+class MemberCreateForm(ServiceErrorsForm):
     username = forms.CharField(label=_lazy("Username"), max_length=150)
     email = forms.EmailField(label=_lazy("E-mail"), max_length=254)
     role = forms.ChoiceField(label=_lazy("Role"), choices=ROLE_CHOICES)
@@ -89,8 +90,7 @@ def members(request):
     try:
         user, password = member_create(**form.cleaned_data, actor=request.user, request=request)
     except ValidationError as error:
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
+        form.add_service_errors(error)
         return _page(request, form=form, status=400)
     enrolment = None
     if roles.has_editor_account(user):

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST, require_safe
 
 from provisions.access import editor_required
+from provisions.forms import ServiceErrorsForm
 from provisions.models import Annotation, ProvisionLink
 from provisions.queries.review import (
     annotations_for_review,
@@ -47,7 +48,7 @@ def _annotation_label(annotation: Annotation) -> str:
 # --- The edit-then-approve form ------------------------------------------------------------
 
 
-class LinkEditForm(forms.Form):
+class LinkEditForm(ServiceErrorsForm):
     """Collects an editor's changes; the service validates them and its messages are shown."""
 
     kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=ProvisionLink.grouped_kind_choices)
@@ -98,14 +99,6 @@ class LinkEditForm(forms.Form):
             "sources": data["sources"].split(),
             "confidence": data["confidence"],
         }
-
-
-def _add_service_errors(form: forms.Form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 # --- Rendering -----------------------------------------------------------------------------
@@ -246,7 +239,7 @@ def link_edit_approve_view(request, pk: int):
                 link=link, editor=request.user, note=form.cleaned_data["note"], **form.changes()
             )
         except ValidationError as error:
-            _add_service_errors(form, error)
+            form.add_service_errors(error)
         else:
             messages.success(request, _("Link edited and approved: %(link)s") % {"link": link})
             return _done(request)

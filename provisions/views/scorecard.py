@@ -62,11 +62,6 @@ def commitment_detail(request, pk: int):
     return render(request, "provisions/commitment.html", context)
 
 
-def _service_errors(form, error: ValidationError) -> None:
-    for field, messages_ in error.message_dict.items():
-        form.add_error(field if field in form.fields else None, messages_)
-
-
 @analyst_required
 @require_http_methods(["GET", "POST"])
 def commitment_propose(request):
@@ -86,7 +81,7 @@ def commitment_propose(request):
                 submit=request.POST.get("intent") == "submit",
             )
         except ValidationError as error:
-            _service_errors(form, error)
+            form.add_service_errors(error)
         else:
             messages.success(request, _("Commitment saved."))
             return redirect(commitment)
@@ -125,7 +120,7 @@ def commitment_edit(request, pk: int):
                 evidence_date=data["evidence_date"],
             )
         except ValidationError as error:
-            _service_errors(form, error)
+            form.add_service_errors(error)
         else:
             messages.success(request, _("Commitment saved."))
             return redirect(commitment)

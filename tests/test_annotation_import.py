@@ -135,7 +135,11 @@ def test_what_cannot_be_placed_is_an_orphan_with_its_reason(official, analyst):
         assert revision.action == "imported" and revision.note == reason
     # An orphan waits in its article; one made elsewhere at the beginning of the text.
     assert by_id("T2bgakZ6Ee-LqL0QpWzdmw").provision.article.number == 4
-    assert by_id("T2bgakZ6Ee-LqL0QpWzdmw").quote == "any real treaty wording"
+    unfound = by_id("T2bgakZ6Ee-LqL0QpWzdmw")
+    assert unfound.quote == "any real treaty wording"
+    # Its words never pass for the official text (or our summary): they are the note's page's.
+    assert unfound.quote_source == "http://testserver/convention/articles/4/"
+    assert not unfound.quote_source_official
     assert by_id("aX3pCkZ6Ee-m1sVZ0bq5Yg").selectors == []
     remarks = {p.note.original_id: p.note.remarks for p in plan.notes}
     assert any("image" in r for r in remarks["e4Wq0kZ6Ee-7Yb1GXc2lJw"])
@@ -295,7 +299,13 @@ def test_our_own_json_ld_export_round_trips(client, official, analyst, editor):
     raw = b"".join(exported.streaming_content) if exported.streaming else exported.content
 
     other = make_member("importer", "Analysts")
+    # A concern this site does not know is left out, and the report says so.
+    document = json.loads(raw)
+    document["first"]["items"][-1]["concerns"].append("no-such-concern")
+    raw = json.dumps(document).encode()
     plan, result = run_bytes(raw, other)
+    remarks = [r for p in plan.notes for r in p.note.remarks]
+    assert remarks == ["Not known here, left out: no-such-concern."]
     assert plan.source_label == "TreatyWatch" and len(result.created) == 2
     copy = Annotation.objects.get(author=other, in_reply_to__isnull=True)
     assert copy.imported_from == "treatywatch" and copy.imported_id.endswith(f"/{note.pk}")
@@ -456,6 +466,8 @@ def test_the_editor_confirms_and_the_notes_become_their_drafts(client, official,
     assert AuditEvent.objects.filter(action="annotations.imported", actor=editor).exists()
     anchors = client.get(reverse("provisions:anchors")).content.decode()
     assert "Quote of the imported note" in anchors and "any real treaty wording" in anchors
+    assert "Quoted by the imported note" in anchors
+    assert "not found in the text shown here" in anchors
 
 
 def test_the_page_refuses_an_oversized_or_bad_file(client, official, editor, tmp_path):

@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 
 from provisions.anchoring import CONTEXT_CHARS, MAX_QUOTE_CHARS, POSITION, QUOTE, make_selectors
 from provisions.importing.reanchor import best_exact_match
-from provisions.models import Annotation, Provision
+from provisions.models import Annotation, Concern, Provision, SafeguardDemand
 from provisions.public_names import clean_name, contains_email
 from provisions.rendering import contains_image
 from provisions.services.annotations import MAX_TAG_CHARS, MAX_TAGS, clean_body, tag_slug
@@ -42,6 +42,8 @@ MAX_NOTES = 10_000
 MAX_NAME_CHARS = 100
 MAX_ID_CHARS = 500
 MAX_URL_CHARS = 2_000
+# A reply's thread as Hypothesis lists it (its first note first): no real thread is deeper.
+MAX_THREAD = 50
 IMPORTED = Annotation.ImportedFrom
 SOURCE_NAMES = {
     IMPORTED.HYPOTHESIS: "Hypothesis",
@@ -278,7 +280,7 @@ def _hypothesis_note(entry: dict, number: int) -> IncomingNote:
     first = target[0] if isinstance(target, list) and target and isinstance(target[0], dict) else {}
     references = entry.get("references")
     parents = (
-        [ref[:MAX_ID_CHARS] for ref in references or () if isinstance(ref, str) and ref]
+        [ref[:MAX_ID_CHARS] for ref in references[:MAX_THREAD] if isinstance(ref, str) and ref]
         if isinstance(references, list)
         else []
     )
@@ -583,6 +585,7 @@ def plan_import(*, notes: list[IncomingNote], source_label: str, source_urls=())
                 imported_from=source, imported_id__in=ids[index : index + 500]
             ).select_related("provision", "in_reply_to"):
                 already[(source, annotation.imported_id)] = annotation
+    _remark_unknown_points(notes)
     plan = ImportPlan(source_label=source_label, notes=[])
     in_file: dict[str, PlannedNote] = {}
     for note in notes:
@@ -594,6 +597,23 @@ def plan_import(*, notes: list[IncomingNote], source_label: str, source_urls=())
         in_file[note.original_id] = planned
         plan.notes.append(planned)
     return plan
+
+
+def _remark_unknown_points(notes: list[IncomingNote]) -> None:
+    """A TreatyWatch export's concerns and demands that this site does not have are left out,
+    and the report says which (read only when a note names any)."""
+    wanted = [note for note in notes if note.concerns or note.demands]
+    if not wanted:
+        return
+    known = set(Concern.objects.values_list("slug", flat=True)) | set(
+        SafeguardDemand.objects.values_list("slug", flat=True)
+    )
+    for note in wanted:
+        unknown = [slug for slug in note.concerns + note.demands if slug not in known]
+        if unknown:
+            note.remarks.append(
+                _("Not known here, left out: %(slugs)s.") % {"slugs": ", ".join(unknown)[:200]}
+            )
 
 
 def _plan_one(note: IncomingNote, in_file, already, places) -> PlannedNote:

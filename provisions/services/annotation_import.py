@@ -23,7 +23,7 @@ from provisions.importing.annotations import (
     read_notes,
 )
 from provisions.models import Annotation, Concern, SafeguardDemand, TextVersion
-from provisions.models.treaty import quote_source_in
+from provisions.models.treaty import QuoteSource, quote_source_in
 from provisions.rendering import render_markdown
 from provisions.search import update_search_vectors
 from provisions.services import history
@@ -96,12 +96,13 @@ def _write(*, plan: ImportPlan, importer, request, progress) -> ImportResult:
         provision = parent.provision if parent is not None else planned.provision
         if provision is None:
             raise AnnotationFileRefused(_("The Convention has no text to place notes on yet."))
-        quoted = planned.selectors and parent is None
-        source = (
-            quote_source_in(provision, [v for v in versions if v.treaty_id == provision.treaty_id])
-            if quoted
-            else None
-        )
+        source = None
+        if planned.selectors and parent is None and planned.is_orphan:
+            # Words not found in our text: they come from the page the note was made on.
+            source = QuoteSource((note.address or plan.source_label)[:200], False)
+        elif planned.selectors and parent is None:
+            treaty_versions = [v for v in versions if v.treaty_id == provision.treaty_id]
+            source = quote_source_in(provision, treaty_versions)
         annotation = Annotation.objects.create(
             provision=provision,
             author=importer,

@@ -94,9 +94,14 @@ class AnnotationForm(ServiceErrorsForm):
         self.fields["provision"].queryset = (
             provisions if provisions is not None else Provision.objects.all()
         )
-        self.fields["provision"].label_from_instance = lambda p: (
-            f"{p.citation} — {p.text[:60]}…" if len(p.text) > 60 else f"{p.citation} — {p.text}"
-        )
+        self.fields["provision"].label_from_instance = lambda p: p.citation
+
+    def offer(self, provisions: list[Provision]) -> None:
+        """List only these provisions in the drop-down. Any of the form's provisions is still
+        accepted, so that a refused one (a page opened before an import) gets the service's
+        reason rather than a bare "not one of the available choices"."""
+        field = self.fields["provision"]
+        field.widget.choices = [("", field.empty_label), *((p.eid, p.citation) for p in provisions)]
 
     def clean(self):
         data = super().clean()

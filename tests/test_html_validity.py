@@ -19,6 +19,7 @@ from provisions.models import Concern, Revision, SafeguardDemand
 from provisions.services import api_token_create, api_token_revoke
 from tests.conftest import confirm_session, text_of
 from tests.test_api import draft, published_annotation
+from tests.test_reanchor import import_sample
 
 pytestmark = pytest.mark.django_db
 
@@ -164,6 +165,18 @@ def test_public_and_member_pages_are_valid_html(java, tmp_path, client, analyst,
     reject_url = reverse("provisions:review_annotation_reject", kwargs={"pk": waiting.pk})
     refused = client.post(reject_url, {"back": "permalink", "reason": " "}, follow=True)
     save(tmp_path, "permalink-refused", refused)
+
+    # After a partial official import (the sample brings articles 1–6): the no-JavaScript form
+    # with several provisions and one shown, the same after a refused quote, an article whose
+    # summary may no longer be annotated and the annotate page refusing it.
+    import_sample("convention-sample.txt")
+    client.force_login(analyst)
+    annotate_2 = reverse("provisions:annotate", kwargs={"number": 2})
+    save(tmp_path, "annotate-choice", client.get(annotate_2 + "?provision=art_2__para_1"))
+    refused = {"provision": "art_2__para_2", "quote": "not there", "body": "x", "action": "draft"}
+    save(tmp_path, "annotate-refused-quote", client.post(annotate_2, refused))
+    save(tmp_path, "article-after-import", client.get(reverse("provisions:article", args=[24])))
+    save(tmp_path, "annotate-summary", client.get(reverse("provisions:annotate", args=[24])))
 
     errors = nu_errors(tmp_path)
     assert errors == [], "\n".join(errors)

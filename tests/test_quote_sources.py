@@ -23,6 +23,8 @@ from provisions.models import Annotation, Provision
 from provisions.models.treaty import SUMMARY_LABEL
 from provisions.services import annotation_create, annotation_publish, annotation_update
 from provisions.services.anchors import anchor_pick
+from provisions.services.annotations import quote_source_for
+from tests.conftest import text_of
 from tests.test_reanchor import V2, annotate, fresh, import_sample
 
 pytestmark = pytest.mark.django_db
@@ -94,15 +96,100 @@ def test_after_an_official_import_new_notes_on_summary_text_are_refused(analyst,
     assert reply.quote_source == SUMMARY_LABEL
 
 
+REFUSAL = "annotate the official text, not the summary"
+
+
 def test_the_annotate_form_explains_the_refusal(client, analyst, both):
+    """A form opened before the import and sent after it: refused with the reason, next to the
+    provision, keeping what was typed."""
     client.force_login(analyst)
-    response = client.post(
-        "/convention/articles/24/annotate/",
-        {"provision": "art_24", "quote": SUMMARY_WORDS, "body": "A note", "action": "save"},
-    )
-    html = response.content.decode()
-    assert "annotate the official text, not the summary" in html
+    typed = {"provision": "art_24", "quote": SUMMARY_WORDS, "body": "A note", "tags": "kept-tag"}
+    html = text_of(client.post("/convention/articles/24/annotate/", {**typed, "action": "save"}))
+    assert html.count(REFUSAL) == 1
+    assert f"{SUMMARY_WORDS}</textarea>" in html and "A note</textarea>" in html
+    assert 'value="kept-tag"' in html
     assert not Annotation.objects.filter(body="A note").exists()
+
+
+def offered_on_article_page(html: str) -> set[str]:
+    """The provisions the article page offers to annotate: a link, a slot for the inline form
+    and the data-eid by which the script sends a selection."""
+    links = set(re.findall(r'<a class="annotate-link" data-eid="([a-z0-9_]+)"', html))
+    slots = set(re.findall(r'id="annotate-slot-([a-z0-9_]+)"', html))
+    selectable = set(re.findall(r'<p class="provision-text" data-eid="([a-z0-9_]+)"', html))
+    # A provision without text of its own (an article made of paragraphs) has nothing to select.
+    assert links == slots and selectable <= links, (links, slots, selectable)
+    return links
+
+
+def service_accepts(provision: Provision) -> bool:
+    try:
+        quote_source_for(provision)
+    except ValidationError:
+        return False
+    return True
+
+
+@pytest.mark.parametrize("imported", [False, True])
+def test_the_article_page_offers_to_annotate_what_the_service_accepts(client, analyst, imported):
+    """One rule for both: the page offers "Annotate" exactly where the service would accept a
+    note. Before any import every summary is open; after the sample import, the official text
+    of Article 6 is, and the summary of Article 24 is not (it says why instead)."""
+    if imported:
+        import_sample("convention-sample.txt")
+    client.force_login(analyst)
+    for number in (6, 24):
+        html = text_of(client.get(f"/convention/articles/{number}/"))
+        current = Provision.objects.current().filter(article__number=number)
+        accepted = {p.eid for p in current if service_accepts(p)}
+        assert offered_on_article_page(html) == accepted
+        assert html.count('class="annotate-closed') == len(current) - len(accepted)
+        assert ("Tip: select words" in html) == bool(accepted)
+        # Proposing a concern link is not quoting: it stays offered everywhere.
+        assert html.count("/propose-link/?eid=") == len(current)
+        if imported and number == 24:
+            assert accepted == set() and REFUSAL in html
+        else:
+            assert accepted == {p.eid for p in current} and REFUSAL not in html
+
+
+def test_readers_get_no_annotate_affordance(client, both):
+    html = text_of(client.get("/convention/articles/6/"))
+    assert offered_on_article_page(html) == set()
+    assert "/annotate/" not in html and "annotate-closed" not in html
+
+
+def test_the_annotate_page_refuses_a_summary_only_article_with_the_reason(client, analyst, both):
+    client.force_login(analyst)
+    for headers in ({}, {"HX-Request": "true"}):
+        html = text_of(client.get("/convention/articles/24/annotate/?eid=art_24", headers=headers))
+        assert "Article 24 still shows our editorial summary" in html and REFUSAL in html
+        assert 'class="annotate-form' not in html
+    assert 'class="annotate-form' in text_of(client.get("/convention/articles/6/annotate/"))
+
+
+def test_a_summary_provision_among_official_ones_is_not_offered(client, analyst, both):
+    """An article whose official text left one provision with our summary (made by hand here:
+    the sample import leaves none): that one is neither in the drop-down nor linked, and asked
+    for by its address it is refused with the reason while the others stay open."""
+    Provision.objects.filter(eid="art_6__para_3").update(
+        is_official_text=False, text="Our summary of the accession paragraph."
+    )
+    client.force_login(analyst)
+    assert offered_on_article_page(text_of(client.get("/convention/articles/6/"))) == {
+        "art_6",
+        "art_6__para_1",
+        "art_6__para_2",
+    }
+    html = text_of(client.get("/convention/articles/6/annotate/?eid=art_6__para_3"))
+    assert "Article 6(3) still shows our editorial summary" in html
+    assert 'value="art_6__para_3"' not in html
+    assert 'value="art_6" selected' in html and "Our summary of the accession" not in html
+    typed = {"provision": "art_6__para_3", "body": "Kept note", "action": "draft"}
+    html = text_of(client.post("/convention/articles/6/annotate/", typed))
+    assert html.count("Article 6(3) still shows our editorial summary") == 1
+    assert "Kept note</textarea>" in html
+    assert not Annotation.objects.filter(body="Kept note").exists()
 
 
 def test_reanchoring_records_the_text_the_words_now_come_from(analyst, editor):

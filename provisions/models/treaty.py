@@ -256,16 +256,25 @@ class QuoteSource:
 
 
 class TextVersionQuerySet(models.QuerySet):
+    def oldest_first(self, treaty_id: int) -> list["TextVersion"]:
+        return list(self.filter(treaty_id=treaty_id).order_by("recorded_at", "pk"))
+
     def source_of(self, provision: "Provision") -> QuoteSource:
         """The version a provision's current text belongs to (one query); see quote_source_in."""
-        versions = list(self.filter(treaty_id=provision.treaty_id).order_by("recorded_at", "pk"))
-        return quote_source_in(provision, versions)
+        return quote_source_in(provision, self.oldest_first(provision.treaty_id))
+
+    def sources_of(self, provisions: list["Provision"]) -> dict[int, QuoteSource]:
+        """`source_of` for provisions of one treaty, by primary key (one query; none for none)."""
+        if not provisions:
+            return {}
+        versions = self.oldest_first(provisions[0].treaty_id)
+        return {provision.pk: quote_source_in(provision, versions) for provision in provisions}
 
     def shown_at(self, treaty_id: int, when) -> QuoteSource:
         """The version the site showed at `when`: the newest recorded by then; before any was
         recorded (the summaries are recorded only when the first official text comes in), the
         oldest, or the editorial summaries."""
-        versions = list(self.filter(treaty_id=treaty_id).order_by("recorded_at", "pk"))
+        versions = self.oldest_first(treaty_id)
         shown = [v for v in versions if v.recorded_at <= when] or versions[:1]
         if not shown:
             return QuoteSource(SUMMARY_LABEL, False)

@@ -184,20 +184,33 @@ def _require_editor(user) -> None:
         raise PermissionDenied(_("Only editors can do this."))
 
 
+def quote_refusal(provision: Provision, source: QuoteSource) -> str:
+    """Why new notes may not quote `provision`, whose text comes from `source` ("" when they may):
+    its text is our editorial summary although the official text has been imported, and notes
+    then quote the treaty itself. The one rule: the services refuse by it, and pages offer to
+    annotate only where it gives nothing (`quote_refusals`)."""
+    if not source.superseded:
+        return ""
+    return _(
+        "%(citation)s still shows our editorial summary, but the official text has "
+        "been imported: annotate the official text, not the summary."
+    ) % {"citation": provision.citation}
+
+
+def quote_refusals(provisions: list[Provision]) -> dict[int, str]:
+    """`quote_refusal` for provisions of one treaty, by primary key, refused ones only (one
+    query, none for no provision)."""
+    sources = TextVersion.objects.sources_of(provisions)
+    refusals = {p.pk: quote_refusal(p, sources[p.pk]) for p in provisions}
+    return {pk: reason for pk, reason in refusals.items() if reason}
+
+
 def quote_source_for(provision: Provision) -> QuoteSource:
-    """Where new words quoted from `provision` come from; refused when its text is our editorial
-    summary although the official text has been imported: notes then quote the treaty itself."""
+    """Where new words quoted from `provision` come from; refused by `quote_refusal`."""
     source = TextVersion.objects.source_of(provision)
-    if source.superseded:
-        raise ValidationError(
-            {
-                "provision": _(
-                    "%(citation)s still shows our editorial summary, but the official text has "
-                    "been imported: annotate the official text, not the summary."
-                )
-                % {"citation": provision.citation}
-            }
-        )
+    refusal = quote_refusal(provision, source)
+    if refusal:
+        raise ValidationError({"provision": refusal})
     return source
 
 

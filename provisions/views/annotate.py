@@ -28,7 +28,7 @@ from provisions.services import (
     annotation_update,
     link_propose,
 )
-from provisions.services.annotations import MAX_BODY_CHARS, refuse_images
+from provisions.services.annotations import MAX_BODY_CHARS, quote_refusals, refuse_images
 
 SELECTION_FIELDS = ("quote", "prefix", "suffix", "start", "end")
 
@@ -57,20 +57,50 @@ def _template(request, page: str, partial: str) -> str:
     return f"{page}#{partial}" if request.htmx else page
 
 
+def _provision_choice(form: AnnotationForm, article, eid: str) -> dict:
+    """Offer the provisions open to new notes (`quote_refusal`), and show the one chosen as the
+    reader sees it, above the field for the exact words; or say why it cannot be annotated."""
+    provisions = list(_article_provisions(article))
+    refusals = quote_refusals(provisions)
+    offered = [p for p in provisions if p.pk not in refusals]
+    form.offer(offered)
+    chosen = next((p for p in provisions if p.eid == eid), None)
+    refusal = refusals.get(chosen.pk, "") if chosen else ""
+    if not form.is_bound and (chosen is None or refusal) and offered:
+        # Asked for one that is not offered: the drop-down and the text shown agree on another.
+        chosen = offered[0]
+        form.initial["provision"] = chosen.eid
+    return {
+        "offered": offered,
+        "shown": None if refusal else chosen,
+        "shown_refusal": refusal or (next(iter(refusals.values()), "") if not offered else ""),
+    }
+
+
 @analyst_required
 @vary_on_headers("HX-Request")
 def annotate(request, number: int):
     article = get_object_or_404(Article.objects.select_related("chapter"), number=number)
     provisions = _article_provisions(article)
     preview = {}
+    # The provision asked for: the form's own field (also as ?provision=, which a form sent with
+    # GET gives), or the article page's ?eid= link.
+    eid = (
+        request.POST.get("provision")
+        or request.GET.get("provision")
+        or request.GET.get("eid")
+        or article.eid
+    )
     # Inline forms (one per provision on the article page) need ids of their own.
-    eid = request.POST.get("provision") or request.GET.get("eid") or article.eid
     auto_id = f"{slugify(eid)}-%s" if request.htmx else "id_%s"
     if request.method == "POST":
         form = AnnotationForm(request.POST, provisions=provisions, auto_id=auto_id)
-        if request.POST.get("action") == "preview":
+        action = request.POST.get("action")
+        if action == "preview":
             # The no-JavaScript preview: the same form again, with the rendered note above it.
             preview = _preview(request.POST.get("body", ""))
+        elif action == "show":
+            pass  # No JavaScript: the same form again, with the chosen provision's text.
         elif form.is_valid():
             status = "submitted" if request.POST.get("action") == "submit" else "draft"
             try:
@@ -111,6 +141,7 @@ def annotate(request, number: int):
         "article": article,
         "form": form,
         "tags": Tag.objects.visible_to(request.user)[:200],
+        **_provision_choice(form, article, eid),
         **preview,
     }
     return render(request, _template(request, "provisions/annotate.html", "form"), context)
@@ -156,9 +187,7 @@ def annotation_edit(request, pk: int):
     annotation = _editable(request, pk)
     if request.method != "POST":
         form = _form_for(annotation)
-        return render(
-            request, "provisions/annotation_edit.html", {"annotation": annotation, "form": form}
-        )
+        return _edit_page(request, annotation, form)
     form = _form_for(annotation, request.POST)
     if form.is_valid():
         try:
@@ -179,9 +208,12 @@ def annotation_edit(request, pk: int):
         else:
             messages.success(request, _("Saved (version %(v)s).") % {"v": updated.version})
             return redirect(updated.get_absolute_url())
-    return render(
-        request, "provisions/annotation_edit.html", {"annotation": annotation, "form": form}
-    )
+    return _edit_page(request, annotation, form)
+
+
+def _edit_page(request, annotation: Annotation, form: AnnotationForm):
+    context = {"annotation": annotation, "form": form, "shown": annotation.provision}
+    return render(request, "provisions/annotation_edit.html", context)
 
 
 def _conflict(request, conflict: EditConflict, form: AnnotationForm):

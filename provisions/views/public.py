@@ -32,6 +32,7 @@ from provisions.queries.articles import (
 )
 from provisions.queries.coverage import chapter_coverage
 from provisions.queries.review import refused_action_for
+from provisions.services.annotations import quote_refusals
 from provisions.treaty_status import commitments_by_level
 
 # A concern's page lists the published analysis tied to it this many at a time.
@@ -106,15 +107,19 @@ def article(request, number: int):
     contents = table_of_contents(article.treaty)
     by_number = {a.number: a for _chapter, articles in contents for a in articles}
     provisions = highlighted_provisions(list(article.provisions.all()), anchored)
+    # Analysts are offered to annotate only what the service would accept (readers: no query).
+    refusals = quote_refusals(provisions) if roles.is_analyst(request.user) else {}
     for provision in provisions:
         # Each note sits beside (on a phone: below) the provision it is about.
         provision.notes = [a for a in anchored if a.provision_id == provision.pk]
+        provision.annotate_refusal = refusals.get(provision.pk, "")
     context = {
         "treaty": article.treaty,
         "article": article,
         "contents": contents,
         "provisions": provisions,
         "annotations": anchored,
+        "some_annotatable": len(refusals) < len(provisions),
         "unanchored": [a for a in annotations if a.anchor_state != Annotation.Anchor.ANCHORED],
         "concern_links": [link for link in links if link.concern_id],
         "demand_links": [link for link in links if link.demand_id],

@@ -13,7 +13,8 @@
 
   function provisionTextOf(node) {
     var el = node && (node.nodeType === 1 ? node : node.parentElement);
-    return el ? el.closest(".provision-text") : null;
+    // Only provisions open to new notes carry data-eid (the server's rule, quote_refusal).
+    return el ? el.closest(".provision-text[data-eid]") : null;
   }
 
   function offsetWithin(container, node, offset) {

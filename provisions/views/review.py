@@ -9,7 +9,6 @@ with its error; the counts and the message are swapped in out of band.
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import F
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -28,6 +27,7 @@ from provisions.queries.review import (
     waiting_links,
 )
 from provisions.services import annotation_publish, annotation_reject, link_approve, link_reject
+from provisions.services.review import BulkRefused, review_bulk
 
 # The queue shows the newest items first; past this many, the page says how many more wait.
 QUEUE_LIMIT = 100
@@ -294,63 +294,33 @@ def bulk(request):
         .select_related("provision")
         .filter(pk__in=annotation_ids)
     )
-    if action == "approve_links":
-        todo = [(link, link_approve, {}) for link in links]
-        nothing = _("Select at least one link to approve.")
-    elif action == "publish_annotations":
-        todo = [(a, annotation_publish, {}) for a in annotations]
-        nothing = _("Select at least one annotation to publish.")
-    elif action == "reject":
-        todo = [(link, link_reject, {"reason": reason}) for link in links] + [
-            (a, annotation_reject, {"reason": reason}) for a in annotations
-        ]
-        nothing = _("Select at least one item to reject.")
-    else:
-        todo, nothing = [], _("Choose what to do with the selected items.")
-
-    error = nothing if not todo else None
-    if error is None:
-        try:
-            with transaction.atomic():
-                for item, service, arguments in todo:
-                    _bulk_apply(item, service, request.user, arguments)
-        except BulkRefused as refusal:
-            error = _("Nothing was changed. %(item)s: %(error)s") % {
-                "item": refusal.item,
-                "error": refusal.text,
-            }
-    if error is not None:
+    try:
+        done = review_bulk(
+            editor=request.user,
+            action=action,
+            links=links,
+            annotations=annotations,
+            reason=reason,
+        )
+    except BulkRefused as refusal:
+        item = refusal.item
+        label = str(item) if isinstance(item, ProvisionLink) else _annotation_label(item)
+        error = _("Nothing was changed. %(item)s: %(error)s") % {
+            "item": label,
+            "error": refusal.text,
+        }
+        return _bulk_failed(request, error, link_ids, annotation_ids, reason)
+    except ValidationError as refusal:
+        error = " ".join(refusal.messages)
         return _bulk_failed(request, error, link_ids, annotation_ids, reason)
 
-    messages.success(request, _bulk_summary(action, links, annotations, len(todo)))
+    messages.success(request, _bulk_summary(action, done))
     if request.htmx:
         return render(request, "provisions/review.html#queue", _queue_context(request))
     return redirect(reverse("provisions:review"))
 
 
-class BulkRefused(Exception):
-    """A service refused one item of a bulk action; the whole action is rolled back."""
-
-    def __init__(self, item: str, text: str):
-        super().__init__(text)
-        self.item = item
-        self.text = text
-
-
-def _bulk_apply(item, service, editor, arguments: dict) -> None:
-    is_link = isinstance(item, ProvisionLink)
-    try:
-        if is_link:
-            service(link=item, editor=editor, **arguments)
-        else:
-            service(annotation=item, editor=editor, **arguments)
-    except ValidationError as refusal:
-        label = str(item) if is_link else _annotation_label(item)
-        # The service's own words, naming the item they are about.
-        raise BulkRefused(label, " ".join(refusal.messages)) from refusal
-
-
-def _bulk_summary(action: str, links: list, annotations: list, done: int) -> str:
+def _bulk_summary(action: str, done: int) -> str:
     if action == "approve_links":
         return ngettext("%(n)s link approved.", "%(n)s links approved.", done) % {"n": done}
     if action == "publish_annotations":

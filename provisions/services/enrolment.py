@@ -117,7 +117,8 @@ def enrolment_complete(*, token, user, key: str, code: str, request=None):
     """Enrol `user`'s first authenticator with the link `token` and a code from the app.
 
     Returns (device, recovery codes). Raises EnrolmentRefused (and records it) for a link that
-    cannot be used by `user`, and ValidationError for a wrong code (the link stays usable).
+    cannot be used by `user`, and ValidationError for a wrong code (recorded; the link stays
+    usable).
     """
     try:
         with transaction.atomic():
@@ -132,7 +133,16 @@ def enrolment_complete(*, token, user, key: str, code: str, request=None):
     except EnrolmentRefused:
         enrolment_refused(user=user, request=request)
         raise
+    except ValidationError:
+        audit_record(
+            action="two_factor.failed",
+            actor=user,
+            detail={"during": "enrolment"},
+            request=request,
+        )
+        raise
     audit_record(action="enrolment_link.used", actor=user, obj=user, request=request)
+    audit_record(action="two_factor.enabled", actor=user, obj=user, request=request)
     return device, codes
 
 

@@ -24,6 +24,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp.util import random_hex
 
 from provisions import roles
+from provisions.services.audit import audit_record
 from provisions.services.tokens import REVOKED_AUTHENTICATOR_REPLACED, api_tokens_revoke_all
 
 RECOVERY_CODE_COUNT = 10
@@ -159,6 +160,21 @@ def two_factor_enable(
     return device, codes, replaced
 
 
+def two_factor_set_up(*, user, key: str, code: str, request=None):
+    """A member's own set-up or replacement of their authenticator (two_factor_enable),
+    recorded in the audit log, a wrong code included (which changes nothing)."""
+    try:
+        device, codes, replaced = two_factor_enable(user=user, key=key, code=code)
+    except ValidationError:
+        audit_record(
+            action="two_factor.failed", actor=user, detail={"during": "set-up"}, request=request
+        )
+        raise
+    action = "two_factor.replaced" if replaced else "two_factor.enabled"
+    audit_record(action=action, actor=user, obj=user, request=request)
+    return device, codes, replaced
+
+
 @transaction.atomic
 def two_factor_remove(*, user) -> None:
     """Delete the member's authenticator and recovery codes (an operator's reset of a lost
@@ -185,6 +201,15 @@ def recovery_codes_regenerate(*, user) -> list[str]:
         codes.add(StaticToken.random_token())
     StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
     return sorted(codes)
+
+
+@transaction.atomic
+def recovery_codes_renew(*, user, request=None) -> list[str]:
+    """A member's own new recovery codes (recovery_codes_regenerate), recorded in the audit
+    log."""
+    codes = recovery_codes_regenerate(user=user)
+    audit_record(action="two_factor.recovery_codes_created", actor=user, obj=user, request=request)
+    return codes
 
 
 # --- Sign-in -------------------------------------------------------------------------------
@@ -224,6 +249,18 @@ def two_factor_verify(*, user, code: str):
                 % {"n": seconds}
             )
         return device if device.verify_token(code) else None
+
+
+def second_factor_passed(*, user, request=None) -> None:
+    """Record that a signed-in member's session passed the second factor (a step up; at sign-in
+    the sign-in itself is recorded, provisions/signals.py)."""
+    audit_record(action="two_factor.verified", actor=user, obj=user, request=request)
+
+
+def session_confirmed(*, user, request=None) -> None:
+    """Record that a session confirmed the password (and a code) before a sensitive change
+    (provisions/confirmation.py)."""
+    audit_record(action="session.confirmed", actor=user, obj=user, request=request)
 
 
 def current_code(device: TOTPDevice) -> str:

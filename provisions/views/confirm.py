@@ -27,7 +27,6 @@ from provisions import roles
 from provisions.access import member_required, safe_next, second_factor_response
 from provisions.confirmation import CONFIRMED_KEY, confirm_seconds, needs_code
 from provisions.services import two_factor
-from provisions.services.audit import audit_record
 from provisions.sign_in import CodeForm, lockout_response
 from provisions.signals import SECOND_FACTOR_STEP
 
@@ -72,7 +71,7 @@ def confirm(request):
         # The session gains power: a new key, so that an earlier copy of the cookie gains none.
         request.session.cycle_key()
         request.session[CONFIRMED_KEY] = time.time()
-        audit_record(action="session.confirmed", actor=user, obj=user, request=request)
+        two_factor.session_confirmed(user=user, request=request)
         return redirect(next_url or resolve_url(settings.LOGIN_REDIRECT_URL))
     return render(
         request,

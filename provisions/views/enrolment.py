@@ -20,7 +20,6 @@ from django_otp import login as otp_login
 from provisions import roles
 from provisions.access import member_required, public, with_next
 from provisions.services import two_factor
-from provisions.services.audit import audit_record
 from provisions.services.enrolment import (
     LINK_HOURS,
     MAX_TOKEN_CHARS,
@@ -88,18 +87,11 @@ def enrol(request):
             return _refused(request)
         except ValidationError as error:
             form.add_error("code", error.message_dict.get("code", error.messages))
-            audit_record(
-                action="two_factor.failed",
-                actor=user,
-                detail={"during": "enrolment"},
-                request=request,
-            )
         else:
             request.session.pop(LINK_SESSION_KEY, None)
             request.session.pop(SETUP_KEY, None)
             request.session.cycle_key()  # the session gains power: a new key
             otp_login(request, device)
-            audit_record(action="two_factor.enabled", actor=user, obj=user, request=request)
             request.session[NEW_CODES_KEY] = codes
             onward = reverse(
                 "provisions:review" if roles.has_editor_account(user) else "provisions:workspace"

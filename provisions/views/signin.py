@@ -26,7 +26,6 @@ from django_otp import login as otp_login
 
 from provisions.access import public, safe_next, with_next
 from provisions.services import two_factor
-from provisions.services.audit import audit_record
 from provisions.sign_in import PENDING_KEY, CodeForm, lockout_response
 from provisions.signals import SECOND_FACTOR_STEP
 
@@ -129,7 +128,7 @@ def _finish(request, user, backend, device, step_up: bool, next_url: str):
         # More power for this session: a new key, so that an earlier copy of it gains none.
         request.session.cycle_key()
         otp_login(request, device)
-        audit_record(action="two_factor.verified", actor=user, obj=user, request=request)
+        two_factor.second_factor_passed(user=user, request=request)
     else:
         request.session.pop(PENDING_KEY, None)
         # django-otp marks the session verified when login() sees `otp_device`.

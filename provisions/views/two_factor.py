@@ -19,7 +19,6 @@ from django_otp import login as otp_login
 from provisions.access import member_required, safe_next, second_factor_url, with_next
 from provisions.confirmation import confirmation_needed
 from provisions.services import two_factor
-from provisions.services.audit import audit_record
 from provisions.sign_in import NEW_CODES_KEY, CodeForm, setup_context
 
 SETUP_KEY = "treatywatch_2fa_setup_key"
@@ -73,20 +72,15 @@ def two_factor_page(request):
     form = CodeForm(request.POST if request.method == "POST" else None)
     if form.is_valid():
         try:
-            device, codes, replaced = two_factor.two_factor_enable(
-                user=user, key=key, code=form.cleaned_data["code"]
+            device, codes, _replaced = two_factor.two_factor_set_up(
+                user=user, key=key, code=form.cleaned_data["code"], request=request
             )
         except ValidationError as error:
             form.add_error("code", error.message_dict.get("code", error.messages))
-            audit_record(
-                action="two_factor.failed", actor=user, detail={"during": "set-up"}, request=request
-            )
         else:
             request.session.pop(SETUP_KEY, None)
             request.session.cycle_key()  # the session gains power: a new key
             otp_login(request, device)
-            action = "two_factor.replaced" if replaced else "two_factor.enabled"
-            audit_record(action=action, actor=user, obj=user, request=request)
             if codes:
                 request.session[NEW_CODES_KEY] = codes
                 return redirect(
@@ -119,10 +113,7 @@ def recovery_codes(request):
         )
         if refused is not None:
             return refused
-        request.session[NEW_CODES_KEY] = two_factor.recovery_codes_regenerate(user=user)
-        audit_record(
-            action="two_factor.recovery_codes_created", actor=user, obj=user, request=request
-        )
+        request.session[NEW_CODES_KEY] = two_factor.recovery_codes_renew(user=user, request=request)
         return redirect(with_next(reverse("provisions:two_factor_recovery_codes"), next_url))
     codes = request.session.pop(NEW_CODES_KEY, None)
     if not codes:

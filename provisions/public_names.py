@@ -63,6 +63,11 @@ def chosen_name(user) -> str:
         return ""
 
 
+def public_name_from_stored(display_name: str | None) -> str:
+    """public_name() from a stored display name read without its user (e.g. in a subquery)."""
+    return usable_name(display_name or "") or anonymous_name()
+
+
 def public_name(user) -> str:
     """The name under which `user`'s work is shown to anyone: never a username or an e-mail."""
     return chosen_name(user) or anonymous_name()

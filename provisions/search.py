@@ -736,6 +736,7 @@ def _load_annotations(ids, query: str, user, hl: _Highlighter) -> dict[int, Resu
         Annotation.objects.visible_to(user)
         .filter(pk__in=ids)
         .select_related("provision__article", "author__member")
+        .with_body_editor()
     )
     if is_postgres():
         annotations = annotations.annotate(

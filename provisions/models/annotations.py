@@ -4,8 +4,12 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
+from django.db.models.fields.json import KT
+from django.db.models.functions import JSONObject
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+
+from provisions.public_names import public_name_from_stored
 
 from .statement import Concern, SafeguardDemand
 from .treaty import Provision
@@ -64,6 +68,33 @@ class AnnotationQuerySet(ReviewedQuerySet):
             )
         )
 
+    def with_body_editor(self):
+        """`body_editor`: who last changed the note's words through an edit or a restore, as
+        {"id": user id, "name": their stored public name} (None when nobody did).
+
+        A revision changed the words when its body differs from the revision before it; an
+        editor who only re-tagged a note did not. Subqueries on the revisions' index: no extra
+        query, however many notes (Annotation.body_editor_name reads it)."""
+        body = KT("snapshot__body")
+        revisions_of_note = Revision.objects.filter(target_type=Revision.Target.ANNOTATION)
+        previous_body = (
+            revisions_of_note.filter(
+                target_id=models.OuterRef("target_id"), pk__lt=models.OuterRef("pk")
+            )
+            .order_by("-pk")
+            .values(previous=body)[:1]
+        )
+        last_change = (
+            revisions_of_note.filter(
+                target_id=models.OuterRef("pk"), action__in=Revision.BODY_ACTIONS
+            )
+            .annotate(before=models.Subquery(previous_body), after=body)
+            .exclude(before=models.F("after"))
+            .order_by("-pk")
+            .values(who=JSONObject(id="actor_id", name="actor__member__display_name"))[:1]
+        )
+        return self.annotate(body_editor=models.Subquery(last_change))
+
     def top_level(self):
         return self.filter(in_reply_to__isnull=True)
 
@@ -71,8 +102,10 @@ class AnnotationQuerySet(ReviewedQuerySet):
         return self.filter(provision__article=article)
 
     def for_display(self):
-        return self.select_related("author__member", "provision__article").prefetch_related(
-            "concerns", "demands", "tags"
+        return (
+            self.select_related("author__member", "provision__article")
+            .prefetch_related("concerns", "demands", "tags")
+            .with_body_editor()
         )
 
 
@@ -185,6 +218,15 @@ class Annotation(ReviewedWork):
     def can_be_rejected(self) -> bool:
         return self.status in self.REJECTABLE_STATUSES
 
+    @property
+    def body_editor_name(self) -> str:
+        """The public name of whoever last changed the note's words when that was not its
+        author (an editor), "" otherwise; needs AnnotationQuerySet.with_body_editor()."""
+        editor = getattr(self, "body_editor", None)
+        if not editor or editor.get("id") in (None, self.author_id):
+            return ""
+        return public_name_from_stored(editor.get("name"))
+
     def selector(self, kind):
         """The first selector of a W3C type, e.g. "TextQuoteSelector", or None."""
         return next((s for s in self.selectors if s.get("type") == kind), None)
@@ -243,6 +285,9 @@ class Revision(models.Model):
         Annotation.Status.PUBLISHED,
         Annotation.Status.REJECTED,
     )
+
+    # The actions that can change an annotation's words after it was written (services).
+    BODY_ACTIONS = ("edited", "restored")
 
     class Target(models.TextChoices):
         ANNOTATION = "annotation", _("Annotation")

@@ -55,7 +55,7 @@ def table_of_contents(treaty) -> list[tuple[Chapter, list[Article]]]:
 def article_annotations(article, user) -> list[Annotation]:
     """Top-level annotations on an article that `user` may see, with their visible replies."""
     visible = Annotation.objects.visible_to(user)
-    replies = visible.select_related("author__member").order_by("created_at")
+    replies = visible.select_related("author__member").with_body_editor().order_by("created_at")
     return list(
         visible.top_level()
         .for_article(article)

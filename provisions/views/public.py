@@ -155,7 +155,10 @@ def annotation_detail(request, pk: int):
     # alone: no thread, no link to it, no reply form.
     root = annotation if annotation.in_reply_to_id is None else annotation.in_reply_to
     replies = (
-        visible.filter(in_reply_to=root).select_related("author__member").order_by("created_at")
+        visible.filter(in_reply_to=root)
+        .select_related("author__member")
+        .with_body_editor()
+        .order_by("created_at")
         if root is not None
         else Annotation.objects.none()
     )

@@ -388,3 +388,32 @@ def test_the_restore_confirmation(client, analyst, other_analyst, editor, role):
     note.refresh_from_db()
     assert note.version == (4 if role == "editor" else 3)
     assert Revision.objects.filter(action="restored").count() == (role == "editor")
+
+
+# The annotation import (/review/import/) with a real file: only a verified editor gets the
+# preview, and the preview writes nothing; a confirmation by anyone else imports nothing.
+IMPORT_EXPECTED = {"anonymous": 302, "analyst": 403, "other_analyst": 403, "editor": 200}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("who", list(IMPORT_EXPECTED))
+def test_annotation_import_page_by_role(client, who, analyst, other_analyst, editor):
+    from pathlib import Path
+
+    from provisions.models import Annotation
+
+    users = {"analyst": analyst, "other_analyst": other_analyst, "editor": editor}
+    login_for(client, who, users)
+    hypothesis = Path(__file__).parent / "data" / "annotations" / "hypothesis-export.json"
+    with hypothesis.open("rb") as upload:
+        preview = client.post("/review/import/", {"file": upload})
+    assert preview.status_code == IMPORT_EXPECTED[who]
+    if who == "anonymous":
+        assert is_login_redirect(preview)
+    confirm = {"confirm": "import", "file_text": hypothesis.read_text()}
+    if who == "editor":
+        assert "Preview: nothing is saved yet" in preview.content.decode()
+        assert not Annotation.objects.filter(author=editor).exists()
+    else:
+        assert client.post("/review/import/", confirm).status_code == IMPORT_EXPECTED[who]
+        assert not Annotation.objects.exists()

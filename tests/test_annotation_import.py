@@ -179,6 +179,34 @@ def test_a_reply_to_a_note_imported_earlier_joins_its_thread(official, analyst):
     assert by_id("Lr7dYkZ5Ee-0c1mJvX9kTg").in_reply_to == root
 
 
+def test_replies_listed_before_their_thread_still_join_it(official, analyst):
+    collection = json.loads((DATA / "w3c-collection.jsonld").read_text())
+    items = collection["first"]["items"]
+    # A reply to the reply, and both listed before the note they answer.
+    answer = {
+        **items[1],
+        "id": "https://notes.example.org/annotations/9a8b7c6d-0004",
+        "target": items[1]["id"],
+    }
+    collection["first"]["items"] = [answer, items[1], items[0], items[2]]
+    plan = annotation_import_plan(raw=json.dumps(collection).encode())
+    assert [p.note.number for p in plan.notes] == [1, 2, 3, 4]
+    assert not any(p.is_orphan for p in plan.notes)
+    annotation_import(plan=plan, importer=analyst)
+    root = by_id(items[0]["id"])
+    assert by_id(answer["id"]).in_reply_to == root == by_id(items[1]["id"]).in_reply_to
+
+
+def test_a_loop_of_replies_is_imported_not_lost(official, analyst):
+    collection = json.loads((DATA / "w3c-collection.jsonld").read_text())
+    one, two = (dict(collection["first"]["items"][1]) for _ in range(2))
+    one |= {"id": "urn:loop:1", "target": "urn:loop:2"}
+    two |= {"id": "urn:loop:2", "target": "urn:loop:1"}
+    collection["first"]["items"] = [one, two]
+    plan = annotation_import_plan(raw=json.dumps(collection).encode())
+    assert len(annotation_import(plan=plan, importer=analyst).created) == 2
+
+
 def test_a_reply_whose_thread_is_missing_is_an_orphan(official, analyst):
     data = json.loads(HYPOTHESIS.read_text())
     reply_only = {**data, "annotations": [data["annotations"][1]]}

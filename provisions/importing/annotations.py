@@ -587,16 +587,46 @@ def plan_import(*, notes: list[IncomingNote], source_label: str, source_urls=())
                 already[(source, annotation.imported_id)] = annotation
     _remark_unknown_points(notes)
     plan = ImportPlan(source_label=source_label, notes=[])
-    in_file: dict[str, PlannedNote] = {}
+    first: dict[str, IncomingNote] = {}
     for note in notes:
-        if note.original_id in in_file:
+        if note.original_id in first:
             refused = _("The same id appears earlier in the file.")
             plan.notes.append(PlannedNote(note=note, refused=refused))
-            continue
-        planned = _plan_one(note, in_file, already, places)
-        in_file[note.original_id] = planned
-        plan.notes.append(planned)
+        else:
+            first[note.original_id] = note
+    in_file: dict[str, PlannedNote] = {}
+    for note in _parents_first(list(first.values()), first):
+        in_file[note.original_id] = _plan_one(note, in_file, already, places)
+    plan.notes += in_file.values()
+    plan.notes.sort(key=lambda planned: planned.note.number)
     return plan
+
+
+def _parents_first(notes: list[IncomingNote], by_id: dict[str, IncomingNote]):
+    """The notes in an order where every note comes after those it replies to (a file may list
+    a reply first); a loop of replies is broken where it closes. No recursion: a chain of
+    replies as long as the file cannot exhaust the stack."""
+    done: set[str] = set()
+    visiting: set[str] = set()
+    for note in notes:
+        stack = [(note, False)]
+        while stack:
+            current, expanded = stack.pop()
+            key = current.original_id
+            if key in done:
+                continue
+            if expanded:
+                done.add(key)
+                yield current
+                continue
+            if key in visiting:
+                continue
+            visiting.add(key)
+            stack.append((current, True))
+            for parent_id in current.parents:
+                parent = by_id.get(parent_id)
+                if parent is not None and parent_id not in visiting:
+                    stack.append((parent, False))
 
 
 def _remark_unknown_points(notes: list[IncomingNote]) -> None:

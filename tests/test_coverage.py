@@ -164,6 +164,10 @@ def test_unapproved_links_and_unpublished_annotations_do_not_count(client, autho
 
 
 def test_safeguard_matrix_uses_demand_links_and_annotations(client, author):
+    # The test's own demand links, not the seed's (editors may correct or reject those).
+    ProvisionLink.objects.filter(demand__isnull=False).delete()
+    _link("art_40", demand="right-to-decline-cooperation")
+    _link("art_35", demand="right-to-decline-cooperation", status="proposed")
     response, html = _page(client)
     matrix = response.context["demand_matrix"]
     assert len(matrix) == 6
@@ -180,6 +184,8 @@ def test_safeguard_matrix_uses_demand_links_and_annotations(client, author):
 
 
 def test_matrix_helper_is_shared_by_concerns_and_demands():
+    ProvisionLink.objects.filter(demand__isnull=False).delete()
+    _link("art_40", demand="limit-cross-border-cooperation")
     articles = list(Article.objects.filter(number__in=[40, 41]).order_by("number"))
     concerns = coverage_matrix(
         Concern.objects.all(), articles, link_field="concern", annotation_field="concerns"
@@ -262,10 +268,18 @@ def test_concern_without_an_approved_link_is_listed(client):
 
 
 def test_demand_without_an_approved_link_is_listed(client):
-    ProvisionLink.objects.filter(demand__slug="consult-civil-society").delete()
+    # The test's own demand links: every demand linked but one, which has only a proposal.
+    ProvisionLink.objects.filter(demand__isnull=False).delete()
+    for demand in SafeguardDemand.objects.exclude(slug="consult-civil-society"):
+        _link("art_40", demand=demand.slug)
+    _link("art_57", demand="consult-civil-society", status="proposed")
     response, html = _page(client)
     assert [d.slug for d in response.context["unlinked_demands"]] == ["consult-civil-society"]
     assert '<li><a href="/safeguards/consult-civil-society/">' in html
+
+    _link("art_57", demand="consult-civil-society")
+    response, _ = _page(client)
+    assert response.context["unlinked_demands"] == []
 
 
 # Chapter shares

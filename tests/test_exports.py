@@ -275,7 +275,7 @@ def test_dataset_csvs(client, content):
     links = client.get("/export/links.csv")
     assert csv_header(links) == exports.LINK_COLUMNS
     assert {int(r["id"]) for r in read_csv(links)} == public_link_ids()
-    assert len(read_csv(links)) >= 39  # the 38 editorial links and the approved one
+    assert len(read_csv(links)) >= 38  # the 37 editorial links and the approved one
 
     annotations = client.get("/export/annotations.csv")
     assert annotations["Content-Disposition"] == (

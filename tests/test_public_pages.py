@@ -4,8 +4,9 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
-from provisions.models import Concern, Provision, ProvisionLink
+from provisions.models import Concern, Provision, ProvisionLink, SafeguardDemand
 from tests.conftest import text_of
 
 pytestmark = pytest.mark.django_db
@@ -71,9 +72,22 @@ def test_concern_and_safeguard_lists(client):
 
 
 def test_safeguard_detail(client):
-    html = client.get("/safeguards/right-to-decline-cooperation/").content.decode()
+    # The test's own link, not the seed's (editors may correct or reject those).
+    ProvisionLink.objects.filter(demand__slug="right-to-decline-cooperation").delete()
+    ProvisionLink.objects.create(
+        provision=Provision.objects.get(eid="art_40"),
+        demand=SafeguardDemand.objects.get(slug="right-to-decline-cooperation"),
+        kind="safeguard_applies",
+        rationale="Where a State would decline.",
+        sources=["https://example.org/why"],
+        status="approved",
+        reviewed_at=timezone.now(),
+    )
+    html = text_of(client.get("/safeguards/right-to-decline-cooperation/"))
     assert "Reserve the right to decline cooperation" in html
     assert 'href="/convention/articles/40/#art_40"' in html
+    assert "<p>Where a State would decline.</p>" in html
+    assert '<a href="https://example.org/why" rel="nofollow noopener noreferrer">' in html
 
 
 def test_every_safeguard_page_describes_its_demand(client):

@@ -52,7 +52,7 @@ def test_second_seed_changes_nothing():
     out = StringIO()
     call_command("seed", stdout=out)
     assert "nothing to change" in out.getvalue()
-    assert ProvisionLink.objects.count() == 38
+    assert ProvisionLink.objects.count() == 37
 
 
 def test_seed_demo_creates_members_in_their_groups():

@@ -24,6 +24,9 @@ ACTION_LABELS = {
     "anchor_picked": gettext_lazy("anchored to new words"),
     # Written by provisions.services.annotation_import.
     "imported": gettext_lazy("imported from a file"),
+    # Written by migration 0016 to seeded links: the state they were seeded with, then the fix.
+    "seeded": gettext_lazy("as first seeded"),
+    "corrected": gettext_lazy("corrected by a data migration"),
 }
 
 

@@ -34,6 +34,8 @@ ACTIONS = {
     "link.approved": _("Link approved"),
     "link.rejected": _("Link rejected"),
     "link.restored": _("Link restored"),
+    # Written by data migrations that correct seeded links (0016), with no actor.
+    "link.corrected": _("Link corrected by a data migration"),
     "dataset.exported": _("Dataset exported"),
     "treaty_status.imported": _("Treaty status imported"),
     "annotations.imported": _("Annotations imported from a file"),

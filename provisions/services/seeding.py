@@ -1,7 +1,8 @@
 """Load the Convention's structure and the coalition statement from the bundled fixtures.
 
 Idempotent: each object is found by its natural key and only written when it differs, so a
-second run changes nothing (and reports zero changes).
+second run changes nothing (and reports zero changes). A safeguard demand's links are the
+exception: created when missing and never rewritten, since editors correct them afterwards.
 """
 
 import datetime
@@ -229,22 +230,23 @@ def seed_statement(*, data: dict | None = None, report: SeedReport | None = None
                 "position": position,
             },
         )
-        for number in item.get("articles_where_it_applies", []):
-            _upsert(
-                report,
-                ProvisionLink,
-                {"provision": provisions[number], "demand": demand, "is_editorial": True},
-                {
-                    "kind": ProvisionLink.Kind.SAFEGUARD_APPLIES,
-                    "rationale": (
-                        "Editorial mapping: this is where the coalition's demand would apply. "
-                        "The statement itself names no articles."
-                    ),
-                    "sources": [],
-                    "confidence": ProvisionLink.Confidence.MEDIUM,
-                    **_approved_editorially(),
-                },
-            )
+        for link in item["links"]:
+            for number in link["articles"]:
+                # Created once, then the editors' (and migration 0016's): a re-seed on deploy
+                # must not overwrite an editor's correction or bring back a rejected link.
+                _, created = ProvisionLink.objects.get_or_create(
+                    provision=provisions[number],
+                    demand=demand,
+                    is_editorial=True,
+                    defaults={
+                        "kind": link["kind"],
+                        "rationale": link["why"],
+                        "sources": link["sources"],
+                        "confidence": link["confidence"],
+                        **_approved_editorially(),
+                    },
+                )
+                report.count(ProvisionLink, created, False)
     update_search_vectors(concerns=Concern.objects.all(), demands=SafeguardDemand.objects.all())
     if report.changes:
         page_cache.everything_changed()

@@ -57,6 +57,30 @@ def un_states() -> list[dict]:
     return un_member_and_observer_states()
 
 
+def run_data_migration(name: str, prepare):
+    """Migrate the app back to just before its migration `name`, call `prepare(apps)` with the
+    models as they were then (to make rows as an older database held them), apply `name`, and
+    go back to the latest state whatever happens. Returns what `prepare` returned. For tests
+    marked django_db(transaction=True): migrations cannot run inside the test's transaction."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    target = ("provisions", name)
+    parents = executor.loader.graph.node_map[target].parents
+    before = [next(parent.key for parent in parents if parent.key[0] == "provisions")]
+    latest = executor.loader.graph.leaf_nodes()
+    executor.migrate(before)
+    try:
+        made = prepare(executor.loader.project_state(before).apps)
+        MigrationExecutor(connection).migrate([target])
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.loader.build_graph()
+        executor.migrate(latest)
+    return made
+
+
 def make_member(username: str, role: str | None, display_name: str = ""):
     user = get_user_model().objects.create_user(
         username=username, email=f"{username}@example.org", password="correct-horse-battery"

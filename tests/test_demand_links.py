@@ -10,13 +10,11 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.management import call_command
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.utils.html import escape
 
 from provisions.models import AuditEvent, ProvisionLink, Revision
 from provisions.services.links import _clean_sources, link_approve, link_reject
-from tests.conftest import text_of
+from tests.conftest import run_data_migration, text_of
 
 pytestmark = pytest.mark.django_db
 
@@ -125,13 +123,7 @@ def test_seed_creates_a_missing_demand_link():
 
 @pytest.mark.django_db(transaction=True)
 def test_the_migration_replaces_the_boilerplate_and_leaves_edited_rows_alone(seeded):
-    executor = MigrationExecutor(connection)
-    target = [("provisions", "0016_demand_links_sourced_rationales")]
-    before = [("provisions", "0015_annotation_import_provenance")]
-    latest = executor.loader.graph.leaf_nodes()
-    executor.migrate(before)
-    try:
-        apps = executor.loader.project_state(before).apps
+    def prepare(apps):
         Link = apps.get_model("provisions", "ProvisionLink")
         Demand = apps.get_model("provisions", "SafeguardDemand")
         Provision = apps.get_model("provisions", "Provision")
@@ -154,12 +146,11 @@ def test_the_migration_replaces_the_boilerplate_and_leaves_edited_rows_alone(see
             confidence="medium",
             **old_seed,
         )
-        executor = MigrationExecutor(connection)
-        executor.migrate(target)
-    finally:
-        executor = MigrationExecutor(connection)
-        executor.loader.build_graph()
-        executor.migrate(latest)
+        return boilerplate, edited, ungrounded
+
+    boilerplate, edited, ungrounded = run_data_migration(
+        "0016_demand_links_sourced_rationales", prepare
+    )
 
     fixed = ProvisionLink.objects.get(pk=boilerplate.pk)
     values = MIGRATION.SOURCED[("laws-meet-human-rights-standards", 24)]

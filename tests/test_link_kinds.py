@@ -4,13 +4,12 @@ migration that fixed older rows all follow ProvisionLink.kinds_for."""
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
-from django.db.migrations.executor import MigrationExecutor
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from provisions.models import ProvisionLink, Revision
 from provisions.services.links import link_approve, link_propose
-from tests.conftest import text_of
+from tests.conftest import run_data_migration, text_of
 from tests.test_api import art
 from tests.test_api_writes import error_of, post, token_for
 
@@ -106,18 +105,7 @@ def test_the_api_refuses_a_wrong_pairing(client, analyst):
 
 @pytest.mark.django_db(transaction=True)
 def test_the_migration_corrects_old_rows_and_keeps_the_old_kind_in_history(seeded):
-    executor = MigrationExecutor(connection)
-    after = [("provisions", "0011_link_kind_fits_target")]
-    before = [
-        parent
-        for parent in executor.loader.graph.node_map[after[0]].parents
-        if parent.key[0] == "provisions"
-    ]
-    before = [before[0].key]
-    latest = executor.loader.graph.leaf_nodes()
-    executor.migrate(before)
-    try:
-        apps = executor.loader.project_state(before).apps
+    def prepare(apps):
         Link = apps.get_model("provisions", "ProvisionLink")
         Provision = apps.get_model("provisions", "Provision")
         Concern = apps.get_model("provisions", "Concern")
@@ -134,12 +122,9 @@ def test_the_migration_corrects_old_rows_and_keeps_the_old_kind_in_history(seede
         right = Link.objects.create(
             provision=provision, concern=concern, kind="raises", rationale="fine"
         )
-        executor = MigrationExecutor(connection)
-        executor.migrate(after)
-    finally:
-        executor = MigrationExecutor(connection)
-        executor.loader.build_graph()
-        executor.migrate(latest)
+        return wrong_demand, wrong_concern, right
+
+    wrong_demand, wrong_concern, right = run_data_migration("0011_link_kind_fits_target", prepare)
     kinds = dict(ProvisionLink.objects.values_list("pk", "kind"))
     assert kinds[wrong_demand.pk] == "lacks_safeguard"
     assert kinds[wrong_concern.pk] == "raises"

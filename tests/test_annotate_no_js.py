@@ -175,3 +175,19 @@ def test_the_form_costs_the_same_queries_for_few_or_many_provisions(
     for url in ("/convention/articles/1/annotate/", ARTICLE_2):  # 1 provision, 13
         with django_assert_num_queries(12):
             text_of(client.get(url))
+
+
+def test_the_inline_form_does_not_repeat_the_text_above_it(client, analyst, official):
+    """With JavaScript the form opens in the provision's slot on the article page, right under
+    its text: no copy of it there. The full page, even sent by htmx, keeps showing it."""
+    client.force_login(analyst)
+    slot = {"HX-Request": "true", "HX-Target": f"annotate-slot-{DEFINITION_H}"}
+    html = text_of(client.get(ARTICLE_2, {"eid": DEFINITION_H}, headers=slot))
+    assert "provision-shown" not in html and "Show its text" not in html
+    assert '<input type="hidden" name="inline" value="1">' in html
+    typed = {"provision": DEFINITION_H, "quote": "not there", "body": "x", "action": "draft"}
+    htmx = {"HX-Request": "true"}
+    html = text_of(client.post(ARTICLE_2, {**typed, "inline": "1"}, headers=htmx))
+    assert "does not appear in this provision" in html and "provision-shown" not in html
+    html = text_of(client.post(ARTICLE_2, typed, headers=htmx))  # the full page's form
+    assert DEFINITION_H_WORDS in shown(html) and "Show its text" in html

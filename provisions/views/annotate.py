@@ -93,6 +93,12 @@ def annotate(request, number: int):
     )
     # Inline forms (one per provision on the article page) need ids of their own.
     auto_id = f"{slugify(eid)}-%s" if request.htmx else "id_%s"
+    # The form opened in a provision's slot on the article page (and sent from there again):
+    # that provision's text is just above it, so the form does not repeat it.
+    inline = request.htmx and (
+        request.headers.get("HX-Target", "").startswith("annotate-slot-")
+        or request.POST.get("inline") == "1"
+    )
     if request.method == "POST":
         form = AnnotationForm(request.POST, provisions=provisions, auto_id=auto_id)
         action = request.POST.get("action")
@@ -141,6 +147,7 @@ def annotate(request, number: int):
         "article": article,
         "form": form,
         "tags": Tag.objects.visible_to(request.user)[:200],
+        "inline": inline,
         **_provision_choice(form, article, eid),
         **preview,
     }

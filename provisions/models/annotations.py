@@ -7,8 +7,10 @@ from django.db.models import Q
 from django.db.models.fields.json import KT
 from django.db.models.functions import JSONObject
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from provisions import roles
 from provisions.public_names import public_name_from_stored
 
 from .statement import Concern, SafeguardDemand
@@ -209,6 +211,25 @@ class Annotation(ReviewedWork):
 
     def get_absolute_url(self):
         return reverse("provisions:annotation", kwargs={"pk": self.pk})
+
+    def edit_refusal(self, user) -> str | None:
+        """Why `user` may not edit this annotation, or None if they may: its author while it is
+        a draft or was sent back, an editor once it was submitted. The one rule: the views ask
+        it to refuse early, services.annotations.annotation_update to enforce it."""
+        if self.author_id == user.pk:
+            if self.status not in (self.Status.DRAFT, self.Status.REJECTED):
+                return gettext("Only drafts can be edited. Ask an editor to return it.")
+            return None
+        if roles.is_editor(user) and self.status != self.Status.DRAFT:
+            return None
+        return gettext("You can only edit your own drafts.")
+
+    def delete_refusal(self, user) -> str | None:
+        """Why `user` may not delete this annotation, or None: only its author, only a draft
+        (the view and services.annotations.annotation_delete both ask)."""
+        if self.author_id != user.pk or self.status != self.Status.DRAFT:
+            return gettext("You can only delete your own drafts.")
+        return None
 
     @property
     def can_be_published(self) -> bool:

@@ -291,12 +291,10 @@ def annotation_update(*, annotation: Annotation, user, version: int, **changes) 
     if unknown:
         raise ValidationError({"__all__": _("Cannot change: %(f)s") % {"f": ", ".join(unknown)}})
     current = _locked(annotation)
+    refusal = current.edit_refusal(user)
+    if refusal is not None:
+        raise PermissionDenied(refusal)
     is_author = current.author_id == user.pk
-    if is_author:
-        if current.status not in (Annotation.Status.DRAFT, Annotation.Status.REJECTED):
-            raise PermissionDenied(_("Only drafts can be edited. Ask an editor to return it."))
-    elif not (roles.is_editor(user) and current.status != Annotation.Status.DRAFT):
-        raise PermissionDenied(_("You can only edit your own drafts."))
     try:
         version = int(version)
     except (TypeError, ValueError):
@@ -327,8 +325,9 @@ def annotation_update(*, annotation: Annotation, user, version: int, **changes) 
 @transaction.atomic
 def annotation_delete(*, annotation: Annotation, user) -> None:
     current = _locked(annotation)
-    if current.author_id != user.pk or current.status != Annotation.Status.DRAFT:
-        raise PermissionDenied(_("You can only delete your own drafts."))
+    refusal = current.delete_refusal(user)
+    if refusal is not None:
+        raise PermissionDenied(refusal)
     history.record(obj=current, action="deleted", actor=user)
     page_cache.annotation_changed(current)
     audit_record(action="annotation.deleted", actor=user, obj=current)

@@ -14,7 +14,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from provisions import roles
 from provisions.access import analyst_required
 from provisions.diffing import word_diff
 from provisions.forms import AnnotationForm, LinkProposalForm, ReplyForm
@@ -159,12 +158,10 @@ def _editable(request, pk: int) -> Annotation:
         Annotation.objects.visible_to(request.user).select_related("provision__article", "author"),
         pk=pk,
     )
-    is_author = annotation.author_id == request.user.pk
-    if is_author and annotation.status in (Annotation.Status.DRAFT, Annotation.Status.REJECTED):
-        return annotation
-    if not is_author and roles.is_editor(request.user) and annotation.status != "draft":
-        return annotation
-    raise PermissionDenied
+    refusal = annotation.edit_refusal(request.user)
+    if refusal is not None:
+        raise PermissionDenied(refusal)
+    return annotation
 
 
 def _form_for(annotation: Annotation, data=None) -> AnnotationForm:
@@ -245,8 +242,9 @@ def annotation_delete_view(request, pk: int):
     annotation = get_object_or_404(
         Annotation.objects.visible_to(request.user).select_related("provision__article"), pk=pk
     )
-    if annotation.author_id != request.user.pk or annotation.status != Annotation.Status.DRAFT:
-        raise PermissionDenied
+    refusal = annotation.delete_refusal(request.user)
+    if refusal is not None:
+        raise PermissionDenied(refusal)
     if request.method == "POST":
         article_url = annotation.provision.article.get_absolute_url()
         annotation_delete(annotation=annotation, user=request.user)

@@ -173,6 +173,9 @@ def annotation_detail(request, pk: int):
         and roles.is_analyst(request.user)
         and root.status in (Annotation.Status.SUBMITTED, Annotation.Status.PUBLISHED),
         "is_author": annotation.author_id == request.user.pk,
+        # The one rule the edit and delete pages and their services apply.
+        "can_edit": annotation.edit_refusal(request.user) is None,
+        "can_delete": annotation.delete_refusal(request.user) is None,
         "reply_form": ReplyForm(initial={"body": _kept_reply(request, root or annotation)}),
     }
     return render(request, "provisions/annotation_detail.html", context)

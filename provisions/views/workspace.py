@@ -57,6 +57,9 @@ def workspace(request):
 
     for annotation in unpublished + published:
         annotation.is_new = (Revision.Target.ANNOTATION, annotation.pk) in news
+        # The one rule the edit and delete pages and their services apply.
+        annotation.can_edit = annotation.edit_refusal(user) is None
+        annotation.can_delete = annotation.delete_refusal(user) is None
     for link in links:
         link.is_new = (Revision.Target.LINK, link.pk) in news
     for reply in replies:

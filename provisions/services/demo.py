@@ -4,7 +4,10 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
 
+from provisions.anchoring import QUOTE
 from provisions.models import Annotation, Member, Provision
+from provisions.services.annotations import annotation_create, annotation_publish
+from provisions.services.two_factor import demo_authenticator, secret_for_humans
 
 # (article, quoted words or None for the whole provision, note, concerns, tags, final status)
 DEMO_ANNOTATIONS = [
@@ -79,8 +82,6 @@ def create_demo_content() -> list[str]:
 def _demo_second_factor(user) -> list[str]:
     """Editors must use two-factor sign-in, so the demo editor has an authenticator; a newcomer
     gets its codes from `manage.py totp_code` (development only) or adds the key to an app."""
-    from provisions.services.two_factor import demo_authenticator, secret_for_humans
-
     device = demo_authenticator(user)
     return [
         f"  {'':8} then a two-factor code: run `make totp-code` (or `DJANGO_DEBUG=1"
@@ -90,9 +91,6 @@ def _demo_second_factor(user) -> list[str]:
 
 
 def _create_demo_annotations(analyst, editor) -> None:
-    from provisions.anchoring import QUOTE
-    from provisions.services import annotation_create, annotation_publish
-
     if Annotation.objects.filter(author=analyst).exists():
         return  # idempotent: the demo analysis is already there
     for number, words, body, concerns, tags, final in DEMO_ANNOTATIONS:

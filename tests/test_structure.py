@@ -1,0 +1,110 @@
+"""The shape of the code (issue 16): views only orchestrate.
+
+Walks every module of provisions/ with `ast`, imports inside functions included, and fails when
+- a module under provisions/views imports another provisions.views module (shared pieces live
+  beside them: provisions/access.py, confirmation.py, sign_in.py, forms.py, queries/, services/);
+- the context processor imports a view module (its counts come from provisions/queries/);
+- a service or query module imports a view.
+"""
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = ROOT / "provisions"
+VIEWS = "provisions.views"
+
+
+def module_name(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def modules() -> dict[str, Path]:
+    """Every module of the app (migrations aside: they import no view and are generated)."""
+    return {
+        module_name(path): path
+        for path in sorted(PACKAGE.rglob("*.py"))
+        if "migrations" not in path.relative_to(PACKAGE).parts
+    }
+
+
+def imported_names(name: str, source: str, *, is_package: bool = False) -> set[str]:
+    """The dotted names a module's source imports, anywhere in it (inside functions too), with
+    relative imports resolved and `from package import module` read as that module."""
+    found = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                package = name.split(".") if is_package else name.split(".")[:-1]
+                package = package[: len(package) - (node.level - 1)]
+                base = ".".join(package + ([base] if base else []))
+            found.add(base)
+            found.update(f"{base}.{alias.name}" for alias in node.names)
+    return found
+
+
+def imports_of(name: str, path: Path) -> set[str]:
+    return imported_names(name, path.read_text(), is_package=path.name == "__init__.py")
+
+
+def is_view(name: str) -> bool:
+    return name == VIEWS or name.startswith(VIEWS + ".")
+
+
+def view_imports(name: str, path: Path) -> list[str]:
+    """The view modules `name` imports (a views module's own package `__init__` aside)."""
+    views = {other for other in imports_of(name, path) if is_view(other)}
+    return sorted(views - {VIEWS} if is_view(name) else views)
+
+
+def test_the_walk_sees_every_kind_of_import():
+    """The checks below would pass on a blind walk: show that it sees what they look for."""
+    source = (
+        "from provisions.views.public import home\n"
+        "def f():\n"
+        "    from . import review\n"
+        "    from .workspace import news_count\n"
+        "    import provisions.views.search\n"
+    )
+    assert imported_names("provisions.views.coverage", source) >= {
+        "provisions.views.public",
+        "provisions.views.review",
+        "provisions.views.workspace",
+        "provisions.views.search",
+    }
+    assert imported_names("provisions.queries", "from .review import x", is_package=True) >= {
+        "provisions.queries.review"
+    }
+    found = modules()
+    assert {"provisions.views.public", "provisions.context_processors"} <= set(found)
+    assert any(name.startswith("provisions.services.") for name in found)
+    assert any(name.startswith("provisions.queries.") for name in found)
+
+
+@pytest.mark.parametrize(
+    "name", [name for name in modules() if is_view(name) and name != VIEWS], ids=str
+)
+def test_a_view_module_imports_no_other_view_module(name):
+    assert view_imports(name, modules()[name]) == []
+
+
+def test_the_context_processor_imports_no_view():
+    name = "provisions.context_processors"
+    assert view_imports(name, modules()[name]) == []
+
+
+@pytest.mark.parametrize(
+    "name",
+    [name for name in modules() if name.startswith(("provisions.services", "provisions.queries"))],
+    ids=str,
+)
+def test_services_and_queries_import_no_view(name):
+    assert view_imports(name, modules()[name]) == []

@@ -35,10 +35,20 @@ class CodeForm(forms.Form):
     )
 
 
+def two_factor_facts() -> dict:
+    """The numbers the two-factor pages state, from the code that makes them true."""
+    return {
+        "recovery_code_count": two_factor.RECOVERY_CODE_COUNT,
+        "code_digits": two_factor.DIGITS,
+        "code_seconds": two_factor.STEP,
+    }
+
+
 def setup_context(user, key: str) -> dict:
     """What a set-up page (views/two_factor.py, views/enrolment.py) shows for the secret `key`."""
     uri = two_factor.provisioning_uri(user, key)
     return {
+        **two_factor_facts(),
         "required": roles.has_editor_account(user),
         # Made by segno from our own otpauth:// address: SVG paths, no text from a person.
         "qr_svg": mark_safe(two_factor.qr_code_svg(uri)),  # noqa: S308

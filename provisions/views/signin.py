@@ -90,7 +90,11 @@ def verify(request):
             return render(
                 request,
                 "registration/two_factor_verify.html",
-                {"expired": True, "login_url": login_url},
+                {
+                    "expired": True,
+                    "login_url": login_url,
+                    "minutes": PENDING_SECONDS // 60,
+                },
             )
         if current.is_verified() or not two_factor.has_second_factor(current):
             return redirect(next_url or resolve_url(settings.LOGIN_REDIRECT_URL))

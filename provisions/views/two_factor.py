@@ -19,7 +19,7 @@ from django_otp import login as otp_login
 from provisions.access import member_required, safe_next, second_factor_url, with_next
 from provisions.confirmation import confirmation_needed
 from provisions.services import two_factor
-from provisions.sign_in import NEW_CODES_KEY, CodeForm, setup_context
+from provisions.sign_in import NEW_CODES_KEY, CodeForm, setup_context, two_factor_facts
 
 SETUP_KEY = "treatywatch_2fa_setup_key"
 
@@ -63,6 +63,7 @@ def two_factor_page(request):
                 "codes_left": two_factor.recovery_codes_left(user),
                 "has_authenticator": two_factor.authenticator_of(user) is not None,
                 "next": next_url,
+                **two_factor_facts(),
             },
         )
 
@@ -91,7 +92,15 @@ def two_factor_page(request):
     return render(
         request,
         "registration/two_factor_setup.html",
-        {"form": form, "next": next_url, "replacing": replacing, **setup_context(user, key)},
+        {
+            "form": form,
+            "next": next_url,
+            "replacing": replacing,
+            # A replacement keeps the recovery codes left (new ones come only when none are);
+            # a first set-up has none.
+            "codes_left": two_factor.recovery_codes_left(user) if replacing else 0,
+            **setup_context(user, key),
+        },
     )
 
 

@@ -1,19 +1,26 @@
-"""Shared fixtures: the seeded Convention, members in each role, and browser settings."""
+"""Shared fixtures: the seeded Convention, members in each role, and browser settings.
 
-import functools
+Plain helpers (make_member, text_of, token_for…) are in tests/helpers.py; import them from there."""
+
 import os
 
 # Playwright runs an event loop in the test thread; Django's async guard would refuse the ORM.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.test import Client
 
-from provisions.models import Member
-from provisions.services import seed_convention, seed_statement
+from provisions.models import Provision
+from provisions.services import annotation_create, link_propose, seed_convention, seed_statement
 from provisions.services.treaty_status import seed_parties, seed_treaty_status
+from tests.helpers import (
+    OpenApiCheckedClient,
+    SignedInClient,
+    draft_commitment,
+    import_sample,
+    make_member,
+    un_states,
+)
 
 CHROMIUM_FLAGS = [
     "--headless",
@@ -49,51 +56,6 @@ def seeded(db):
     seed_treaty_status()
 
 
-@functools.cache
-def un_states() -> list[dict]:
-    """The UN member and observer States from the packaged data, read once per test run."""
-    from provisions.services.treaty_status import un_member_and_observer_states
-
-    return un_member_and_observer_states()
-
-
-def run_data_migration(name: str, prepare):
-    """Migrate the app back to just before its migration `name`, call `prepare(apps)` with the
-    models as they were then (to make rows as an older database held them), apply `name`, and
-    go back to the latest state whatever happens. Returns what `prepare` returned. For tests
-    marked django_db(transaction=True): migrations cannot run inside the test's transaction."""
-    from django.db import connection
-    from django.db.migrations.executor import MigrationExecutor
-
-    executor = MigrationExecutor(connection)
-    target = ("provisions", name)
-    parents = executor.loader.graph.node_map[target].parents
-    before = [next(parent.key for parent in parents if parent.key[0] == "provisions")]
-    latest = executor.loader.graph.leaf_nodes()
-    executor.migrate(before)
-    try:
-        made = prepare(executor.loader.project_state(before).apps)
-        MigrationExecutor(connection).migrate([target])
-    finally:
-        executor = MigrationExecutor(connection)
-        executor.loader.build_graph()
-        executor.migrate(latest)
-    return made
-
-
-def make_member(username: str, role: str | None, display_name: str = ""):
-    user = get_user_model().objects.create_user(
-        username=username, email=f"{username}@example.org", password="correct-horse-battery"
-    )
-    if role:
-        # get_or_create: transactional (browser) tests flush the groups made by the migration.
-        user.groups.add(Group.objects.get_or_create(name=role)[0])
-        user.is_staff = role == "Editors"
-        user.save()
-    Member.objects.create(user=user, display_name=display_name or username.title())
-    return user
-
-
 @pytest.fixture
 def analyst(db):
     return make_member("alice", "Analysts", "Alice Analyst")
@@ -109,6 +71,77 @@ def editor(db):
     return make_member("erin", "Editors", "Erin Editor")
 
 
+@pytest.fixture
+def official(db):
+    """The sample's official text of articles 1–6 (tests/data/import), imported over the seeded
+    editorial summaries."""
+    import_sample("convention-sample.txt")
+
+
+# --- Work to read and review: one definition each, shared by every module that needs it --------
+
+
+@pytest.fixture
+def art24(db):
+    """Article 24 (Conditions and safeguards), as seeded."""
+    return Provision.objects.get(eid="art_24")
+
+
+@pytest.fixture
+def article_text(art24):
+    return art24.text
+
+
+@pytest.fixture
+def draft(analyst, art24):
+    """Alice's private draft on Article 24, with a tag."""
+    return annotation_create(
+        provision=art24, author=analyst, body="alice's secret draft", tags=["draft"]
+    )
+
+
+@pytest.fixture
+def submitted(analyst, art24):
+    """Alice's note on Article 24, waiting for an editor: quoting, tied and tagged."""
+    return annotation_create(
+        provision=art24,
+        author=analyst,
+        body="Proportionality is left to **domestic law**.",
+        selectors=[{"type": "TextQuoteSelector", "exact": "proportionality"}],
+        concerns=["weak-procedural-safeguards"],
+        tags=["safeguards"],
+        status="submitted",
+    )
+
+
+@pytest.fixture
+def proposed_link(other_analyst, art24):
+    """Bob's proposed concern→provision link on Article 24, waiting for an editor."""
+    return link_propose(
+        provision=art24,
+        proposer=other_analyst,
+        rationale="Proposed for review.",
+        concern="serious-crime-scope",
+    )
+
+
+@pytest.fixture
+def objects(analyst, art24):
+    """Ids for the routes, as the permission walk has them: the analyst's draft, a proposed
+    link, a draft scorecard commitment, the analyst as a member."""
+    draft = annotation_create(provision=art24, author=analyst, body="draft by alice")
+    link = link_propose(
+        provision=art24, proposer=analyst, concern="gender-risks", rationale="proposal"
+    )
+    commitment = draft_commitment(analyst)
+    return {
+        "annotation": draft.pk,
+        "link": link.pk,
+        "commitment": commitment.pk,
+        "member": analyst.pk,
+    }
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     return {
@@ -122,104 +155,6 @@ def browser_type_launch_args(browser_type_launch_args):
 def artifacts_dir():
     os.makedirs(ARTIFACTS, exist_ok=True)
     return ARTIFACTS
-
-
-def sign_in_browser(page, live_server, user, password: str = "correct-horse-battery"):
-    """Sign in through the real login form (members made by make_member share this password),
-    then type the code from the authenticator, which editors must have."""
-    from provisions import roles
-
-    if roles.has_editor_account(user):
-        give_authenticator(user)
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("input[name=username]", user.get_username())
-    page.fill("input[name=password]", password)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_load_state()
-    if "/accounts/two-factor/verify/" in page.url:
-        page.fill("input[name=code]", code_for(user))
-        page.get_by_role("button", name="Confirm").click()
-        page.wait_for_load_state()
-
-
-def give_authenticator(user):
-    """The member's confirmed authenticator (TOTP device), created if they have none."""
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    from provisions.services.two_factor import authenticator_of
-
-    return authenticator_of(user) or TOTPDevice.objects.create(
-        user=user, name="Test authenticator", confirmed=True
-    )
-
-
-def code_for(user) -> str:
-    """The code the member's authenticator accepts next (as their phone would show it)."""
-    from provisions.services.two_factor import authenticator_of, current_code
-
-    return current_code(authenticator_of(user))
-
-
-def verify_session(client, user) -> None:
-    """Mark a test client's session as having passed every sign-in step the user needs.
-
-    Editors must sign in with a second factor, so an editor (or anyone with an authenticator)
-    gets a confirmed authenticator and a session verified with it, as django_otp.login()
-    leaves it after a right code. Members without two-factor sign-in need nothing more.
-    """
-    from django_otp import DEVICE_ID_SESSION_KEY, user_has_device
-
-    from provisions import roles
-
-    if not (roles.has_editor_account(user) or user_has_device(user, confirmed=True)):
-        return
-    device = give_authenticator(user)
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
-
-
-def text_of(response, status: int = 200) -> str:
-    """The response's text, once its status is the expected one: a check that something is
-    absent from a page ("x" not in it) would pass for the wrong reason on an error page."""
-    assert response.status_code == status, (response.status_code, response.get("Location"))
-    return response.getvalue().decode("utf-8-sig")
-
-
-def confirm_session(client, seconds_ago: float = 0) -> None:
-    """Mark a test client's session as having confirmed the password (and code) `seconds_ago`,
-    as /accounts/confirm/ leaves it (provisions/views/confirm.py)."""
-    import time
-
-    from provisions.views.confirm import CONFIRMED_KEY
-
-    session = client.session
-    session[CONFIRMED_KEY] = time.time() - seconds_ago
-    session.save()
-
-
-class SignedInClient(Client):
-    """The test client, whose force_login() signs a member in the way they really sign in:
-    with their second factor if they must have one (editors). Tests of half-signed-in sessions
-    use django.test.Client directly."""
-
-    def force_login(self, user, backend=None):
-        super().force_login(user, backend)
-        verify_session(self, user)
-
-
-class OpenApiCheckedClient(SignedInClient):
-    """A SignedInClient that checks every /api/v1/ response against the app's OpenAPI document
-    (tests/openapi_check.py): an undocumented status, media type or shape fails the test."""
-
-    def request(self, **request):
-        from tests.openapi_check import API_PREFIX, check_response
-
-        response = super().request(**request)
-        path = request.get("PATH_INFO", "")
-        if path.startswith(API_PREFIX + "/"):
-            check_response(request["REQUEST_METHOD"], path, response)
-        return response
 
 
 @pytest.fixture
@@ -252,17 +187,3 @@ hypothesis_settings.register_profile(
     "thorough", parent=hypothesis_settings.get_profile("treatywatch"), max_examples=500
 )
 hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "treatywatch"))
-
-
-def failed_request_recorder(problems: list):
-    """A `requestfailed` handler that records real failures.
-
-    Chromium cancels in-flight requests (often the favicon) when a test navigates on; those
-    end as net::ERR_ABORTED, which says nothing about our server, so they are not failures.
-    """
-
-    def record(request):
-        if request.failure != "net::ERR_ABORTED":
-            problems.append(f"failed: {request.url} ({request.failure})")
-
-    return record

@@ -16,8 +16,8 @@ from django.test import Client
 
 from provisions import cache as page_cache
 from provisions.models import Annotation, AuditEvent, Concern, Organisation, Provision, Revision
-from provisions.services import annotation_create, link_propose
-from tests.conftest import give_authenticator
+from provisions.services import link_propose
+from tests.helpers import give_authenticator
 
 pytestmark = pytest.mark.django_db
 
@@ -35,13 +35,6 @@ GONE = [
     "otp_static/staticdevice",
     "axes/accessattempt",
 ]
-
-
-@pytest.fixture
-def draft(analyst):
-    return annotation_create(
-        provision=Provision.objects.get(eid="art_24"), author=analyst, body="alice's secret draft"
-    )
 
 
 # --- Signing in -----------------------------------------------------------------------------

@@ -13,8 +13,7 @@ import re
 import pytest
 
 from provisions.models import Annotation, Provision
-from tests.conftest import text_of
-from tests.test_reanchor import import_sample
+from tests.helpers import text_of
 
 pytestmark = pytest.mark.django_db
 
@@ -22,11 +21,6 @@ ARTICLE_2 = "/convention/articles/2/annotate/"
 DEFINITION_H = "art_2__para_1__subpara_h"
 DEFINITION_H_WORDS = "“Protected record” shall mean a test record that is either:"
 PARAGRAPH_2_WORDS = "Terms not defined in paragraph 1 of this article"
-
-
-@pytest.fixture
-def official(db):
-    import_sample("convention-sample.txt")
 
 
 def options(html: str) -> list[tuple[str, str, bool]]:

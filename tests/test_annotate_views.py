@@ -4,23 +4,11 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from provisions.models import Annotation, Provision, ProvisionLink
+from provisions.models import Annotation, ProvisionLink
 from provisions.services import annotation_create, annotation_publish
-from tests.conftest import text_of
+from tests.helpers import ANNOTATE, post_annotation, text_of
 
 pytestmark = pytest.mark.django_db
-
-ANNOTATE = "/convention/articles/24/annotate/"
-
-
-@pytest.fixture
-def art24():
-    return Provision.objects.get(eid="art_24")
-
-
-def post_annotation(client, **fields):
-    data = {"provision": "art_24", "body": "A note", "action": "draft", **fields}
-    return client.post(ANNOTATE, data)
 
 
 def test_annotate_form_prefills_the_selection(client, analyst):

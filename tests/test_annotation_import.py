@@ -26,21 +26,13 @@ from provisions.models import Annotation, AuditEvent, Provision, Revision
 from provisions.services import annotation_create, annotation_publish
 from provisions.services.anchors import anchor_pick
 from provisions.services.annotation_import import annotation_import, annotation_import_plan
-from tests.conftest import make_member
-from tests.test_api import API, bearer, token_for
-from tests.test_reanchor import import_sample
+from tests.helpers import API, bearer, make_member, token_for
 
 pytestmark = pytest.mark.django_db
 
 DATA = Path(__file__).parent / "data" / "annotations"
 HYPOTHESIS = DATA / "hypothesis-export.json"
 PAGE = reverse("provisions:annotation_import")
-
-
-@pytest.fixture
-def official(db):
-    """The sample's official text of articles 1–6 (the pages the test files were made on)."""
-    import_sample("convention-sample.txt")
 
 
 def provision(eid: str) -> Provision:
@@ -532,7 +524,7 @@ def test_who_may_reach_the_page(official, analyst, other_analyst, editor):
 
 
 def test_the_confirmation_needs_the_csrf_token(official, editor):
-    from tests.conftest import verify_session
+    from tests.helpers import verify_session
 
     client = Client(enforce_csrf_checks=True)
     client.force_login(editor)

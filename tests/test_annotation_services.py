@@ -5,7 +5,7 @@ import importlib
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from provisions.models import Annotation, Provision, ProvisionLink, Revision, Tag
+from provisions.models import Annotation, ProvisionLink, Revision, Tag
 from provisions.services import (
     EditConflict,
     annotation_create,
@@ -21,14 +21,9 @@ from provisions.services import (
     link_restore,
 )
 from provisions.services.history import annotation_snapshot
-from tests.conftest import make_member
+from tests.helpers import make_member
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def art24():
-    return Provision.objects.get(eid="art_24")
 
 
 def quote_of(provision, words):

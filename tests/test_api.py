@@ -12,48 +12,17 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from provisions.api import urls as api_urls
-from provisions.models import Annotation, Provision, ProvisionLink
+from provisions.models import ProvisionLink
 from provisions.services import (
     annotation_create,
     annotation_publish,
     annotation_reject,
-    annotation_submit,
-    api_token_create,
     link_propose,
 )
-from tests.conftest import make_member
+from tests.helpers import API, art, bearer, draft, make_member, published_annotation, token_for
 from tests.openapi_check import api_document, check_response
 
 pytestmark = [pytest.mark.django_db, pytest.mark.openapi]
-
-API = "/api/v1/"
-
-
-def token_for(user, name: str = "test") -> str:
-    """A token as the member would make it in their workspace: an editor's after two-factor
-    sign-in (SignedInClient's sessions pass it), so that it carries editor powers."""
-    from provisions import roles
-
-    verified = roles.has_editor_account(user)
-    return api_token_create(user=user, name=name, two_factor_verified=verified)[1]
-
-
-def bearer(raw: str) -> dict:
-    return {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
-
-
-def art(eid: str = "art_24") -> Provision:
-    return Provision.objects.select_related("article").get(eid=eid)
-
-
-def draft(author, body: str = "A draft note.", eid: str = "art_24", **kwargs) -> Annotation:
-    return annotation_create(provision=art(eid), author=author, body=body, **kwargs)
-
-
-def published_annotation(author, editor, body: str = "A published note.", **kwargs):
-    annotation = draft(author, body, **kwargs)
-    annotation_submit(annotation=annotation, user=author)
-    return annotation_publish(annotation=annotation, editor=editor)
 
 
 def ids(page: dict) -> list[str]:

@@ -25,8 +25,15 @@ from provisions.services import (
     api_token_revoke,
 )
 from provisions.views.two_factor import SETUP_KEY
-from tests.conftest import confirm_session, give_authenticator, make_member
-from tests.test_api import API, bearer, draft, token_for
+from tests.helpers import (
+    API,
+    bearer,
+    confirm_session,
+    draft,
+    give_authenticator,
+    make_member,
+    token_for,
+)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.openapi]
 

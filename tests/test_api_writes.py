@@ -9,30 +9,25 @@ from provisions.api import auth as api_auth
 from provisions.api import views as api_views
 from provisions.models import Annotation, ProvisionLink
 from provisions.services import annotation_submit, annotation_update, link_propose
-from tests.conftest import make_member
-from tests.test_api import API, art, bearer, draft, published_annotation, token_for
+from tests.helpers import (
+    API,
+    art,
+    bearer,
+    draft,
+    error_of,
+    make_member,
+    post,
+    published_annotation,
+    token_for,
+)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.openapi]
-
-
-def post(client, path, data, raw=None, **extra):
-    headers = bearer(raw) if raw else {}
-    return client.post(API + path, data, content_type="application/json", **headers, **extra)
 
 
 def patch(client, path, data, raw, **extra):
     return client.patch(
         API + path, json.dumps(data), content_type="application/json", **bearer(raw), **extra
     )
-
-
-def error_of(response, status: int) -> dict:
-    assert response.status_code == status, response.content
-    assert response["Content-Type"] == "application/json"
-    error = response.json()["error"]
-    assert set(error) == {"code", "message", "fields"}
-    assert error["message"] and "Traceback" not in error["message"]
-    return error
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.test import Client, RequestFactory
 from django.utils import timezone
 
-from provisions.models import AuditEvent, Provision, Revision
+from provisions.models import AuditEvent, Revision
 from provisions.services import (
     annotation_create,
     annotation_delete,
@@ -25,16 +25,11 @@ from provisions.services import (
     link_restore,
 )
 from provisions.services.audit import ACTIONS, audit_record, request_ip
-from tests.conftest import make_member
+from tests.helpers import make_member
 
 pytestmark = pytest.mark.django_db
 
 PASSWORD = "correct-horse-battery"
-
-
-@pytest.fixture
-def art24():
-    return Provision.objects.get(eid="art_24")
 
 
 def actions() -> list[str]:

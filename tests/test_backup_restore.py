@@ -16,8 +16,7 @@ from django.db import connection
 
 from provisions.models import Annotation, Provision
 from provisions.services import annotation_create, annotation_update
-from tests.conftest import make_member
-from tests.test_api import token_for
+from tests.helpers import make_member, token_for
 
 pytestmark = [
     pytest.mark.postgres,
@@ -98,7 +97,7 @@ def restored_database():
 
 
 @pytest.fixture
-def content(seeded):
+def backup_content(seeded):
     """Rows in the tables that matter: members, a token, annotations with history and tags."""
     alice = make_member("alice", "Analysts", "Alice Ünïcode Analyst")
     token_for(alice)
@@ -117,7 +116,7 @@ def content(seeded):
     return note
 
 
-def test_pg_dump_and_pg_restore_give_back_every_row(content, restored_database, tmp_path):
+def test_pg_dump_and_pg_restore_give_back_every_row(backup_content, restored_database, tmp_path):
     env = libpq_env()
     dump = tmp_path / "treatywatch.dump"
     source = connection.settings_dict["NAME"]
@@ -143,7 +142,7 @@ def test_pg_dump_and_pg_restore_give_back_every_row(content, restored_database, 
         with restored.cursor() as cursor:
             cursor.execute(
                 f"SELECT body, version FROM {Annotation._meta.db_table} WHERE id = %s",  # noqa: S608
-                [content.pk],
+                [backup_content.pk],
             )
             body, version = cursor.fetchone()
 
@@ -153,5 +152,5 @@ def test_pg_dump_and_pg_restore_give_back_every_row(content, restored_database, 
     for model in ("provisions_annotation", "provisions_revision", "provisions_apitoken"):
         assert after[model][0] > 0
     assert after == before
-    assert (body, version) == (content.body, 2)
+    assert (body, version) == (backup_content.body, 2)
     assert "🛡️" in body

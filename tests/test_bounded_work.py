@@ -30,7 +30,7 @@ from provisions.rendering import render_markdown
 from provisions.services import annotation_create, annotation_submit, annotation_update
 from provisions.services.anchors import anchor_pick
 from provisions.services.annotations import MAX_BODY_CHARS
-from tests.test_api import API, bearer, token_for
+from tests.helpers import API, bearer, token_for
 
 SAMPLES = Path(__file__).parent / "data" / "import"
 # Every bounded step here is allowed at most this long on a slow, shared test machine (the
@@ -157,11 +157,6 @@ def test_texts_above_the_cap_are_not_compared_word_by_word():
 
 
 # --- The pages that show diffs -----------------------------------------------------------------
-
-
-@pytest.fixture
-def art24():
-    return Provision.objects.get(eid="art_24")
 
 
 @pytest.mark.django_db

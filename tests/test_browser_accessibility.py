@@ -7,11 +7,14 @@ import os
 import re
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 
 from provisions.models import Annotation, Provision
 from provisions.services import annotation_create, annotation_publish, link_propose
-from tests.conftest import make_member, sign_in_browser
+from tests.helpers import (
+    blocking_violations,
+    make_member,
+    new_page,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -42,17 +45,11 @@ ANALYST_PATHS = [
 ]
 EDITOR_PATHS = ["/review/", "/review/status/", "/review/import/", "/review/commitments/"]
 
-# WCAG 2.0 and 2.1, levels A and AA.
-AXE_OPTIONS = {
-    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
-    "resultTypes": ["violations"],
-}
-BLOCKING_IMPACTS = {"serious", "critical"}
 PHONE = {"width": 375, "height": 812}
 
 
 @pytest.fixture
-def published(seeded):
+def sample_work(seeded):
     """A published annotation on article 24 (so the article shows a highlight), a submitted
     one and a proposed link (so the review queue and the workspace have items to show)."""
     analyst = make_member("ana", "Analysts", "Ana Analyst")
@@ -87,34 +84,6 @@ def published(seeded):
 
 def public_paths(annotation):
     return [path.format(annotation=annotation.pk) for path in PUBLIC_PATHS]
-
-
-def new_page(browser, live_server, user=None, **context_options):
-    # No bypass_csp: axe-core is injected with page.evaluate(), which runs through the
-    # DevTools protocol and is not subject to our CSP (script-src 'self' + nonce), so the
-    # pages are measured exactly as they are served.
-    page = browser.new_context(**context_options).new_page()
-    if user is not None:
-        sign_in_browser(page, live_server, user)
-    return page
-
-
-def blocking_violations(page) -> list[str]:
-    """axe-core's serious and critical WCAG 2.1 A/AA violations on the page, one readable
-    line per offending node."""
-    results = Axe().run(page, options=AXE_OPTIONS)
-    lines = []
-    for violation in results.response["violations"]:
-        if violation["impact"] not in BLOCKING_IMPACTS:
-            continue
-        for node in violation["nodes"]:
-            lines.append(
-                f"{violation['id']} ({violation['impact']}): {violation['help']}\n"
-                f"    at {', '.join(map(str, node['target']))}\n"
-                f"    {node['html'][:200]}\n"
-                f"    {node.get('failureSummary', '').replace(chr(10), ' ')}"
-            )
-    return lines
 
 
 # What axe leaves to "needs review" (a reference to a missing id) or no longer checks
@@ -166,18 +135,18 @@ def test_axe_finds_violations_under_our_csp(seeded, live_server, browser):
     assert {line.split(" ")[0] for line in blocking_violations(page)} == {"image-alt", "link-name"}
 
 
-def test_public_pages_have_no_serious_violations(published, live_server, browser):
+def test_public_pages_have_no_serious_violations(sample_work, live_server, browser):
     page = new_page(browser, live_server)
     page.goto(f"{live_server.url}/convention/articles/24/")
     assert page.locator("mark.hl").count() >= 1  # the highlight axe must look at is there
-    found = audit(page, live_server, public_paths(published["annotation"]))
+    found = audit(page, live_server, public_paths(sample_work["annotation"]))
     assert not found, report(found)
 
 
-def test_member_pages_have_no_serious_violations(published, live_server, browser):
-    analyst_page = new_page(browser, live_server, published["analyst"])
+def test_member_pages_have_no_serious_violations(sample_work, live_server, browser):
+    analyst_page = new_page(browser, live_server, sample_work["analyst"])
     found = audit(analyst_page, live_server, ANALYST_PATHS)
-    editor_page = new_page(browser, live_server, published["editor"])
+    editor_page = new_page(browser, live_server, sample_work["editor"])
     editor_page.goto(f"{live_server.url}/review/")
     assert editor_page.locator(".review-item").count() >= 2  # a link and an annotation wait
     found |= audit(editor_page, live_server, EDITOR_PATHS)
@@ -215,15 +184,17 @@ def phone_check(page, live_server, path, artifacts_dir=None, who="reader") -> li
     return problems
 
 
-def test_phone_width_reads_without_sideways_scroll(published, live_server, browser, artifacts_dir):
+def test_phone_width_reads_without_sideways_scroll(
+    sample_work, live_server, browser, artifacts_dir
+):
     # 375 px: a common phone, screenshot for review; 320 px: where WCAG 1.4.10 (reflow) asks
     # that nothing scrolls sideways.
     phone = {"device_scale_factor": 2, "is_mobile": True, "has_touch": True}
     problems = []
     for user, who, paths in (
-        (None, "reader", public_paths(published["annotation"])),
-        (published["analyst"], "analyst", ANALYST_PATHS),
-        (published["editor"], "editor", EDITOR_PATHS),
+        (None, "reader", public_paths(sample_work["annotation"])),
+        (sample_work["analyst"], "analyst", ANALYST_PATHS),
+        (sample_work["editor"], "editor", EDITOR_PATHS),
     ):
         page = new_page(browser, live_server, user, viewport=PHONE, **phone)
         for path in paths:

@@ -6,28 +6,9 @@ import os
 import pytest
 
 from provisions.models import Annotation
-from tests.conftest import failed_request_recorder, make_member, sign_in_browser
+from tests.helpers import SELECT_WORDS, failed_request_recorder, make_member, sign_in_browser
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-SELECT_WORDS = """(words) => {
-  const el = document.querySelector('.provision-text[data-eid="art_24"]');
-  const start = el.textContent.indexOf(words);
-  const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
-  let pos = 0, node, range = document.createRange(), started = false;
-  while ((node = walker.nextNode())) {
-    const len = node.textContent.length;
-    if (!started && start < pos + len) { range.setStart(node, start - pos); started = true; }
-    if (started && start + words.length <= pos + len) {
-      range.setEnd(node, start + words.length - pos);
-      break;
-    }
-    pos += len;
-  }
-  const selection = window.getSelection();
-  selection.removeAllRanges();
-  selection.addRange(range);
-}"""
 
 
 def watch(page, problems):

@@ -7,9 +7,7 @@ from pathlib import Path
 import pytest
 
 from provisions.models import Annotation
-from tests.conftest import make_member
-from tests.test_browser_accessibility import blocking_violations, new_page
-from tests.test_reanchor import import_sample
+from tests.helpers import blocking_violations, import_sample, make_member, new_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

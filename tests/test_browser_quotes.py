@@ -7,10 +7,14 @@ import os
 
 import pytest
 
-from tests.conftest import make_member
-from tests.test_browser_reading import watch
-from tests.test_quote_sources import OFFICIAL_WORDS, SUMMARY_WORDS, published
-from tests.test_reanchor import import_sample
+from tests.helpers import (
+    OFFICIAL_WORDS,
+    SUMMARY_WORDS,
+    import_sample,
+    make_member,
+    published_quote,
+    watch_page,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -20,10 +24,14 @@ SIZES = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "hei
 def test_permalinks_show_the_source_of_a_quote(seeded, live_server, page, artifacts_dir):
     analyst = make_member("alice", "Analysts", "Alice Analyst")
     editor = make_member("erin", "Editors", "Erin Editor")
-    summary = published(analyst, editor, "art_24", SUMMARY_WORDS, "Proportionality is left open.")
+    summary = published_quote(
+        analyst, editor, "art_24", SUMMARY_WORDS, "Proportionality is left open."
+    )
     import_sample("convention-sample.txt")
-    official = published(analyst, editor, "art_6__para_3", OFFICIAL_WORDS, "Open to any State.")
-    problems = watch(page)
+    official = published_quote(
+        analyst, editor, "art_6__para_3", OFFICIAL_WORDS, "Open to any State."
+    )
+    problems = watch_page(page)
     for size, viewport in SIZES.items():
         page.set_viewport_size(viewport)
         page.goto(f"{live_server.url}{summary.get_absolute_url()}")

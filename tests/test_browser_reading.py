@@ -4,22 +4,13 @@ import os
 
 import pytest
 
-from tests.conftest import failed_request_recorder
+from tests.helpers import watch_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def watch(page):
-    """Collect console errors, page errors and failed or cross-origin requests."""
-    problems = []
-    page.on("console", lambda m: m.type == "error" and problems.append(f"console: {m.text}"))
-    page.on("pageerror", lambda e: problems.append(f"pageerror: {e}"))
-    page.on("requestfailed", failed_request_recorder(problems))
-    return problems
-
-
 def test_article_24_in_chromium(seeded, live_server, page, artifacts_dir):
-    problems = watch(page)
+    problems = watch_page(page)
     requests = []
     page.on("request", lambda r: requests.append(r.url))
     page.goto(f"{live_server.url}/convention/articles/24/")
@@ -56,11 +47,11 @@ NO_SIDEWAYS_SCROLL = "document.scrollingElement.scrollWidth <= window.innerWidth
 
 
 @pytest.fixture
-def thread(seeded):
+def published_thread(seeded):
     """A published note on Article 24(1) with a published reply, and one on the whole article."""
     from provisions.models import Annotation, Provision
     from provisions.services import annotation_create, annotation_publish
-    from tests.conftest import make_member
+    from tests.helpers import make_member
 
     analyst = make_member("ana", "Analysts", "Ana Analyst")
     other = make_member("bo", "Analysts", "Bo Analyst")
@@ -112,7 +103,7 @@ def nav_links_in_reach(page) -> list[str]:
 
 
 def test_phone_walk_home_contents_article_thread_concern_search(
-    thread, live_server, browser, artifacts_dir
+    published_thread, live_server, browser, artifacts_dir
 ):
     """At 390 px a reader goes home → table of contents → Article 24 (its note, the note's
     reply, the contents menu) → a concern → search: nothing scrolls sideways, every header link
@@ -122,7 +113,7 @@ def test_phone_walk_home_contents_article_thread_concern_search(
         viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True
     )
     page = context.new_page()
-    problems = watch(page)
+    problems = watch_page(page)
     walk = [
         ("home", "/"),
         ("toc", "/convention/"),
@@ -149,11 +140,13 @@ def test_phone_walk_home_contents_article_thread_concern_search(
             assert page.evaluate(NO_SIDEWAYS_SCROLL)
             page.screenshot(path=os.path.join(artifacts_dir, "phone-390-article-contents.png"))
             contents.locator("summary").first.click()
-            note = page.locator(f"#annotation-{thread['root'].pk}")
-            reply = page.locator(f"#annotation-{thread['reply'].pk}")
+            note = page.locator(f"#annotation-{published_thread['root'].pk}")
+            reply = page.locator(f"#annotation-{published_thread['reply'].pk}")
             assert note.is_visible() and reply.is_visible()
             assert "travaux préparatoires" in reply.inner_text()
-            text_box = page.locator(f"#{thread['paragraph'].eid} .provision-text").bounding_box()
+            text_box = page.locator(
+                f"#{published_thread['paragraph'].eid} .provision-text"
+            ).bounding_box()
             note_box = note.bounding_box()
             assert note_box["y"] >= text_box["y"] + text_box["height"]  # below its paragraph
         page.screenshot(path=os.path.join(artifacts_dir, f"phone-390-{name}.png"), full_page=True)
@@ -161,13 +154,13 @@ def test_phone_walk_home_contents_article_thread_concern_search(
 
 
 def test_desktop_article_has_contents_beside_it_and_notes_in_the_margin(
-    thread, live_server, browser, artifacts_dir
+    published_thread, live_server, browser, artifacts_dir
 ):
     """At 1280 px the contents are a column beside the text (no menu to open), the current
     article marked; a note sits to the side of its paragraph, level with it, its reply under
     it; every header link shows without a menu."""
     page = browser.new_context(viewport=DESKTOP).new_page()
-    problems = watch(page)
+    problems = watch_page(page)
     for name, path in (("home", "/"), ("toc", "/convention/")):
         page.goto(f"{live_server.url}{path}")
         page.screenshot(
@@ -182,11 +175,11 @@ def test_desktop_article_has_contents_beside_it_and_notes_in_the_margin(
     assert current.is_visible() and current.get_attribute("href") == "/convention/articles/24/"
     text = page.locator("#article-title").bounding_box()
     assert contents.bounding_box()["x"] + contents.bounding_box()["width"] <= text["x"]
-    paragraph = page.locator(f"#{thread['paragraph'].eid} .provision").bounding_box()
-    note = page.locator(f"#annotation-{thread['root'].pk}").bounding_box()
+    paragraph = page.locator(f"#{published_thread['paragraph'].eid} .provision").bounding_box()
+    note = page.locator(f"#annotation-{published_thread['root'].pk}").bounding_box()
     assert note["x"] >= paragraph["x"] + paragraph["width"]  # in the margin
     assert abs(note["y"] - paragraph["y"]) < 5  # level with its paragraph
-    assert page.locator(f"#annotation-{thread['reply'].pk}").is_visible()
+    assert page.locator(f"#annotation-{published_thread['reply'].pk}").is_visible()
     assert page.evaluate(NO_SIDEWAYS_SCROLL)
     page.screenshot(path=os.path.join(artifacts_dir, "desktop-1280-article.png"), full_page=True)
     assert problems == []
@@ -198,15 +191,14 @@ def test_annotating_without_javascript(seeded, live_server, browser, artifacts_d
     text: its words are shown above the quote field to copy from, another provision is chosen
     and shown with the "Show its text" button, and the note is saved. Nothing scrolls sideways;
     Article 24, still our summary, offers no "Annotate"."""
-    from tests.conftest import make_member, sign_in_browser
-    from tests.test_reanchor import import_sample
+    from tests.helpers import import_sample, make_member, sign_in_browser
 
     import_sample("convention-sample.txt")
     analyst = make_member("nora", "Analysts", "Nora Analyst")
     name = "phone-390" if viewport is PHONE else "desktop-1280"
     context = browser.new_context(viewport=viewport, java_script_enabled=False)
     page = context.new_page()
-    problems = watch(page)
+    problems = watch_page(page)
     sign_in_browser(page, live_server, analyst)
     page.goto(f"{live_server.url}/convention/articles/2/annotate/?eid=art_2__para_1__subpara_h")
     shown = page.locator(".provision-shown")

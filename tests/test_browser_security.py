@@ -13,8 +13,7 @@ from urllib.parse import quote, urlsplit
 import pytest
 
 from provisions.models import Annotation
-from tests.conftest import make_member, sign_in_browser
-from tests.test_browser_annotate import SELECT_WORDS
+from tests.helpers import SELECT_WORDS, make_member, sign_in_browser
 from tests.xss_payloads import PAYLOADS, store_everywhere
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

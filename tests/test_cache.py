@@ -21,7 +21,7 @@ from django.test import Client
 from django.urls import path
 
 from provisions import cache as page_cache
-from provisions.models import Annotation, Concern, Provision, ProvisionLink, Revision
+from provisions.models import Annotation, Concern, ProvisionLink, Revision
 from provisions.services import (
     annotation_create,
     annotation_delete,
@@ -38,7 +38,7 @@ from provisions.services import (
     seed_statement,
 )
 from provisions.services.dataset import dataset_export, dataset_import
-from tests.conftest import failed_request_recorder, text_of
+from tests.helpers import failed_request_recorder, text_of
 
 pytestmark = pytest.mark.django_db
 
@@ -100,11 +100,6 @@ def cached(*urls) -> dict[str, str]:
     for url in urls:
         get(url)
     return {url: state(url) for url in urls}
-
-
-@pytest.fixture
-def art24():
-    return Provision.objects.get(eid="art_24")
 
 
 def published(analyst, editor, provision, body="A published note", **fields) -> Annotation:

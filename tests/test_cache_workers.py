@@ -33,7 +33,7 @@ from provisions.api import auth as api_auth
 from provisions.checks import check_cache_is_shared
 from provisions.models import Provision
 from provisions.services import annotation_create, annotation_publish, annotation_reject
-from tests.test_api import bearer, token_for
+from tests.helpers import bearer, token_for
 
 pytestmark = pytest.mark.django_db
 

@@ -9,8 +9,7 @@ from django.urls import reverse
 
 from provisions.models import Concern, Provision, SafeguardDemand
 from provisions.models.treaty import citation_for_eid
-from tests.conftest import text_of
-from tests.test_api import draft, published_annotation
+from tests.helpers import draft, published_annotation, text_of
 
 pytestmark = pytest.mark.django_db
 

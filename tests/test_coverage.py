@@ -15,7 +15,7 @@ from provisions.models import (
     Statement,
 )
 from provisions.queries.coverage import coverage_matrix
-from tests.conftest import make_member
+from tests.helpers import make_member
 
 pytestmark = pytest.mark.django_db
 

@@ -50,7 +50,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def content(analyst, other_analyst, editor):
+def dataset_content(analyst, other_analyst, editor):
     """A little of everything: every status, replies, M2M, history, tokens, audit, versions."""
     art24 = Provision.objects.get(eid="art_24")
     art2 = Provision.objects.get(eid="art_2")
@@ -151,7 +151,7 @@ def test_every_provisions_model_is_in_the_backup():
     )
 
 
-def test_export_format(content):
+def test_export_format(dataset_content):
     document = json.loads(export_text())
     assert document["format"] == "treatywatch-dataset" and document["version"] == 1
     assert "password hashes" in document["notice"]
@@ -164,7 +164,9 @@ def test_export_format(content):
     assert {row["status"] for row in data["provisions.provisionlink"]} == {
         "proposed", "approved", "rejected",
     }  # fmt: skip
-    published = next(r for r in data["provisions.annotation"] if r["id"] == content["published"].pk)
+    published = next(
+        r for r in data["provisions.annotation"] if r["id"] == dataset_content["published"].pk
+    )
     assert published["tags"] and published["concerns"] and published["demands"]
     alice = next(r for r in data["auth.user"] if r["username"] == "alice")
     assert alice["groups"] == ["Analysts"]
@@ -175,7 +177,7 @@ def test_export_format(content):
     assert "provisions.change_annotation" in editors["permissions"]
 
 
-def test_round_trip_into_an_empty_database_gives_the_same_data(content):
+def test_round_trip_into_an_empty_database_gives_the_same_data(dataset_content):
     before = export_text()
     counts_before = row_counts()
     empty_the_database()
@@ -187,12 +189,12 @@ def test_round_trip_into_an_empty_database_gives_the_same_data(content):
     assert row_counts() == counts_before
     assert counts["provisions.article"] == 68
     # Ids survive, so permalinks do; members can still sign in; roles survive.
-    published = Annotation.objects.get(pk=content["published"].pk)
+    published = Annotation.objects.get(pk=dataset_content["published"].pk)
     assert published.body == "Published **analysis**." and published.status == "published"
-    assert published.created_at == content["published"].created_at  # auto_now_add kept
-    assert published.updated_at == content["published"].updated_at  # auto_now kept
+    assert published.created_at == dataset_content["published"].created_at  # auto_now_add kept
+    assert published.updated_at == dataset_content["published"].updated_at  # auto_now kept
     assert sorted(published.tags.values_list("name", flat=True)) == ["safeguards", "warrants"]
-    assert Annotation.objects.get(pk=content["reply"].pk).in_reply_to_id == published.pk
+    assert Annotation.objects.get(pk=dataset_content["reply"].pk).in_reply_to_id == published.pk
     alice = get_user_model().objects.get(username="alice")
     assert alice.check_password("correct-horse-battery")
     assert alice.member.display_name == "Alice Analyst"
@@ -202,7 +204,7 @@ def test_round_trip_into_an_empty_database_gives_the_same_data(content):
 
 @pytest.mark.postgres
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="search vectors are PostgreSQL's")
-def test_search_vectors_are_rebuilt_after_an_import(content):
+def test_search_vectors_are_rebuilt_after_an_import(dataset_content):
     text = export_text()
     assert "search_vector" not in text  # derived data stays out of the file
     empty_the_database()
@@ -211,7 +213,7 @@ def test_search_vectors_are_rebuilt_after_an_import(content):
     assert not Annotation.objects.filter(search_vector__isnull=True).exists()
 
 
-def test_new_rows_after_an_import_get_fresh_ids(content):
+def test_new_rows_after_an_import_get_fresh_ids(dataset_content):
     document = json.loads(export_text())
     # An id far above anything the database has handed out: the sequence must move past it.
     draft = next(r for r in document["data"]["provisions.annotation"] if r["status"] == "draft")
@@ -226,7 +228,7 @@ def test_new_rows_after_an_import_get_fresh_ids(content):
     assert Revision.objects.filter(target_id=created.pk, action="created").exists()
 
 
-def test_import_refuses_a_database_with_content(content):
+def test_import_refuses_a_database_with_content(dataset_content):
     text = export_text()
     before = row_counts()
     with pytest.raises(DatasetError, match="--force"):
@@ -234,7 +236,7 @@ def test_import_refuses_a_database_with_content(content):
     assert row_counts() == before
 
 
-def test_allow_non_empty_replaces_the_data(content, analyst):
+def test_allow_non_empty_replaces_the_data(dataset_content, analyst):
     text = export_text()
     # Changes after the backup are undone by restoring it.
     annotation_create(provision=Provision.objects.get(eid="art_5"), author=analyst, body="Later")
@@ -244,7 +246,7 @@ def test_allow_non_empty_replaces_the_data(content, analyst):
     assert Article.objects.get(number=5).title != "Changed"
 
 
-def good_document(content) -> dict:
+def good_document(dataset_content) -> dict:
     return json.loads(export_text())
 
 
@@ -292,9 +294,9 @@ BAD_FILES = {
 
 
 @pytest.mark.parametrize("case", BAD_FILES)
-def test_a_bad_file_changes_nothing_and_says_why(content, case):
+def test_a_bad_file_changes_nothing_and_says_why(dataset_content, case):
     change, message = BAD_FILES[case]
-    text = "{not json" if case == "not json" else broken(good_document(content), change)
+    text = "{not json" if case == "not json" else broken(good_document(dataset_content), change)
     empty_the_database()
     before = row_counts()
     with pytest.raises(DatasetError, match=message):
@@ -306,7 +308,7 @@ def test_a_bad_file_changes_nothing_and_says_why(content, case):
 # --- Commands --------------------------------------------------------------------------------
 
 
-def test_export_command_writes_a_private_file(content, tmp_path):
+def test_export_command_writes_a_private_file(dataset_content, tmp_path):
     path = tmp_path / "backup.json"
     out = io.StringIO()
     call_command("export_dataset", str(path), stdout=out)
@@ -317,7 +319,7 @@ def test_export_command_writes_a_private_file(content, tmp_path):
     assert "password hashes" in report
 
 
-def test_export_command_tightens_an_existing_file(content, tmp_path):
+def test_export_command_tightens_an_existing_file(dataset_content, tmp_path):
     path = tmp_path / "old.json"
     path.write_text("old")
     path.chmod(0o644)
@@ -325,7 +327,7 @@ def test_export_command_tightens_an_existing_file(content, tmp_path):
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
 
 
-def test_export_command_to_standard_output(content, capsys):
+def test_export_command_to_standard_output(dataset_content, capsys):
     err = io.StringIO()
     call_command("export_dataset", "-", stderr=err)
     document = json.loads(capsys.readouterr().out)
@@ -333,7 +335,7 @@ def test_export_command_to_standard_output(content, capsys):
     assert "provisions.article: 68" in err.getvalue()  # progress stays off the data stream
 
 
-def test_import_command_round_trip_and_refusal(content, tmp_path):
+def test_import_command_round_trip_and_refusal(dataset_content, tmp_path):
     path = tmp_path / "backup.json"
     call_command("export_dataset", str(path), stdout=io.StringIO())
     with pytest.raises(CommandError, match="already holds articles or annotations"):
@@ -346,7 +348,7 @@ def test_import_command_round_trip_and_refusal(content, tmp_path):
     assert comparable(export_text()) == comparable(path.read_text())
 
 
-def test_export_import_export_is_byte_identical_but_for_exported_at(content, tmp_path):
+def test_export_import_export_is_byte_identical_but_for_exported_at(dataset_content, tmp_path):
     """The export's own audit event is written after the data is read, so a file re-exported
     from its import is the same bytes; only the `exported_at` line may differ."""
     first, second = tmp_path / "first.json", tmp_path / "second.json"
@@ -396,7 +398,7 @@ def test_round_trip_keeps_editors_second_factor(editor):
     assert sorted(restored_tokens.values_list("token", flat=True)) == tokens
 
 
-def test_a_file_from_before_revisions_recorded_their_status_imports_with_it(content):
+def test_a_file_from_before_revisions_recorded_their_status_imports_with_it(dataset_content):
     """Older backups carry a revision's status only in its snapshot: the import takes it from
     there (as migration 0006 did), so editors still read the history from submission on."""
     document = json.loads(export_text())

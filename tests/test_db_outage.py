@@ -18,8 +18,7 @@ from django.urls import reverse
 
 from provisions.models import Annotation, Concern, Tag
 from provisions.services import annotations as annotation_services
-from tests.conftest import SignedInClient
-from tests.test_api import API, bearer, draft, token_for
+from tests.helpers import API, SignedInClient, bearer, draft, token_for
 
 pytestmark = pytest.mark.django_db
 

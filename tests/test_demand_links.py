@@ -14,7 +14,7 @@ from django.utils.html import escape
 
 from provisions.models import AuditEvent, ProvisionLink, Revision
 from provisions.services.links import _clean_sources, link_approve, link_reject
-from tests.conftest import run_data_migration, text_of
+from tests.helpers import run_data_migration, text_of
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from provisions.models import Annotation, Provision
 from provisions.services import annotation_create, annotation_delete, annotation_update
-from tests.conftest import make_member, text_of
+from tests.helpers import make_member, text_of
 
 pytestmark = pytest.mark.django_db
 

@@ -16,7 +16,7 @@ from provisions.services import (
     annotation_submit,
     annotation_update,
 )
-from tests.conftest import text_of
+from tests.helpers import text_of
 
 pytestmark = pytest.mark.django_db
 

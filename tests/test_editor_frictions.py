@@ -4,9 +4,7 @@ import pytest
 from django.urls import reverse
 
 from provisions.models import Annotation
-from tests.test_annotate_views import post_annotation
-from tests.test_api import art, token_for
-from tests.test_api_writes import error_of, post
+from tests.helpers import art, error_of, post, post_annotation, token_for
 
 pytestmark = pytest.mark.django_db
 

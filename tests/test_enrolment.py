@@ -33,7 +33,7 @@ from provisions.services.enrolment import (
 from provisions.services.members import member_deactivate
 from provisions.services.two_factor import new_secret, two_factor_enable
 from provisions.views.enrolment import LINK_SESSION_KEY, SETUP_KEY
-from tests.conftest import give_authenticator, make_member
+from tests.helpers import give_authenticator, make_member
 
 pytestmark = pytest.mark.django_db
 

@@ -26,7 +26,7 @@ from provisions.services import (
     link_propose,
     link_reject,
 )
-from tests.conftest import make_member, text_of
+from tests.helpers import make_member, text_of
 
 pytestmark = pytest.mark.django_db
 
@@ -67,11 +67,6 @@ def publish(provision, analyst, editor, body, **kwargs):
         provision=provision, author=analyst, body=body, status="submitted", **kwargs
     )
     return annotation_publish(annotation=annotation, editor=editor)
-
-
-@pytest.fixture
-def art24():
-    return Provision.objects.get(eid="art_24")
 
 
 @pytest.fixture

@@ -12,7 +12,6 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from provisions.feeds import FEED_SIZE
-from provisions.models import Provision
 from provisions.services import (
     annotation_create,
     annotation_publish,
@@ -60,11 +59,6 @@ def entries(client) -> list[dict]:
             }
         )
     return found
-
-
-@pytest.fixture
-def art24():
-    return Provision.objects.get(eid="art_24")
 
 
 def test_feed_is_atom_with_a_self_link(client):

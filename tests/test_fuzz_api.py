@@ -15,8 +15,7 @@ from hypothesis import strategies as st
 
 from provisions.models import Annotation, Provision, ProvisionLink
 from provisions.services import annotation_create, annotation_publish
-from tests.test_api import token_for
-from tests.test_fuzz_forms import (
+from tests.fuzzing import (
     CONCERNS,
     DEMANDS,
     Counts,
@@ -27,6 +26,7 @@ from tests.test_fuzz_forms import (
     typed_sources,
     typed_tag_slugs,
 )
+from tests.helpers import token_for
 
 pytestmark = [pytest.mark.django_db, pytest.mark.openapi]
 
@@ -295,30 +295,6 @@ def published(other_analyst, editor):
         status="submitted",
     )
     return annotation_publish(annotation=annotation, editor=editor)
-
-
-@pytest.fixture
-def draft(analyst):
-    return annotation_create(
-        provision=Provision.objects.get(eid="art_24"), author=analyst, body="A draft.", tags=["x"]
-    )
-
-
-@pytest.fixture
-def proposed_link(other_analyst):
-    from provisions.services import link_propose
-
-    return link_propose(
-        provision=Provision.objects.get(eid="art_24"),
-        proposer=other_analyst,
-        rationale="To approve.",
-        concern="serious-crime-scope",
-    )
-
-
-@pytest.fixture
-def article_text():
-    return Provision.objects.get(eid="art_24").text
 
 
 def send(client, method: str, url: str, document, headers, content_type="application/json"):

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from provisions.models import Provision, Revision
+from provisions.models import Revision
 from provisions.services import (
     annotation_create,
     annotation_publish,
@@ -16,11 +16,6 @@ pytestmark = pytest.mark.django_db
 
 HTMX = {"HX-Request": "true", "HX-Current-URL": "http://testserver/review/"}
 ROLES = ("anonymous", "analyst", "other_analyst", "editor")
-
-
-@pytest.fixture
-def art24():
-    return Provision.objects.get(eid="art_24")
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ import pytest
 from django.apps import apps
 from django.core.exceptions import PermissionDenied
 
-from provisions.models import Annotation, Provision, Revision
+from provisions.models import Annotation, Revision
 from provisions.services import (
     annotation_create,
     annotation_reject,
@@ -19,14 +19,9 @@ from provisions.services import (
     annotation_submit,
     annotation_update,
 )
-from tests.conftest import make_member, verify_session
+from tests.helpers import make_member, verify_session
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def art24():
-    return Provision.objects.get(eid="art_24")
 
 
 @pytest.fixture

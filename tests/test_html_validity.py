@@ -17,9 +17,7 @@ from django.urls import reverse
 
 from provisions.models import Concern, Revision, SafeguardDemand
 from provisions.services import api_token_create, api_token_revoke
-from tests.conftest import confirm_session, text_of
-from tests.test_api import draft, published_annotation
-from tests.test_reanchor import import_sample
+from tests.helpers import confirm_session, draft, import_sample, published_annotation, text_of
 
 pytestmark = pytest.mark.django_db
 

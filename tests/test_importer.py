@@ -28,7 +28,7 @@ from provisions.models import (
     Treaty,
 )
 from provisions.services import annotation_create
-from tests.conftest import text_of
+from tests.helpers import text_of
 
 pytestmark = pytest.mark.django_db
 

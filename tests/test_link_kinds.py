@@ -9,9 +9,7 @@ from django.urls import reverse
 
 from provisions.models import ProvisionLink, Revision
 from provisions.services.links import link_approve, link_propose
-from tests.conftest import run_data_migration, text_of
-from tests.test_api import art
-from tests.test_api_writes import error_of, post, token_for
+from tests.helpers import art, error_of, post, run_data_migration, text_of, token_for
 
 pytestmark = pytest.mark.django_db
 

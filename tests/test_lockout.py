@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from provisions.models import AuditEvent
 from provisions.services.outbox import outbox_send_due
-from tests.conftest import code_for, give_authenticator
+from tests.helpers import code_for, give_authenticator
 
 pytestmark = pytest.mark.django_db
 

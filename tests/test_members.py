@@ -20,7 +20,7 @@ from django.test import Client
 from provisions.models import AuditEvent, EnrolmentLink
 from provisions.services.members import member_deactivate, member_set_role
 from provisions.services.tokens import api_token_authenticate, api_token_create
-from tests.conftest import give_authenticator, make_member
+from tests.helpers import give_authenticator, make_member
 
 pytestmark = pytest.mark.django_db
 

@@ -8,8 +8,7 @@ from django.urls import reverse
 
 from provisions.models import Annotation, AuditEvent
 from provisions.services import annotation_reject
-from tests.conftest import give_authenticator, text_of
-from tests.test_api import draft, published_annotation
+from tests.helpers import draft, give_authenticator, published_annotation, text_of
 
 pytestmark = pytest.mark.django_db
 

@@ -6,50 +6,14 @@ anonymous, analyst, another analyst and editor, with GET and POST.
 """
 
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver
 
-from provisions.access import ACCESS_ATTR
 from provisions.models import Provision
-from provisions.services import annotation_create, link_propose
-
-# Django's own views, classified here because we do not decorate them.
-DJANGO_VIEWS = {
-    "login": "public",
-    "logout": "public",
-    "password_change": "member",
-    "password_change_done": "member",
-    "password_reset": "public",
-    "password_reset_done": "public",
-    "password_reset_confirm": "public",
-    "password_reset_complete": "public",
-}
-# Routes that cannot be exercised generically (a catch-all that always answers 404).
-SKIP_NAMES = {"not_found"}
-SAMPLE_SLUGS = {"concerns": "serious-crime-scope", "safeguards": "consult-civil-society"}
-
-
-def walk(patterns, prefix="", namespace=""):
-    for entry in patterns:
-        if isinstance(entry, URLResolver):
-            if entry.namespace == "admin":
-                continue  # Django admin: staff-only by Django itself, tested below
-            ns = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
-            yield from walk(entry.url_patterns, prefix + str(entry.pattern), ns)
-        elif isinstance(entry, URLPattern):
-            yield prefix + str(entry.pattern), entry
-
-
-def access_level(entry: URLPattern) -> str | None:
-    callback = entry.callback
-    level = getattr(callback, ACCESS_ATTR, None)
-    if level is None and hasattr(callback, "view_class"):
-        level = getattr(callback.view_class, ACCESS_ATTR, None)
-    if level is None and entry.name in DJANGO_VIEWS:
-        level = DJANGO_VIEWS[entry.name]
-    return level
-
-
-ALL_PATTERNS = [(route, entry) for route, entry in walk(get_resolver().url_patterns)]
+from tests.helpers import (
+    ALL_PATTERNS,
+    SKIP_NAMES,
+    access_level,
+    concrete_url,
+)
 
 
 def test_every_view_is_classified():
@@ -61,71 +25,10 @@ def test_every_view_is_classified():
     assert unclassified == [], "Views without an access level: " + ", ".join(unclassified)
 
 
-def concrete_url(route: str, objects: dict) -> str | None:
-    """Fill a route's converters with sample values that exist in the test database."""
-    import re
-
-    def value(match):
-        name = match.group(2)
-        if name == "number":
-            return "24"
-        if name == "slug":
-            section = route.split("/")[0]
-            return SAMPLE_SLUGS.get(section, "serious-crime-scope")
-        if name == "pk" and route.startswith("review/members/"):
-            return str(objects["member"])
-        if name == "pk" or name == "id":
-            target = "annotation"
-            if "link" in route:
-                target = "link"
-            elif "commitment" in route:
-                target = "commitment"
-            return str(objects[target])
-        if name == "code":
-            return "mli"
-        if name == "uidb64" or name == "token":
-            return "x"
-        return objects.get(name, "x")
-
-    url = re.sub(r"<(?:(\w+):)?(\w+)>", value, route)
-    if "(?P" in url or "^" in url:
-        return None
-    return "/" + url
-
-
-@pytest.fixture
-def objects(analyst):
-    provision = Provision.objects.get(eid="art_24")
-    draft = annotation_create(provision=provision, author=analyst, body="draft by alice")
-    link = link_propose(
-        provision=provision, proposer=analyst, concern="gender-risks", rationale="proposal"
-    )
-    commitment = draft_commitment(analyst)
-    return {
-        "annotation": draft.pk,
-        "link": link.pk,
-        "commitment": commitment.pk,
-        "member": analyst.pk,
-    }
-
-
-def draft_commitment(analyst):
-    """A scorecard commitment in draft, for the routes that take one."""
-    from provisions.models import Party, SafeguardDemand
-    from provisions.services.commitments import commitment_create
-
-    return commitment_create(
-        party=Party.objects.get(code="MLI"),
-        demand=SafeguardDemand.objects.first(),
-        author=analyst,
-        level="unknown",
-    )
-
-
 def login_for(client, who, users):
     if who != "anonymous":
         client.force_login(users[who])
-        from tests.conftest import verify_session
+        from tests.helpers import verify_session
 
         verify_session(client, users[who])
 
@@ -244,7 +147,7 @@ def test_admin_refuses_an_editor_session_without_the_second_factor(editor):
     """Staff, in Editors, password only: sent through the admin's login to the code step."""
     from django.test import Client
 
-    from tests.conftest import give_authenticator
+    from tests.helpers import give_authenticator
 
     give_authenticator(editor)
     half_signed_in = Client()
@@ -328,7 +231,7 @@ def test_members_and_enrolment_pages_answer_exactly(client, who, analyst, other_
 
 
 def make_member_for_walk():
-    from tests.conftest import make_member
+    from tests.helpers import make_member
 
     return make_member("dana", "Analysts", "Dana Analyst")
 
@@ -364,12 +267,7 @@ def test_the_restore_confirmation(client, analyst, other_analyst, editor, role):
     anonymous visitors sign in first, the note's author and another analyst are refused, the
     editor is shown the page, then restores."""
     from provisions.models import Revision
-    from tests.test_restore_confirmation import (
-        confirm_url,
-        first_revision,
-        note_edited_by_editor,
-        post_restore,
-    )
+    from tests.helpers import confirm_url, first_revision, note_edited_by_editor, post_restore
 
     note = note_edited_by_editor(analyst, editor, publish=True)
     revision = first_revision(note)

@@ -9,39 +9,20 @@ editor; anonymous readers' public pages stay cacheable.
 
 import pytest
 
-from provisions.models import Provision
-from provisions.services import annotation_create, link_propose
-from tests.conftest import verify_session
-from tests.test_api import API, bearer, token_for
-from tests.test_permissions import (
+from tests.helpers import (
     ALL_PATTERNS,
+    API,
     SKIP_NAMES,
     access_level,
+    bearer,
     concrete_url,
-    draft_commitment,
+    token_for,
+    verify_session,
 )
 
 pytestmark = pytest.mark.django_db
 
 HTMX = {"HX-Request": "true", "HX-Current-URL": "http://testserver/workspace/"}
-
-
-@pytest.fixture
-def objects(analyst):
-    """Ids for the routes, as the permission walk has them: the analyst's draft, a proposed
-    link, a draft scorecard commitment, the analyst as a member."""
-    provision = Provision.objects.get(eid="art_24")
-    draft = annotation_create(provision=provision, author=analyst, body="Unpublished draft")
-    link = link_propose(
-        provision=provision, proposer=analyst, concern="gender-risks", rationale="proposal"
-    )
-    commitment = draft_commitment(analyst)
-    return {
-        "annotation": draft.pk,
-        "link": link.pk,
-        "commitment": commitment.pk,
-        "member": analyst.pk,
-    }
 
 
 def is_private(response) -> bool:

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from provisions.models import Concern, Provision, ProvisionLink, SafeguardDemand
-from tests.conftest import text_of
+from tests.helpers import text_of
 
 pytestmark = pytest.mark.django_db
 

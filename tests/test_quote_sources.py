@@ -24,38 +24,30 @@ from provisions.models.treaty import SUMMARY_LABEL
 from provisions.services import annotation_create, annotation_publish, annotation_update
 from provisions.services.anchors import anchor_pick
 from provisions.services.annotations import quote_source_for
-from tests.conftest import text_of
-from tests.test_reanchor import V2, annotate, fresh, import_sample
+from tests.helpers import (
+    OFFICIAL_WORDS,
+    SUMMARY_WORDS,
+    V2,
+    annotate,
+    fresh,
+    import_sample,
+    published_quote,
+    quote_selectors,
+    text_of,
+)
 
 pytestmark = pytest.mark.django_db
-
-SUMMARY_WORDS = "domestic law"  # in the seeded summary of Article 24
-OFFICIAL_WORDS = "open for accession by any State"  # in the sample's official Article 6(3)
-
-
-def quote_selectors(provision: Provision, words: str) -> list[dict]:
-    return [{"type": "TextQuoteSelector", "exact": words}]
-
-
-def published(analyst, editor, eid: str, words: str, body: str) -> Annotation:
-    provision = Provision.objects.get(eid=eid)
-    note = annotation_create(
-        provision=provision,
-        author=analyst,
-        body=body,
-        selectors=quote_selectors(provision, words),
-        status=Annotation.Status.SUBMITTED,
-    )
-    return annotation_publish(annotation=note, editor=editor)
 
 
 @pytest.fixture
 def both(analyst, editor):
     """A published note quoting our summary of Article 24 (written before the import) and one
     quoting the official text of Article 6(3)."""
-    summary = published(analyst, editor, "art_24", SUMMARY_WORDS, "Quokkasummary remark.")
+    summary = published_quote(analyst, editor, "art_24", SUMMARY_WORDS, "Quokkasummary remark.")
     import_sample("convention-sample.txt")
-    official = published(analyst, editor, "art_6__para_3", OFFICIAL_WORDS, "Quokkaofficial remark.")
+    official = published_quote(
+        analyst, editor, "art_6__para_3", OFFICIAL_WORDS, "Quokkaofficial remark."
+    )
     return fresh(summary), fresh(official)
 
 

@@ -6,14 +6,10 @@ The second sample (convention-sample-v2.txt) changes words in recital 2 and in a
 removes sub-paragraph 3.2 (b) (so the old (c) is now (b)) and moves a sentence from 6.2 to 6.3.
 """
 
-from pathlib import Path
-
 import pytest
 from rapidfuzz import fuzz
 
 from provisions.anchoring import make_selectors, position_of
-from provisions.importing.importer import DEFAULT_LABEL, import_convention
-from provisions.importing.parser import extract_text, parse_convention
 from provisions.importing.reanchor import (
     CONTEXT_THRESHOLD,
     FUZZY_THRESHOLD,
@@ -26,44 +22,15 @@ from provisions.importing.reanchor import (
 )
 from provisions.models import Annotation, Concern, Provision, Revision, Treaty
 from provisions.services import annotation_create, annotation_publish, link_propose
+from tests.helpers import V2, annotate, fresh, import_sample
 
 pytestmark = pytest.mark.django_db
-
-SAMPLES = Path(__file__).parent / "data" / "import"
-V2 = "Corrigendum"
-
-
-def import_sample(name: str, label: str = DEFAULT_LABEL):
-    convention = parse_convention(extract_text(SAMPLES / name), expected_articles=6)
-    return import_convention(convention=convention, label=label)
-
-
-def annotate(user, eid: str, quote: str | None = None, **kwargs) -> Annotation:
-    provision = Provision.objects.get(eid=eid)
-    selectors = None
-    if quote is not None:
-        start = provision.text.index(quote)
-        selectors = make_selectors(provision.text, start, start + len(quote))
-    kwargs.setdefault("status", Annotation.Status.SUBMITTED)
-    return annotation_create(
-        provision=provision, author=user, body=f"About {eid}", selectors=selectors, **kwargs
-    )
-
-
-def fresh(annotation: Annotation) -> Annotation:
-    return Annotation.objects.select_related("provision").get(pk=annotation.pk)
 
 
 def reanchored(obj, target_type: str = "annotation"):
     return list(
         Revision.objects.filter(target_type=target_type, target_id=obj.pk, action="reanchored")
     )
-
-
-@pytest.fixture
-def official(db):
-    """The first official text, imported over the seeded editorial summaries."""
-    import_sample("convention-sample.txt")
 
 
 @pytest.fixture

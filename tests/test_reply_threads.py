@@ -10,8 +10,7 @@ import pytest
 
 from provisions.models import Annotation, Provision
 from provisions.services import annotation_create, annotation_reject, annotation_update
-from tests.conftest import make_member, verify_session
-from tests.test_api import API, bearer, token_for
+from tests.helpers import API, bearer, make_member, token_for, verify_session
 
 pytestmark = pytest.mark.django_db
 

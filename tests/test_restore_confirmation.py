@@ -10,48 +10,22 @@ from django.urls import reverse
 
 from provisions.models import Annotation, AuditEvent, Concern, Provision, Revision
 from provisions.services import (
-    annotation_create,
-    annotation_publish,
     annotation_update,
     link_approve,
     link_propose,
 )
 from provisions.services.annotations import MAX_REVIEW_NOTE_CHARS
-from tests.conftest import text_of, verify_session
+from tests.helpers import (
+    REASON,
+    confirm_url,
+    first_revision,
+    note_edited_by_editor,
+    post_restore,
+    text_of,
+    verify_session,
+)
 
 pytestmark = pytest.mark.django_db
-
-REASON = "The editor's rewording lost the <b>author's</b> point."
-
-
-def note_edited_by_editor(analyst, editor, *, publish: bool) -> Annotation:
-    """Submitted as "The first wording.", reworded by an editor, published if asked."""
-    note = annotation_create(
-        provision=Provision.objects.get(eid="art_24"),
-        author=analyst,
-        body="The *first* wording.",
-        tags=["first"],
-        concerns=["weak-procedural-safeguards"],
-        status="submitted",
-    )
-    note = annotation_update(
-        annotation=note, user=editor, version=1, body="A second wording.", tags=["second"]
-    )
-    return annotation_publish(annotation=note, editor=editor) if publish else note
-
-
-def first_revision(obj, target_type: str = "annotation") -> Revision:
-    return Revision.objects.get(target_type=target_type, target_id=obj.pk, version=1)
-
-
-def confirm_url(note: Annotation, revision: Revision) -> str:
-    url = reverse("provisions:annotation_history_restore", kwargs={"pk": note.pk})
-    return f"{url}?revision={revision.pk}"
-
-
-def post_restore(client, note, revision, reason=REASON):
-    url = reverse("provisions:annotation_history_restore", kwargs={"pk": note.pk})
-    return client.post(url, {"revision": revision.pk, "reason": reason})
 
 
 def unchanged(note: Annotation, version: int) -> bool:
@@ -181,7 +155,7 @@ def test_the_restore_keeps_the_reason_in_the_revision_and_the_audit_log(client, 
 
 
 def test_an_editor_without_the_second_factor_is_sent_to_it(analyst, editor):
-    from tests.conftest import give_authenticator
+    from tests.helpers import give_authenticator
 
     note = note_edited_by_editor(analyst, editor, publish=True)
     give_authenticator(editor)

@@ -3,7 +3,7 @@
 import pytest
 
 from provisions.models import Provision
-from tests.conftest import text_of
+from tests.helpers import text_of
 
 pytestmark = pytest.mark.django_db
 

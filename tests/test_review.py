@@ -13,17 +13,12 @@ from provisions.services import (
     link_approve,
     link_propose,
 )
-from tests.conftest import make_member
+from tests.helpers import make_member
 
 pytestmark = pytest.mark.django_db
 
 HTMX = {"HX-Request": "true", "HX-Current-URL": "http://testserver/review/"}
 ROLES = ("anonymous", "analyst", "other_analyst", "editor")
-
-
-@pytest.fixture
-def art24():
-    return Provision.objects.get(eid="art_24")
 
 
 @pytest.fixture
@@ -35,19 +30,6 @@ def proposed(analyst, art24):
         rationale="Production orders reach any serious crime.",
         sources=["https://example.org/report"],
         confidence="high",
-    )
-
-
-@pytest.fixture
-def submitted(analyst, art24):
-    return annotation_create(
-        provision=art24,
-        author=analyst,
-        body="Proportionality is left to **domestic law**.",
-        selectors=[{"type": "TextQuoteSelector", "exact": "proportionality"}],
-        concerns=["weak-procedural-safeguards"],
-        tags=["safeguards"],
-        status="submitted",
     )
 
 

@@ -16,7 +16,7 @@ from provisions.services.commitments import (
     commitment_update,
 )
 from provisions.services.treaty_status import treaty_status_import
-from tests.conftest import text_of
+from tests.helpers import text_of
 
 pytestmark = pytest.mark.django_db
 

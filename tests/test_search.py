@@ -19,21 +19,11 @@ from django.db import connection
 from provisions import search as search_service
 from provisions.models import Annotation, Provision
 from provisions.services import annotation_create, annotation_publish, annotation_update
+from tests.helpers import ANONYMOUS_BUDGET, postgres, result_links
 
 pytestmark = pytest.mark.django_db
 
 
-def postgres(test):
-    """Only on PostgreSQL: what its full-text search does that the fallback does not."""
-    skip = pytest.mark.skipif(
-        connection.vendor != "postgresql", reason="needs PostgreSQL full-text search"
-    )
-    return pytest.mark.postgres(skip(test))
-
-
-# Anonymous: 7 queries find the hits, 4 label the facets, at most 5 load the page (SQLite
-# prefetches provisions for its snippets). None of it depends on the number of matches.
-ANONYMOUS_BUDGET = 16
 # A member adds the session, the user and their groups, and the layout's workspace badges.
 MEMBER_BUDGET = ANONYMOUS_BUDGET + 6
 
@@ -51,11 +41,6 @@ def annotate(author, body, *, eid="art_24", status="draft", **relations) -> Anno
 def publish(author, editor, body, **kwargs) -> Annotation:
     annotation = annotate(author, body, status="submitted", **kwargs)
     return annotation_publish(annotation=annotation, editor=editor)
-
-
-def result_links(html: str) -> list[str]:
-    """The result links in page order."""
-    return re.findall(r'<h3><a href="([^"]+)"', html)
 
 
 def run(query, user=None, **selected):

@@ -15,7 +15,7 @@ from provisions import search as search_service
 from provisions.citations import Citation, parse_citation, resolve_citation
 from provisions.models import Article, Concern, Provision, SafeguardDemand
 from provisions.search import update_search_vectors
-from tests.test_search import ANONYMOUS_BUDGET, postgres, publish, result_links
+from tests.helpers import ANONYMOUS_BUDGET, postgres, published_annotation, result_links
 
 pytestmark = pytest.mark.django_db
 
@@ -213,7 +213,9 @@ def test_a_stop_word_beside_a_real_word_changes_nothing(client):
 
 def test_star_is_not_a_wildcard_over_raw_markdown(client, analyst, editor):
     """`*` and `_` are Markdown syntax in the stored source, not text a reader sees."""
-    marked = publish(analyst, editor, "A **bold** point about _emphasis_ in preservation orders.")
+    marked = published_annotation(
+        analyst, editor, "A **bold** point about _emphasis_ in preservation orders."
+    )
     plain = result_links(client.get("/search/", {"q": "preservation"}).content.decode())
     assert marked.get_absolute_url() in plain
     # Signs beside a word are left out: the same results as the word alone.
@@ -252,7 +254,9 @@ def test_a_phrase_is_found_in_summaries_concerns_demands_and_annotations(
     demand = SafeguardDemand.objects.order_by("position").first()
     demand.point += " Insist on dual criminality."
     demand.save()
-    note = publish(analyst, editor, "Here *dual* criminality is optional.", eid="art_40")
+    note = published_annotation(
+        analyst, editor, "Here *dual* criminality is optional.", eid="art_40"
+    )
     update_search_vectors(articles=[article], concerns=[concern], demands=[demand])
     links = result_links(client.get("/search/", {"q": query}).content.decode())
     expected = {

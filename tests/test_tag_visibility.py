@@ -10,7 +10,7 @@ import pytest
 
 from provisions.models import Provision
 from provisions.services import annotation_create
-from tests.conftest import text_of
+from tests.helpers import text_of
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 from provisions.models import ApiToken, AuditEvent
 from provisions.services.tokens import api_token_authenticate, api_token_create
 from provisions.views.confirm import CONFIRMED_KEY
-from tests.conftest import code_for, confirm_session, give_authenticator, make_member
+from tests.helpers import code_for, confirm_session, give_authenticator, make_member
 
 pytestmark = pytest.mark.django_db
 
@@ -113,7 +113,7 @@ def test_a_verified_editor_confirms_with_password_and_code_and_gets_editor_power
     client, editor_and_analyst, settings
 ):
     settings.OTP_TOTP_THROTTLE_FACTOR = 0  # the wrong code below does not slow the right one
-    client.force_login(editor_and_analyst)  # signed in with the second factor (conftest)
+    client.force_login(editor_and_analyst)  # signed in with the second factor (tests/helpers.py)
     page = client.get("/accounts/confirm/?next=/workspace/tokens/").content.decode()
     assert 'name="password"' in page and 'name="code"' in page
     no_code = client.post("/accounts/confirm/", {"password": PASSWORD, "code": "000000"})

@@ -16,7 +16,7 @@ from provisions.services.treaty_status import (
     treaty_status_import,
 )
 from provisions.treaty_status import INSTRUMENTS_NEEDED, all_statuses, overview
-from tests.conftest import text_of, un_states
+from tests.helpers import text_of, un_states
 
 pytestmark = pytest.mark.django_db
 

@@ -14,12 +14,11 @@ from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from provisions import roles
-from provisions.models import Annotation, AuditEvent, Provision
-from provisions.services import annotation_create
+from provisions.models import Annotation, AuditEvent
 from provisions.services.two_factor import recovery_codes_regenerate
 from provisions.views.signin import PENDING_KEY
 from provisions.views.two_factor import SETUP_KEY
-from tests.conftest import code_for, confirm_session, give_authenticator
+from tests.helpers import code_for, confirm_session, give_authenticator
 
 pytestmark = pytest.mark.django_db
 
@@ -42,16 +41,6 @@ def code_from_key(hex_key: str) -> str:
     totp = TOTP(bytes.fromhex(hex_key))
     totp.time = time.time()
     return f"{totp.token():06d}"
-
-
-@pytest.fixture
-def submitted(analyst):
-    return annotation_create(
-        provision=Provision.objects.get(eid="art_24"),
-        author=analyst,
-        body="Waiting for an editor.",
-        status="submitted",
-    )
 
 
 # --- The second step ------------------------------------------------------------------------
@@ -182,7 +171,7 @@ def test_a_recovery_code_works_once_in_the_second_step(client, analyst):
 def test_making_new_recovery_codes_cancels_the_old_ones(client, analyst):
     give_authenticator(analyst)
     old = recovery_codes_regenerate(user=analyst)
-    client.force_login(analyst)  # verified with the authenticator (conftest)
+    client.force_login(analyst)  # verified with the authenticator (SignedInClient)
     confirm_session(client)  # and the password and a code again, just now
     response = client.post("/accounts/two-factor/recovery-codes/")
     assert response.status_code == 302

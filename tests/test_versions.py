@@ -20,7 +20,7 @@ from provisions.models import (
     TextVersion,
 )
 from provisions.services import annotation_create, link_propose
-from tests.conftest import text_of
+from tests.helpers import text_of
 
 pytestmark = pytest.mark.django_db
 

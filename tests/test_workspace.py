@@ -15,7 +15,7 @@ from provisions.services import (
     link_propose,
     link_reject,
 )
-from tests.conftest import make_member, text_of
+from tests.helpers import make_member, text_of
 
 pytestmark = pytest.mark.django_db
 

@@ -27,7 +27,7 @@ from provisions.models import Annotation, Member
 from provisions.public_names import public_name
 from provisions.rendering import ALLOWED_ATTRIBUTES, ALLOWED_TAGS
 from provisions.services import link_propose
-from tests.conftest import confirm_session, verify_session
+from tests.helpers import confirm_session, verify_session
 from tests.xss_payloads import PAYLOADS, cleaned, display_name, store_everywhere
 
 pytestmark = pytest.mark.django_db

@@ -250,7 +250,7 @@ def storable_body(payload: str) -> str:
 
 def store_everywhere(payloads=PAYLOADS, *, analyst=None, editor=None) -> Stored:
     """Every payload in every field a person can write, in every state a page shows."""
-    from tests.conftest import make_member
+    from tests.helpers import make_member
 
     provision = add_payload_provision(payloads)
     analyst = analyst or make_member(

@@ -1,0 +1,503 @@
+"""Plain helpers the test modules share: members, sign-in steps, test clients, API tokens and
+response checks. Fixtures live in tests/conftest.py; a test module imports helpers from here,
+never from another test module (tests/test_suite_layout.py holds that)."""
+
+import functools
+import re
+from pathlib import Path
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.db import connection
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from provisions.access import ACCESS_ATTR
+from provisions.anchoring import make_selectors
+from provisions.importing.importer import DEFAULT_LABEL, import_convention
+from provisions.importing.parser import extract_text, parse_convention
+from provisions.models import Annotation, Member, Provision, Revision
+from provisions.services import (
+    annotation_create,
+    annotation_publish,
+    annotation_submit,
+    annotation_update,
+    api_token_create,
+)
+
+
+@functools.cache
+def un_states() -> list[dict]:
+    """The UN member and observer States from the packaged data, read once per test run."""
+    from provisions.services.treaty_status import un_member_and_observer_states
+
+    return un_member_and_observer_states()
+
+
+def run_data_migration(name: str, prepare):
+    """Migrate the app back to just before its migration `name`, call `prepare(apps)` with the
+    models as they were then (to make rows as an older database held them), apply `name`, and
+    go back to the latest state whatever happens. Returns what `prepare` returned. For tests
+    marked django_db(transaction=True): migrations cannot run inside the test's transaction."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    target = ("provisions", name)
+    parents = executor.loader.graph.node_map[target].parents
+    before = [next(parent.key for parent in parents if parent.key[0] == "provisions")]
+    latest = executor.loader.graph.leaf_nodes()
+    executor.migrate(before)
+    try:
+        made = prepare(executor.loader.project_state(before).apps)
+        MigrationExecutor(connection).migrate([target])
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.loader.build_graph()
+        executor.migrate(latest)
+    return made
+
+
+def make_member(username: str, role: str | None, display_name: str = ""):
+    user = get_user_model().objects.create_user(
+        username=username, email=f"{username}@example.org", password="correct-horse-battery"
+    )
+    if role:
+        # get_or_create: transactional (browser) tests flush the groups made by the migration.
+        user.groups.add(Group.objects.get_or_create(name=role)[0])
+        user.is_staff = role == "Editors"
+        user.save()
+    Member.objects.create(user=user, display_name=display_name or username.title())
+    return user
+
+
+def sign_in_browser(page, live_server, user, password: str = "correct-horse-battery"):
+    """Sign in through the real login form (members made by make_member share this password),
+    then type the code from the authenticator, which editors must have."""
+    from provisions import roles
+
+    if roles.has_editor_account(user):
+        give_authenticator(user)
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("input[name=username]", user.get_username())
+    page.fill("input[name=password]", password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state()
+    if "/accounts/two-factor/verify/" in page.url:
+        page.fill("input[name=code]", code_for(user))
+        page.get_by_role("button", name="Confirm").click()
+        page.wait_for_load_state()
+
+
+def give_authenticator(user):
+    """The member's confirmed authenticator (TOTP device), created if they have none."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from provisions.services.two_factor import authenticator_of
+
+    return authenticator_of(user) or TOTPDevice.objects.create(
+        user=user, name="Test authenticator", confirmed=True
+    )
+
+
+def code_for(user) -> str:
+    """The code the member's authenticator accepts next (as their phone would show it)."""
+    from provisions.services.two_factor import authenticator_of, current_code
+
+    return current_code(authenticator_of(user))
+
+
+def verify_session(client, user) -> None:
+    """Mark a test client's session as having passed every sign-in step the user needs.
+
+    Editors must sign in with a second factor, so an editor (or anyone with an authenticator)
+    gets a confirmed authenticator and a session verified with it, as django_otp.login()
+    leaves it after a right code. Members without two-factor sign-in need nothing more.
+    """
+    from django_otp import DEVICE_ID_SESSION_KEY, user_has_device
+
+    from provisions import roles
+
+    if not (roles.has_editor_account(user) or user_has_device(user, confirmed=True)):
+        return
+    device = give_authenticator(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+
+
+def text_of(response, status: int = 200) -> str:
+    """The response's text, once its status is the expected one: a check that something is
+    absent from a page ("x" not in it) would pass for the wrong reason on an error page."""
+    assert response.status_code == status, (response.status_code, response.get("Location"))
+    return response.getvalue().decode("utf-8-sig")
+
+
+def confirm_session(client, seconds_ago: float = 0) -> None:
+    """Mark a test client's session as having confirmed the password (and code) `seconds_ago`,
+    as /accounts/confirm/ leaves it (provisions/views/confirm.py)."""
+    import time
+
+    from provisions.views.confirm import CONFIRMED_KEY
+
+    session = client.session
+    session[CONFIRMED_KEY] = time.time() - seconds_ago
+    session.save()
+
+
+class SignedInClient(Client):
+    """The test client, whose force_login() signs a member in the way they really sign in:
+    with their second factor if they must have one (editors). Tests of half-signed-in sessions
+    use django.test.Client directly."""
+
+    def force_login(self, user, backend=None):
+        super().force_login(user, backend)
+        verify_session(self, user)
+
+
+class OpenApiCheckedClient(SignedInClient):
+    """A SignedInClient that checks every /api/v1/ response against the app's OpenAPI document
+    (tests/openapi_check.py): an undocumented status, media type or shape fails the test."""
+
+    def request(self, **request):
+        from tests.openapi_check import API_PREFIX, check_response
+
+        response = super().request(**request)
+        path = request.get("PATH_INFO", "")
+        if path.startswith(API_PREFIX + "/"):
+            check_response(request["REQUEST_METHOD"], path, response)
+        return response
+
+
+def failed_request_recorder(problems: list):
+    """A `requestfailed` handler that records real failures.
+
+    Chromium cancels in-flight requests (often the favicon) when a test navigates on; those
+    end as net::ERR_ABORTED, which says nothing about our server, so they are not failures.
+    """
+
+    def record(request):
+        if request.failure != "net::ERR_ABORTED":
+            problems.append(f"failed: {request.url} ({request.failure})")
+
+    return record
+
+
+# --- The API: tokens, requests, annotations to read ------------------------------------------
+
+API = "/api/v1/"
+
+
+def token_for(user, name: str = "test") -> str:
+    """A token as the member would make it in their workspace: an editor's after two-factor
+    sign-in (SignedInClient's sessions pass it), so that it carries editor powers."""
+    from provisions import roles
+
+    verified = roles.has_editor_account(user)
+    return api_token_create(user=user, name=name, two_factor_verified=verified)[1]
+
+
+def bearer(raw: str) -> dict:
+    return {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+
+
+def art(eid: str = "art_24") -> Provision:
+    return Provision.objects.select_related("article").get(eid=eid)
+
+
+def draft(author, body: str = "A draft note.", eid: str = "art_24", **kwargs) -> Annotation:
+    return annotation_create(provision=art(eid), author=author, body=body, **kwargs)
+
+
+def published_annotation(author, editor, body: str = "A published note.", **kwargs):
+    annotation = draft(author, body, **kwargs)
+    annotation_submit(annotation=annotation, user=author)
+    return annotation_publish(annotation=annotation, editor=editor)
+
+
+def post(client, path, data, raw=None, **extra):
+    headers = bearer(raw) if raw else {}
+    return client.post(API + path, data, content_type="application/json", **headers, **extra)
+
+
+def error_of(response, status: int) -> dict:
+    assert response.status_code == status, response.content
+    assert response["Content-Type"] == "application/json"
+    error = response.json()["error"]
+    assert set(error) == {"code", "message", "fields"}
+    assert error["message"] and "Traceback" not in error["message"]
+    return error
+
+
+# --- Pages -----------------------------------------------------------------------------------
+
+ANNOTATE = "/convention/articles/24/annotate/"
+
+
+def post_annotation(client, **fields):
+    data = {"provision": "art_24", "body": "A note", "action": "draft", **fields}
+    return client.post(ANNOTATE, data)
+
+
+# --- Browser tests ---------------------------------------------------------------------------
+
+
+def watch_page(page):
+    """Collect console errors, page errors and failed or cross-origin requests."""
+    problems = []
+    page.on("console", lambda m: m.type == "error" and problems.append(f"console: {m.text}"))
+    page.on("pageerror", lambda e: problems.append(f"pageerror: {e}"))
+    page.on("requestfailed", failed_request_recorder(problems))
+    return problems
+
+
+SELECT_WORDS = """(words) => {
+  const el = document.querySelector('.provision-text[data-eid="art_24"]');
+  const start = el.textContent.indexOf(words);
+  const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+  let pos = 0, node, range = document.createRange(), started = false;
+  while ((node = walker.nextNode())) {
+    const len = node.textContent.length;
+    if (!started && start < pos + len) { range.setStart(node, start - pos); started = true; }
+    if (started && start + words.length <= pos + len) {
+      range.setEnd(node, start + words.length - pos);
+      break;
+    }
+    pos += len;
+  }
+  const selection = window.getSelection();
+  selection.removeAllRanges();
+  selection.addRange(range);
+}"""
+
+
+# --- Imports of the official text (the 6-article samples in tests/data/import) ---------------
+
+SAMPLES = Path(__file__).parent / "data" / "import"
+V2 = "Corrigendum"
+
+
+def import_sample(name: str, label: str = DEFAULT_LABEL):
+    convention = parse_convention(extract_text(SAMPLES / name), expected_articles=6)
+    return import_convention(convention=convention, label=label)
+
+
+def annotate(user, eid: str, quote: str | None = None, **kwargs) -> Annotation:
+    provision = Provision.objects.get(eid=eid)
+    selectors = None
+    if quote is not None:
+        start = provision.text.index(quote)
+        selectors = make_selectors(provision.text, start, start + len(quote))
+    kwargs.setdefault("status", Annotation.Status.SUBMITTED)
+    return annotation_create(
+        provision=provision, author=user, body=f"About {eid}", selectors=selectors, **kwargs
+    )
+
+
+def fresh(annotation: Annotation) -> Annotation:
+    return Annotation.objects.select_related("provision").get(pk=annotation.pk)
+
+
+SUMMARY_WORDS = "domestic law"  # in the seeded summary of Article 24
+OFFICIAL_WORDS = "open for accession by any State"  # in the sample's official Article 6(3)
+
+
+def quote_selectors(provision: Provision, words: str) -> list[dict]:
+    return [{"type": "TextQuoteSelector", "exact": words}]
+
+
+def published_quote(analyst, editor, eid: str, words: str, body: str) -> Annotation:
+    provision = Provision.objects.get(eid=eid)
+    note = annotation_create(
+        provision=provision,
+        author=analyst,
+        body=body,
+        selectors=quote_selectors(provision, words),
+        status=Annotation.Status.SUBMITTED,
+    )
+    return annotation_publish(annotation=note, editor=editor)
+
+
+# --- Search ----------------------------------------------------------------------------------
+
+
+def postgres(test):
+    """Only on PostgreSQL: what its full-text search does that the fallback does not."""
+    skip = pytest.mark.skipif(
+        connection.vendor != "postgresql", reason="needs PostgreSQL full-text search"
+    )
+    return pytest.mark.postgres(skip(test))
+
+
+# Anonymous: 7 queries find the hits, 4 label the facets, at most 5 load the page (SQLite
+# prefetches provisions for its snippets). None of it depends on the number of matches.
+ANONYMOUS_BUDGET = 16
+
+
+def result_links(html: str) -> list[str]:
+    """The result links in page order."""
+    return re.findall(r'<h3><a href="([^"]+)"', html)
+
+
+# --- The URL walk (tests/test_permissions.py, tests/test_private_responses.py) ---------------
+
+# Django's own views, classified here because we do not decorate them.
+DJANGO_VIEWS = {
+    "login": "public",
+    "logout": "public",
+    "password_change": "member",
+    "password_change_done": "member",
+    "password_reset": "public",
+    "password_reset_done": "public",
+    "password_reset_confirm": "public",
+    "password_reset_complete": "public",
+}
+
+
+# Routes that cannot be exercised generically (a catch-all that always answers 404).
+SKIP_NAMES = {"not_found"}
+SAMPLE_SLUGS = {"concerns": "serious-crime-scope", "safeguards": "consult-civil-society"}
+
+
+def walk(patterns, prefix="", namespace=""):
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            if entry.namespace == "admin":
+                continue  # Django admin: staff-only by Django itself, tested in test_permissions.py
+            ns = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from walk(entry.url_patterns, prefix + str(entry.pattern), ns)
+        elif isinstance(entry, URLPattern):
+            yield prefix + str(entry.pattern), entry
+
+
+def access_level(entry: URLPattern) -> str | None:
+    callback = entry.callback
+    level = getattr(callback, ACCESS_ATTR, None)
+    if level is None and hasattr(callback, "view_class"):
+        level = getattr(callback.view_class, ACCESS_ATTR, None)
+    if level is None and entry.name in DJANGO_VIEWS:
+        level = DJANGO_VIEWS[entry.name]
+    return level
+
+
+ALL_PATTERNS = [(route, entry) for route, entry in walk(get_resolver().url_patterns)]
+
+
+def concrete_url(route: str, objects: dict) -> str | None:
+    """Fill a route's converters with sample values that exist in the test database."""
+
+    def value(match):
+        name = match.group(2)
+        if name == "number":
+            return "24"
+        if name == "slug":
+            section = route.split("/")[0]
+            return SAMPLE_SLUGS.get(section, "serious-crime-scope")
+        if name == "pk" and route.startswith("review/members/"):
+            return str(objects["member"])
+        if name == "pk" or name == "id":
+            target = "annotation"
+            if "link" in route:
+                target = "link"
+            elif "commitment" in route:
+                target = "commitment"
+            return str(objects[target])
+        if name == "code":
+            return "mli"
+        if name == "uidb64" or name == "token":
+            return "x"
+        return objects.get(name, "x")
+
+    url = re.sub(r"<(?:(\w+):)?(\w+)>", value, route)
+    if "(?P" in url or "^" in url:
+        return None
+    return "/" + url
+
+
+def draft_commitment(analyst):
+    """A scorecard commitment in draft, for the routes that take one."""
+    from provisions.models import Party, SafeguardDemand
+    from provisions.services.commitments import commitment_create
+
+    return commitment_create(
+        party=Party.objects.get(code="MLI"),
+        demand=SafeguardDemand.objects.first(),
+        author=analyst,
+        level="unknown",
+    )
+
+
+# --- History: restoring a version ------------------------------------------------------------
+
+REASON = "The editor's rewording lost the <b>author's</b> point."
+
+
+def note_edited_by_editor(analyst, editor, *, publish: bool) -> Annotation:
+    """Submitted as "The first wording.", reworded by an editor, published if asked."""
+    note = annotation_create(
+        provision=Provision.objects.get(eid="art_24"),
+        author=analyst,
+        body="The *first* wording.",
+        tags=["first"],
+        concerns=["weak-procedural-safeguards"],
+        status="submitted",
+    )
+    note = annotation_update(
+        annotation=note, user=editor, version=1, body="A second wording.", tags=["second"]
+    )
+    return annotation_publish(annotation=note, editor=editor) if publish else note
+
+
+def first_revision(obj, target_type: str = "annotation") -> Revision:
+    return Revision.objects.get(target_type=target_type, target_id=obj.pk, version=1)
+
+
+def confirm_url(note: Annotation, revision: Revision) -> str:
+    url = reverse("provisions:annotation_history_restore", kwargs={"pk": note.pk})
+    return f"{url}?revision={revision.pk}"
+
+
+def post_restore(client, note, revision, reason=REASON):
+    url = reverse("provisions:annotation_history_restore", kwargs={"pk": note.pk})
+    return client.post(url, {"revision": revision.pk, "reason": reason})
+
+
+# --- Accessibility in the browser (axe-core) --------------------------------------------------
+
+# WCAG 2.0 and 2.1, levels A and AA.
+AXE_OPTIONS = {
+    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
+    "resultTypes": ["violations"],
+}
+BLOCKING_IMPACTS = {"serious", "critical"}
+
+
+def new_page(browser, live_server, user=None, **context_options):
+    # No bypass_csp: axe-core is injected with page.evaluate(), which runs through the
+    # DevTools protocol and is not subject to our CSP (script-src 'self' + nonce), so the
+    # pages are measured exactly as they are served.
+    page = browser.new_context(**context_options).new_page()
+    if user is not None:
+        sign_in_browser(page, live_server, user)
+    return page
+
+
+def blocking_violations(page) -> list[str]:
+    """axe-core's serious and critical WCAG 2.1 A/AA violations on the page, one readable
+    line per offending node."""
+    from axe_playwright_python.sync_playwright import Axe  # only the browser tests need it
+
+    results = Axe().run(page, options=AXE_OPTIONS)
+    lines = []
+    for violation in results.response["violations"]:
+        if violation["impact"] not in BLOCKING_IMPACTS:
+            continue
+        for node in violation["nodes"]:
+            lines.append(
+                f"{violation['id']} ({violation['impact']}): {violation['help']}\n"
+                f"    at {', '.join(map(str, node['target']))}\n"
+                f"    {node['html'][:200]}\n"
+                f"    {node.get('failureSummary', '').replace(chr(10), ' ')}"
+            )
+    return lines

@@ -14,6 +14,8 @@ from provisions.models import (
     ProvisionLink,
     SafeguardDemand,
 )
+from provisions.services.links import link_reject
+from provisions.services.statement import statement_item_save
 
 pytestmark = pytest.mark.django_db
 
@@ -84,3 +86,46 @@ def test_project_does_not_read_shared_at_runtime():
 
     for path in Path(settings.BASE_DIR, "provisions").rglob("*.py"):
         assert "../shared" not in path.read_text(), path
+
+
+def test_a_reseed_keeps_what_editors_changed(editor):
+    """`seed` runs on every deploy: it creates what is missing and never overwrites an editor's
+    correction of a concern, a demand or a signatory, nor brings back a rejected concern link."""
+    concern = Concern.objects.order_by("position").first()
+    concern.title = "Corrected by an editor"
+    statement_item_save(item=concern, editor=editor, changed=["title"])
+    demand = SafeguardDemand.objects.order_by("position").first()
+    demand.point = "Reworded by an editor"
+    statement_item_save(item=demand, editor=editor, changed=["point"])
+    organisation = Organisation.objects.order_by("position").first()
+    organisation.name = organisation.name + " (corrected)"
+    statement_item_save(item=organisation, editor=editor, changed=["name"])
+    link = ProvisionLink.objects.filter(concern__isnull=False).order_by("pk").first()
+    link_reject(link=link, editor=editor, reason="The statement does not support this one.")
+    edited = ProvisionLink.objects.filter(concern__isnull=False).order_by("pk").last()
+    edited.rationale = "An editor's own wording."
+    edited.save(update_fields=["rationale"])
+    links_before = ProvisionLink.objects.count()
+
+    call_command("seed", stdout=StringIO())
+
+    concern.refresh_from_db()
+    demand.refresh_from_db()
+    link.refresh_from_db()
+    edited.refresh_from_db()
+    assert concern.title == "Corrected by an editor"
+    assert demand.point == "Reworded by an editor"
+    assert Organisation.objects.filter(name=organisation.name).exists()
+    assert link.status == ProvisionLink.Status.REJECTED
+    assert edited.rationale == "An editor's own wording."
+    # The renamed signatory is the editor's row: the seed brings no second copy under the old name.
+    assert Organisation.objects.count() == 9
+    assert ProvisionLink.objects.count() == links_before
+
+
+def test_a_reseed_recreates_a_deleted_concern_link():
+    link = ProvisionLink.objects.filter(concern__isnull=False).order_by("pk").first()
+    key = (link.provision_id, link.concern_id)
+    link.delete()
+    call_command("seed", stdout=StringIO())
+    assert ProvisionLink.objects.filter(provision_id=key[0], concern_id=key[1]).exists()

@@ -64,6 +64,16 @@ def _upsert(report: SeedReport, model, lookup: dict, values: dict):
     return obj
 
 
+def _create_missing(report: SeedReport, model, lookup: dict, values: dict):
+    """get_or_create and nothing more: for rows that editors own once they exist (the
+    statement, its signatories, concerns, demands and their links), so that a re-seed on
+    deploy never overwrites an editor's correction nor brings back a rejected link. Fixes to
+    the shipped data reach existing databases through a data migration (as 0016 did)."""
+    obj, created = model.objects.get_or_create(**lookup, defaults=values)
+    report.count(model, created, False)
+    return obj
+
+
 def _date(value: str | None):
     return datetime.date.fromisoformat(value) if value else None
 
@@ -163,7 +173,7 @@ def seed_statement(*, data: dict | None = None, report: SeedReport | None = None
     report = report or SeedReport()
     treaty = Treaty.objects.get(slug=TREATY_SLUG)
     info = data["statement"]
-    statement = _upsert(
+    statement = _create_missing(
         report,
         Statement,
         {"slug": STATEMENT_SLUG},
@@ -177,10 +187,13 @@ def seed_statement(*, data: dict | None = None, report: SeedReport | None = None
             "about_mappings": data.get("about", ""),
         },
     )
-    for position, name in enumerate(info["named_signatories"], start=1):
-        _upsert(
-            report, Organisation, {"statement": statement, "name": name}, {"position": position}
-        )
+    # Signatories are seeded once, with the statement: an editor may correct a name, and a
+    # lookup by name would then bring the old spelling back as a second signatory.
+    if not statement.signatories.exists():
+        for position, name in enumerate(info["named_signatories"], start=1):
+            _create_missing(
+                report, Organisation, {"statement": statement, "name": name}, {"position": position}
+            )
 
     provisions = {
         p.article.number: p
@@ -190,7 +203,7 @@ def seed_statement(*, data: dict | None = None, report: SeedReport | None = None
     }
 
     for position, item in enumerate(data["concerns"], start=1):
-        concern = _upsert(
+        concern = _create_missing(
             report,
             Concern,
             {"slug": item["slug"]},
@@ -203,7 +216,7 @@ def seed_statement(*, data: dict | None = None, report: SeedReport | None = None
         )
         for link in item["links"]:
             for number in link["articles"]:
-                _upsert(
+                _create_missing(
                     report,
                     ProvisionLink,
                     {"provision": provisions[number], "concern": concern, "is_editorial": True},
@@ -218,7 +231,7 @@ def seed_statement(*, data: dict | None = None, report: SeedReport | None = None
                 )
 
     for position, item in enumerate(data["safeguard_demands"], start=1):
-        demand = _upsert(
+        demand = _create_missing(
             report,
             SafeguardDemand,
             {"slug": item["slug"]},
@@ -232,13 +245,11 @@ def seed_statement(*, data: dict | None = None, report: SeedReport | None = None
         )
         for link in item["links"]:
             for number in link["articles"]:
-                # Created once, then the editors' (and migration 0016's): a re-seed on deploy
-                # must not overwrite an editor's correction or bring back a rejected link.
-                _, created = ProvisionLink.objects.get_or_create(
-                    provision=provisions[number],
-                    demand=demand,
-                    is_editorial=True,
-                    defaults={
+                _create_missing(
+                    report,
+                    ProvisionLink,
+                    {"provision": provisions[number], "demand": demand, "is_editorial": True},
+                    {
                         "kind": link["kind"],
                         "rationale": link["why"],
                         "sources": link["sources"],
@@ -246,7 +257,6 @@ def seed_statement(*, data: dict | None = None, report: SeedReport | None = None
                         **_approved_editorially(),
                     },
                 )
-                report.count(ProvisionLink, created, False)
     update_search_vectors(concerns=Concern.objects.all(), demands=SafeguardDemand.objects.all())
     if report.changes:
         page_cache.everything_changed()

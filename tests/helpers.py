@@ -4,6 +4,7 @@ never from another test module (tests/test_suite_layout.py holds that)."""
 
 import functools
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -106,6 +107,15 @@ def code_for(user) -> str:
     from provisions.services.two_factor import authenticator_of, current_code
 
     return current_code(authenticator_of(user))
+
+
+def code_from_key(hex_key: str) -> str:
+    """The code an authenticator set up with this key shows now (as a phone would)."""
+    from django_otp.oath import TOTP
+
+    totp = TOTP(bytes.fromhex(hex_key))
+    totp.time = time.time()
+    return f"{totp.token():06d}"
 
 
 def verify_session(client, user) -> None:

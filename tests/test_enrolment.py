@@ -10,7 +10,6 @@ link; an operator can reset a lost phone; analysts still set up two-factor thems
 
 import hashlib
 import re
-import time
 from datetime import timedelta
 from io import StringIO
 
@@ -20,7 +19,6 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -33,17 +31,11 @@ from provisions.services.enrolment import (
 from provisions.services.members import member_deactivate
 from provisions.services.two_factor import new_secret, two_factor_enable
 from provisions.views.enrolment import LINK_SESSION_KEY, SETUP_KEY
-from tests.helpers import give_authenticator, make_member
+from tests.helpers import code_from_key, give_authenticator, make_member
 
 pytestmark = pytest.mark.django_db
 
 PASSWORD = "correct-horse-battery"
-
-
-def code_from_key(hex_key: str) -> str:
-    totp = TOTP(bytes.fromhex(hex_key))
-    totp.time = time.time()
-    return f"{totp.token():06d}"
 
 
 def link_from_command(username: str, *extra) -> str:

@@ -2,14 +2,12 @@
 code, editors who cannot act without it (pages, htmx, services, admin), and the demo editor."""
 
 import re
-import time
 from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -18,7 +16,7 @@ from provisions.models import Annotation, AuditEvent
 from provisions.services.two_factor import recovery_codes_regenerate
 from provisions.views.signin import PENDING_KEY
 from provisions.views.two_factor import SETUP_KEY
-from tests.helpers import code_for, confirm_session, give_authenticator
+from tests.helpers import code_for, code_from_key, confirm_session, give_authenticator
 
 pytestmark = pytest.mark.django_db
 
@@ -35,12 +33,6 @@ def sign_in(client, username, next_url=None):
 
 def signed_in_as(client):
     return client.session.get("_auth_user_id")
-
-
-def code_from_key(hex_key: str) -> str:
-    totp = TOTP(bytes.fromhex(hex_key))
-    totp.time = time.time()
-    return f"{totp.token():06d}"
 
 
 # --- The second step ------------------------------------------------------------------------

@@ -22,8 +22,7 @@ from provisions.services.two_factor import (
 )
 from provisions.views.signin import PENDING_SECONDS
 from provisions.views.two_factor import SETUP_KEY
-from tests.conftest import confirm_session, give_authenticator, text_of
-from tests.test_two_factor import code_from_key
+from tests.helpers import code_from_key, confirm_session, give_authenticator, text_of
 
 pytestmark = pytest.mark.django_db
 

@@ -35,6 +35,15 @@ class CodeForm(forms.Form):
     )
 
 
+class SetUpCodeForm(CodeForm):
+    """The code that confirms a new authenticator: only the app's (a recovery code proves
+    nothing about the new app, and two_factor_enable refuses one)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["code"].help_text = _lazy("The 6-digit code the app now shows for TreatyWatch.")
+
+
 def two_factor_facts() -> dict:
     """The numbers the two-factor pages state, from the code that makes them true."""
     return {

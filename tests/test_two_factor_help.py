@@ -118,3 +118,23 @@ def test_the_enrolment_pages_state_how_long_a_link_works(client, analyst, editor
     refused = text_of(client.get("/accounts/enrol/not-a-token/", follow=True), 403)
     for html in (missing, refused):
         assert f"a link works once, for {LINK_HOURS} hours" in html
+
+
+def test_the_set_up_code_field_asks_only_for_the_apps_code(client, analyst):
+    """A recovery code cannot confirm a new authenticator: the set-up pages do not offer it."""
+    give_authenticator(analyst)
+    codes = recovery_codes_regenerate(user=analyst)
+    client.force_login(analyst)
+    confirm_session(client)
+    html = text_of(client.get("/accounts/two-factor/?replace=1"))
+    assert f"The {DIGITS}-digit code the app now shows for TreatyWatch." in html
+    assert "or one of your recovery codes" not in html
+    assert "Use the new authenticator" in html and "Turn on two-factor sign-in" not in html
+    refused = client.post("/accounts/two-factor/", {"code": codes[0], "replace": "1"})
+    assert f"Type the {DIGITS}-digit code your app shows." in text_of(refused)
+    # The code step after the password takes either, as its field says.
+    client.logout()
+    client.post("/accounts/login/", {"username": "alice", "password": "correct-horse-battery"})
+    step = text_of(client.get("/accounts/two-factor/verify/"))
+    assert f"The {DIGITS}-digit code your authenticator app shows now, or one of your" in step
+    assert client.post("/accounts/two-factor/verify/", {"code": codes[1]}).status_code == 302

@@ -28,7 +28,7 @@ from provisions.services.enrolment import (
     enrolment_link_usable,
     enrolment_refused,
 )
-from provisions.sign_in import NEW_CODES_KEY, CodeForm, setup_context
+from provisions.sign_in import NEW_CODES_KEY, SetUpCodeForm, setup_context
 
 LINK_SESSION_KEY = "treatywatch_enrolment_token"
 SETUP_KEY = "treatywatch_enrolment_setup_key"
@@ -77,7 +77,7 @@ def enrol(request):
     key = request.session.get(SETUP_KEY)
     if not isinstance(key, str) or request.method == "GET" and "restart" in request.GET:
         key = request.session[SETUP_KEY] = two_factor.new_secret()
-    form = CodeForm(request.POST if request.method == "POST" else None)
+    form = SetUpCodeForm(request.POST if request.method == "POST" else None)
     if form.is_valid():
         try:
             device, codes = enrolment_complete(

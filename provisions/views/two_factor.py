@@ -19,7 +19,7 @@ from django_otp import login as otp_login
 from provisions.access import member_required, safe_next, second_factor_url, with_next
 from provisions.confirmation import confirmation_needed
 from provisions.services import two_factor
-from provisions.sign_in import NEW_CODES_KEY, CodeForm, setup_context, two_factor_facts
+from provisions.sign_in import NEW_CODES_KEY, SetUpCodeForm, setup_context, two_factor_facts
 
 SETUP_KEY = "treatywatch_2fa_setup_key"
 
@@ -70,7 +70,7 @@ def two_factor_page(request):
     key = request.session.get(SETUP_KEY)
     if not isinstance(key, str) or request.method == "GET" and "restart" in request.GET:
         key = request.session[SETUP_KEY] = two_factor.new_secret()
-    form = CodeForm(request.POST if request.method == "POST" else None)
+    form = SetUpCodeForm(request.POST if request.method == "POST" else None)
     if form.is_valid():
         try:
             device, codes, _replaced = two_factor.two_factor_set_up(

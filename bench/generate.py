@@ -40,7 +40,7 @@ from provisions.models import (
     Tag,
 )
 from provisions.rendering import render_markdown
-from provisions.search import update_search_vectors
+from provisions.search.vectors import update_search_vectors
 from provisions.services import history
 from provisions.services.annotations import tag_slug
 

@@ -229,7 +229,10 @@ def explain_search() -> tuple[str, int]:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from provisions.search import FACETS, RESULTS_PER_PAGE, AnnotationMatches, clean_query
+    from provisions.search.annotation_matches import AnnotationMatches
+    from provisions.search.facets import FACETS
+    from provisions.search.outcome import RESULTS_PER_PAGE
+    from provisions.search.query import clean_query
 
     matches = AnnotationMatches(clean_query(SEARCH), AnonymousUser())
     nothing_selected = {name: set() for name in FACETS}
@@ -953,8 +956,9 @@ def render(results: list[dict], info: dict, args) -> str:
         "",
         "`EXPLAIN ANALYZE` of the two statements `/search/?q="
         f"{SEARCH}` runs over the annotations for an anonymous reader "
-        "(`provisions.search.AnnotationMatches`): the facet counts (the matches `m`, one row per "
-        "match and facet value `rel`, grouped) and the best matches for the first page:",
+        "(`provisions.search.annotation_matches.AnnotationMatches`): the facet counts (the "
+        "matches `m`, one row per match and facet value `rel`, grouped) and the best matches for "
+        "the first page:",
         "",
         "```",
         largest["explain"],

@@ -16,8 +16,11 @@ from django.contrib.postgres.search import SearchQuery
 from django.core.management import call_command
 from django.db import connection
 
-from provisions import search as search_service
 from provisions.models import Annotation, Provision
+from provisions.search.facets import FACETS
+from provisions.search.matching import annotations_matching
+from provisions.search.outcome import search as run_search
+from provisions.search.vectors import update_search_vectors
 from provisions.services import annotation_create, annotation_publish, annotation_update
 from tests.helpers import ANONYMOUS_BUDGET, postgres, result_links
 
@@ -44,7 +47,7 @@ def publish(author, editor, body, **kwargs) -> Annotation:
 
 
 def run(query, user=None, **selected):
-    return search_service.search(query, user=user or AnonymousUser(), selected=selected)
+    return run_search(query, user=user or AnonymousUser(), selected=selected)
 
 
 def facet_counts(outcome, name) -> dict[str, int]:
@@ -278,7 +281,7 @@ def test_annotation_facets_counted_in_the_database_equal_a_count_by_hand(
         return all(match[name] & set(wanted) for name, wanted in selected.items() if name != but)
 
     outcome = run("zebrafinch", **selected)
-    for name in search_service.FACETS:
+    for name in FACETS:
         expected = Counter()
         for match in matches:
             if passes(match, but=name):
@@ -296,8 +299,7 @@ def test_pages_of_many_annotations_follow_each_other_without_gaps(analyst, edito
     for n in range(45):
         publish(analyst, editor, f"Quokka note {n}.", eid=f"art_{n % 60 + 1}")
     pages = [
-        search_service.search("quokka", user=AnonymousUser(), selected={}, page=number)
-        for number in (1, 2, 3)
+        run_search("quokka", user=AnonymousUser(), selected={}, page=number) for number in (1, 2, 3)
     ]
     seen = [result.object.pk for outcome in pages for result in outcome.page]
     assert len(seen) == len(set(seen)) == 45 == pages[0].total
@@ -499,11 +501,11 @@ def test_pg_annotation_search_uses_the_gin_index(analyst, editor):
         )
         for n in range(1000)
     )
-    search_service.update_search_vectors(annotations=Annotation.objects.all())
+    update_search_vectors(annotations=Annotation.objects.all())
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE provisions_annotation")
         cursor.execute("SET LOCAL enable_seqscan = off")
-    plan = search_service.annotations_matching("kaleidoscopic", AnonymousUser()).explain()
+    plan = annotations_matching("kaleidoscopic", AnonymousUser()).explain()
     # The planner may prefer the status index for the full visible-annotations query on a
     # small table; the full-text condition on its own must be answerable from the GIN index.
     query = SearchQuery("kaleidoscopic", search_type="websearch", config="english")

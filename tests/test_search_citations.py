@@ -11,10 +11,10 @@ import time
 import pytest
 from django.db import connection
 
-from provisions import search as search_service
 from provisions.citations import Citation, parse_citation, resolve_citation
 from provisions.models import Article, Concern, Provision, SafeguardDemand
-from provisions.search import update_search_vectors
+from provisions.search.query import STOP_WORDS
+from provisions.search.vectors import update_search_vectors
 from tests.helpers import ANONYMOUS_BUDGET, postgres, published_annotation, result_links
 
 pytestmark = pytest.mark.django_db
@@ -232,7 +232,7 @@ def test_star_is_not_a_wildcard_over_raw_markdown(client, analyst, editor):
 def test_the_stop_words_are_postgresqls():
     """Both databases agree on what cannot be searched for."""
     with connection.cursor() as cursor:
-        for word in sorted(search_service.STOP_WORDS):
+        for word in sorted(STOP_WORDS):
             cursor.execute("SELECT to_tsvector('english', %s)::text", [word])
             assert cursor.fetchone()[0] == "", word
 

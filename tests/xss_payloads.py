@@ -19,7 +19,7 @@ from django.core.exceptions import ValidationError
 from django.utils.text import slugify
 
 from provisions.models import Annotation, Article, Provision, ProvisionLink
-from provisions.search import update_search_vectors
+from provisions.search.vectors import update_search_vectors
 from provisions.services import (
     annotation_create,
     annotation_publish,

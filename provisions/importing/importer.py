@@ -41,7 +41,7 @@ from provisions.models import (
     TextVersion,
     Treaty,
 )
-from provisions.search import update_search_vectors
+from provisions.search.vectors import update_search_vectors
 from provisions.services.seeding import TREATY_SLUG
 
 DEFAULT_LABEL = "A/RES/79/243 annex (official)"

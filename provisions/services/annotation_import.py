@@ -25,7 +25,7 @@ from provisions.importing.annotations import (
 from provisions.models import Annotation, Concern, SafeguardDemand, TextVersion
 from provisions.models.treaty import QuoteSource, quote_source_in
 from provisions.rendering import render_markdown
-from provisions.search import update_search_vectors
+from provisions.search.vectors import update_search_vectors
 from provisions.services import history
 from provisions.services.annotations import _resolve_tags
 from provisions.services.audit import audit_record

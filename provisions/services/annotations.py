@@ -23,7 +23,7 @@ from provisions.models import (
 )
 from provisions.models.treaty import QuoteSource
 from provisions.rendering import contains_image, render_markdown
-from provisions.search import update_search_vectors
+from provisions.search.vectors import update_search_vectors
 from provisions.services import history
 from provisions.services.audit import audit_record
 from provisions.text import clean_text

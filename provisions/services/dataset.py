@@ -56,7 +56,7 @@ from provisions.models import (
     Treaty,
     TreatyAction,
 )
-from provisions.search import rebuild_search_index
+from provisions.search.vectors import rebuild_search_index
 
 FORMAT = "treatywatch-dataset"
 VERSION = 1

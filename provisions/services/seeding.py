@@ -25,7 +25,7 @@ from provisions.models import (
     Statement,
     Treaty,
 )
-from provisions.search import update_search_vectors
+from provisions.search.vectors import update_search_vectors
 
 FIXTURES = Path(settings.BASE_DIR) / "fixtures"
 TREATY_SLUG = "un-cybercrime-convention"

@@ -11,7 +11,7 @@ from django.db import transaction
 
 from provisions import cache, roles
 from provisions.models import Concern, Organisation, SafeguardDemand
-from provisions.search import update_search_vectors
+from provisions.search.vectors import update_search_vectors
 from provisions.services.audit import audit_record
 
 EDITABLE = (Concern, SafeguardDemand, Organisation)

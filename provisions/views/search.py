@@ -1,6 +1,6 @@
 """The search page, `/search/?q=`: one view for the page and for its htmx results fragment.
 
-The search itself is in provisions.search; this view reads the URL, refuses what it cannot
+The search itself is in provisions/search/; this view reads the URL, refuses what it cannot
 search (too long, or only stop-words and signs) and chooses between the page and the fragment.
 """
 
@@ -9,9 +9,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
-from provisions import search as search_service
 from provisions.access import public
 from provisions.cache import ANALYSIS, cache_public_page
+from provisions.search.facets import FACETS
+from provisions.search.outcome import search as run_search
+from provisions.search.query import MAX_QUERY_CHARS, clean_query, has_searchable_words
 
 EXAMPLES = [
     "surveillance",
@@ -29,25 +31,25 @@ EXAMPLES = [
 @cache_public_page(ANALYSIS)
 @vary_on_headers("HX-Request")
 def search(request):
-    query = search_service.clean_query(request.GET.get("q", ""))
+    query = clean_query(request.GET.get("q", ""))
     context = {"query": query, "error": "", "outcome": None, "examples": EXAMPLES}
-    if len(query) > search_service.MAX_QUERY_CHARS:
+    if len(query) > MAX_QUERY_CHARS:
         context["error"] = _(
             "That search is too long: use at most %(n)s characters. A few distinctive words "
             "find more than a whole sentence."
-        ) % {"n": search_service.MAX_QUERY_CHARS}
-        context["query"] = query[: search_service.MAX_QUERY_CHARS]
-    elif query and not search_service.has_searchable_words(query):
+        ) % {"n": MAX_QUERY_CHARS}
+        context["query"] = query[:MAX_QUERY_CHARS]
+    elif query and not has_searchable_words(query):
         context["error"] = _(
             "Search leaves out very common words such as “a”, “and” and “the”, and signs such "
             "as * or #, so there is nothing left to look for in “%(query)s”. Add a word that "
             "says what you want, e.g. surveillance or extradition."
         ) % {"query": query}
     elif query:
-        context["outcome"] = search_service.search(
+        context["outcome"] = run_search(
             query,
             user=request.user,
-            selected={name: request.GET.getlist(name) for name in search_service.FACETS},
+            selected={name: request.GET.getlist(name) for name in FACETS},
             page=request.GET.get("page", 1),
         )
     # A history restore needs the whole page; every other htmx request swaps the results only.

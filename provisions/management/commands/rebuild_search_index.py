@@ -1,12 +1,13 @@
 """`manage.py rebuild_search_index`: recompute every full-text search vector (PostgreSQL).
 
 The write services keep the vectors current; run this after changing text by another path
-(the admin, a bulk import, a raw SQL fix) or after changing the weights in provisions.search.
+(the admin, a bulk import, a raw SQL fix) or after changing the weights in
+provisions/search/vectors.py.
 """
 
 from django.core.management.base import BaseCommand
 
-from provisions.search import rebuild_search_index
+from provisions.search.vectors import rebuild_search_index
 
 
 class Command(BaseCommand):

@@ -1,0 +1,31 @@
+"""Full-text search over the treaty text, summaries, concerns, safeguard demands and annotations.
+
+On PostgreSQL every searchable row carries a weighted `search_vector` (titles A, summaries and
+provision text B, annotation bodies C; English stemming), GIN-indexed by migration 0003: a
+query is read with websearch syntax ("quoted phrase", OR, -exclude), matches are ranked with
+ts_rank and snippets come from ts_headline. On SQLite (development and most tests) a fallback
+gives the same results page: every word must occur (case-insensitive substring), title hits
+rank first, snippets are a window of text around the first hit.
+
+Articles, concerns and demands are few: a search collects a light hit (kind, id, rank, facet
+values) for each, and counts and filters their facets in Python. Annotations can be tens of
+thousands: the database counts their facets in one statement and returns only as many of the
+best as the requested page needs. Only the current page is loaded in full. The number of
+queries is the same whatever the number of matches.
+
+Visibility of annotations is decided by `Annotation.objects.visible_to(user)` and nowhere else.
+
+One concept per module, each importing only those before it in this list; the package
+re-exports nothing, so that a write service importing `vectors` does not load the whole search:
+
+    vectors             the PostgreSQL search vectors, kept current by the write services
+    query               cleaning a query, stop-words, the fallback's reading of its terms
+    fallback            the SQLite fallback's matching and ranking
+    matching            the QuerySets of matches, with `rank`, on either database
+    hits                light hits for the few articles, concerns and demands
+    facets              facet options and their counts
+    annotation_matches  the many annotations, counted by facet and paged in SQL
+    highlighting        snippets with the query's words marked
+    results             the current page's results, loaded in full
+    outcome             `search()`: all of the above for one results page
+"""

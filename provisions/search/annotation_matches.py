@@ -1,0 +1,134 @@
+"""The annotations matching a query, counted and paged by the database: one SQL statement counts
+every facet value at once, and a page reads only as many of the best matches as it needs.
+"""
+
+from collections import Counter
+
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
+from django.db.models import Exists, OuterRef, QuerySet
+
+from provisions.models import Annotation
+from provisions.search.facets import FACETS
+from provisions.search.hits import Hit
+from provisions.search.matching import annotations_matching
+
+
+class AnnotationMatches:
+    """The annotations matching a query, counted and paged by the database.
+
+    They can be many (one common word matches a tenth of 100,000 annotations), so unlike the
+    few articles, concerns and demands they never become one Python object per match: one SQL
+    statement counts every facet value at once (each facet ignoring its own selection), and
+    the page reads only the best `stop` matches, ordered by rank.
+    """
+
+    def __init__(self, query: str, user):
+        self.matches = annotations_matching(query, user).order_by()
+
+    def _filtered(self, active: dict[str, set]) -> QuerySet:
+        """The matches that pass every facet selection (OR within a facet, AND across)."""
+        matches = self.matches
+        if active["kind"] and "annotation" not in active["kind"]:
+            return matches.none()
+        if active["chapter"]:
+            matches = matches.filter(provision__article__chapter__in=active["chapter"])
+        for name in ("concern", "demand", "tag"):
+            if active[name]:
+                model, own, other = _through(name)
+                rows = model.objects.filter(**{own: OuterRef("pk"), f"{other}__in": active[name]})
+                matches = matches.filter(Exists(rows))
+        return matches
+
+    def best(self, active: dict[str, set], stop: int) -> list[Hit]:
+        """The first `stop` matches passing the selection, best first (rank, then newest)."""
+        rows = self._filtered(active).order_by("-rank", "-pk").values_list("pk", "rank")[:stop]
+        return [Hit("annotation", pk, rank or 0.0, -pk) for pk, rank in rows]
+
+    def facet_counts(self, active: dict[str, set]) -> tuple[dict[str, Counter], int]:
+        """Per facet, matches that would remain with each value given the other facets; and the
+        number of matches passing every facet. One statement, whatever the number of matches.
+
+        `m` holds the matches, `rel` one row per (match, facet, value); with a selection, `ok`
+        says per match which facets' selections it passes, and a value of facet F is counted
+        over the matches that pass every facet but F.
+        """
+        quote = connection.ops.quote_name
+        counts = {name: Counter() for name in FACETS}
+        try:
+            match_sql, params = self.matches.values_list(
+                "pk", "provision__article__chapter"
+            ).query.sql_with_params()
+        except EmptyResultSet:  # a query that cannot match anything (only punctuation)
+            return counts, 0
+        relations = ["SELECT m.id, 'chapter', m.chapter FROM m WHERE m.chapter IS NOT NULL"]
+        for name in ("concern", "demand", "tag"):
+            model, own, other = map(quote, _through(name, table=True))
+            relations.append(
+                f"SELECT r.{own}, '{name}', r.{other} "  # noqa: S608 — names, not input
+                f"FROM {model} r JOIN m ON m.id = r.{own}"
+            )
+        sql = (
+            f"WITH m (id, chapter) AS ({match_sql}), "
+            f"rel (id, facet, value) AS ({' UNION ALL '.join(relations)}) "
+        )
+        params = list(params)
+        selecting = [name for name in _COUNTED_FACETS if active[name]]
+        if not selecting:
+            sql += (
+                "SELECT facet, value, COUNT(*) FROM rel GROUP BY facet, value "
+                "UNION ALL SELECT 'kind', NULL, COUNT(*) FROM m"
+            )
+        else:
+            passes = []  # per facet: 1 when the match passes that facet's selection
+            for name in _COUNTED_FACETS:
+                if name in selecting:
+                    marks = ", ".join(["%s"] * len(active[name]))
+                    passes.append(
+                        f"MAX(CASE WHEN rel.facet = '{name}' AND rel.value IN ({marks}) "
+                        f"THEN 1 ELSE 0 END) AS ok_{name}"
+                    )
+                    params += sorted(active[name])
+                else:
+                    passes.append(f"1 AS ok_{name}")
+
+            def passing(but=None):
+                return " AND ".join(f"ok.ok_{name} = 1" for name in _COUNTED_FACETS if name != but)
+
+            per_value = " OR ".join(
+                f"(rel.facet = '{name}' AND {passing(but=name)})" for name in _COUNTED_FACETS
+            )
+            sql += (
+                f", ok AS (SELECT m.id, {', '.join(passes)} FROM m "  # noqa: S608 — no input
+                f"LEFT JOIN rel ON rel.id = m.id GROUP BY m.id) "
+                f"SELECT rel.facet, rel.value, COUNT(*) FROM rel JOIN ok ON ok.id = rel.id "
+                f"WHERE {per_value} GROUP BY rel.facet, rel.value "
+                f"UNION ALL SELECT 'kind', NULL, COUNT(*) FROM ok WHERE {passing()}"
+            )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            for facet, value, count in cursor.fetchall():
+                if facet == "kind":
+                    value = "annotation"
+                if count:
+                    counts[facet][value] = count
+        if active["kind"] and "annotation" not in active["kind"]:
+            # Annotations are filtered out: they still count under "kind", to be ticked back.
+            return {name: counts["kind"] if name == "kind" else Counter() for name in FACETS}, 0
+        return counts, counts["kind"]["annotation"]
+
+
+# The facets counted over annotations' relations (kind is the same for every annotation).
+_COUNTED_FACETS = ("chapter", "concern", "demand", "tag")
+
+
+def _through(name: str, *, table=False):
+    """The many-to-many model (or its table) behind the concern, demand or tag facet, its column
+    for the annotation and its column for the other side (e.g. "safeguarddemand_id")."""
+    field = Annotation._meta.get_field(f"{name}s")
+    through = field.remote_field.through
+    return (
+        through._meta.db_table if table else through,
+        field.m2m_column_name(),
+        field.m2m_reverse_name(),
+    )

@@ -1,0 +1,130 @@
+"""The whole search: a (cleaned, non-empty) query, with the facet selections of the URL, becomes
+the facets with their counts and the requested page of results, in a number of queries that
+does not grow with the number of matches.
+"""
+
+from dataclasses import dataclass
+
+from django.core.paginator import Paginator
+from django.utils.translation import gettext as _
+
+from provisions.citations import CitationMatch, parse_citation, resolve_citation
+from provisions.models import Chapter, Concern, SafeguardDemand, Tag
+from provisions.search.annotation_matches import AnnotationMatches
+from provisions.search.facets import (
+    FACETS,
+    KIND_LABELS,
+    MAX_FACET_VALUES,
+    MAX_TAG_OPTIONS,
+    Facet,
+    facet_counts,
+    facet_options,
+    passes,
+)
+from provisions.search.hits import KINDS, Hit, article_hits, point_hits
+from provisions.search.results import load_page
+
+RESULTS_PER_PAGE = 20
+
+
+@dataclass(slots=True)
+class SearchOutcome:
+    total: int  # matches after the facets
+    page: object  # django.core.paginator.Page of Result
+    facets: list[Facet]
+    any_selected: bool
+    # When the query is a citation ("art. 24(2)"): the provision it names, shown first.
+    cited: CitationMatch | None = None
+
+
+def search(query: str, *, user, selected: dict[str, list[str]], page=1) -> SearchOutcome:
+    """Run a (cleaned, non-empty) query for this user with facet selections from the URL.
+
+    selected maps facet names ("kind", "chapter", "concern", "demand", "tag") to the values of
+    the URL; unknown values are ignored.
+    """
+    citation = parse_citation(query)
+    cited = resolve_citation(citation) if citation else None  # one query, citations only
+    hits = [*article_hits(query), *point_hits(query)]  # the few: in Python
+    annotations = AnnotationMatches(query, user)  # the many: in the database
+
+    chapters = list(Chapter.objects.order_by("position").only("pk", "number", "title"))
+    concerns = list(Concern.objects.order_by("position").only("pk", "slug", "title"))
+    demands = list(SafeguardDemand.objects.order_by("position").only("pk", "slug", "title"))
+    # Only tags the user may see on some annotation: a draft's tag is neither listed nor, when
+    # named in the URL, kept as a selected facet (which would tell that it exists).
+    tags = list(Tag.objects.visible_to(user).order_by("name"))
+    # NUL is dropped: PostgreSQL refuses it in a query, and no slug or number holds one.
+    wanted = {
+        name: [str(v).replace("\x00", "")[:100] for v in selected.get(name, ())][:MAX_FACET_VALUES]
+        for name in FACETS
+    }
+    choices = {
+        "kind": [(kind, kind, str(KIND_LABELS[kind])) for kind in KINDS],
+        "chapter": [(c.pk, c.number, f"{c.number}. {c.title}") for c in chapters],
+        "concern": [(c.pk, c.slug, c.title) for c in concerns],
+        "demand": [(d.pk, d.slug, d.title) for d in demands],
+        "tag": [(t.pk, t.slug, f"#{t.name}") for t in tags],
+    }
+    active = {
+        name: {key for key, value, _label in choices[name] if value in wanted[name]}
+        for name in FACETS
+    }
+    counts = facet_counts(hits, active)
+    annotation_counts, annotation_total = annotations.facet_counts(active)
+    for name in FACETS:
+        counts[name].update(annotation_counts[name])
+    legends = {
+        "kind": _("Kind of result"),
+        "chapter": _("Chapter"),
+        "concern": _("Concern"),
+        "demand": _("Safeguard demand"),
+        "tag": _("Tag"),
+    }
+    facets = [
+        Facet(
+            name,
+            legends[name],
+            facet_options(
+                name,
+                choices[name],
+                counts[name],
+                active[name],
+                limit=MAX_TAG_OPTIONS if name == "tag" else None,
+            ),
+        )
+        for name in FACETS
+    ]
+
+    merged = _MergedHits(
+        sorted((hit for hit in hits if passes(hit, active)), key=lambda hit: hit.sort_key),
+        annotations,
+        active,
+        annotation_total,
+    )
+    page_obj = Paginator(merged, RESULTS_PER_PAGE).get_page(page)
+    page_obj.object_list = load_page(list(page_obj.object_list), query, user)
+    return SearchOutcome(
+        total=len(merged),
+        page=page_obj,
+        facets=[facet for facet in facets if facet.options],
+        any_selected=any(active.values()),
+        cited=cited,
+    )
+
+
+class _MergedHits:
+    """All results in order, for the paginator: the few hits in memory merged with the best
+    annotations, of which only as many as the requested page needs are read."""
+
+    def __init__(self, few: list[Hit], annotations: AnnotationMatches, active, annotation_total):
+        self.few, self.annotations, self.active = few, annotations, active
+        self.annotation_total = annotation_total
+
+    def __len__(self) -> int:
+        return len(self.few) + self.annotation_total
+
+    def __getitem__(self, index: slice) -> list[Hit]:
+        stop = min(index.stop, len(self))
+        best = self.annotations.best(self.active, stop) if self.annotation_total else []
+        return sorted([*self.few, *best], key=lambda hit: hit.sort_key)[index.start : stop]

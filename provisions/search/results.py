@@ -1,0 +1,167 @@
+"""The results of the current page, loaded in full: one query per kind present on the page,
+with its title, context and highlighted snippet.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db.models import Model, Prefetch, Subquery
+from django.utils.html import escape
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from provisions.models import Annotation, Article, Concern, Provision, SafeguardDemand
+from provisions.search.highlighting import Highlighter, html_to_text
+from provisions.search.hits import Hit
+from provisions.search.matching import best_provisions, websearch_query
+from provisions.search.query import parse_terms
+from provisions.search.vectors import is_postgres
+
+KIND_LABEL_ONE = {
+    "article": gettext_lazy("Article"),
+    "concern": gettext_lazy("Concern"),
+    "demand": gettext_lazy("Safeguard demand"),
+    "annotation": gettext_lazy("Annotation"),
+}
+
+
+@dataclass(slots=True)
+class Result:
+    kind: str
+    url: str
+    title: SafeString
+    context: str  # where it belongs: "Chapter IV", "Article 24 · art_24__para_2"
+    snippet: SafeString
+    object: Model
+
+    @property
+    def kind_label(self) -> str:
+        return KIND_LABEL_ONE[self.kind]
+
+
+def _load_articles(ids, query: str, hl: Highlighter) -> dict[int, Result]:
+    articles = Article.objects.filter(pk__in=ids).select_related("chapter")
+    results = {}
+    if is_postgres():
+        ts_query = websearch_query(query)
+        best = best_provisions(ts_query)
+        articles = articles.annotate(
+            match_eid=Subquery(best.values("eid")[:1]),
+            match_headline=Subquery(
+                best.annotate(headline=hl.headline("text", ts_query)).values("headline")[:1]
+            ),
+            summary_headline=hl.headline("summary", ts_query),
+            title_headline=hl.headline("title", ts_query, whole=True),
+        )
+        for article in articles:
+            results[article.pk] = _article_result(
+                article,
+                article.match_eid,
+                hl.from_headline(article.title_headline),
+                hl.from_headline(article.match_headline or article.summary_headline),
+            )
+        return results
+    articles = articles.prefetch_related(
+        Prefetch("provisions", queryset=Provision.objects.current().order_by("position"))
+    )
+    for article in articles:
+        matched = next((p for p in article.provisions.all() if hl.finds(p.text)), None)
+        results[article.pk] = _article_result(
+            article,
+            matched.eid if matched else None,
+            hl.snippet(article.title, whole=True),
+            hl.snippet(matched.text if matched else article.summary),
+        )
+    return results
+
+
+def _article_result(article: Article, eid, title, snippet) -> Result:
+    return Result(
+        kind="article",
+        url=article.get_absolute_url() + f"#{eid or article.eid}",
+        title=title,
+        context=_("Chapter %(number)s. %(title)s")
+        % {"number": article.chapter.number, "title": article.chapter.title},
+        snippet=snippet,
+        object=article,
+    )
+
+
+def _load_points(model, kind: str, ids, query: str, hl: Highlighter) -> dict[int, Result]:
+    points = model.objects.filter(pk__in=ids)
+    if is_postgres():
+        ts_query = websearch_query(query)
+        points = points.annotate(
+            title_headline=hl.headline("title", ts_query, whole=True),
+            point_headline=hl.headline("point", ts_query),
+        )
+
+    def rendered(point):
+        if is_postgres():
+            return hl.from_headline(point.title_headline), hl.from_headline(point.point_headline)
+        return hl.snippet(point.title, whole=True), hl.snippet(point.point)
+
+    context = _("The coalition's concern") if kind == "concern" else _("The coalition's demand")
+    results = {}
+    for point in points:
+        title, snippet = rendered(point)
+        results[point.pk] = Result(kind, point.get_absolute_url(), title, context, snippet, point)
+    return results
+
+
+def _load_annotations(ids, query: str, user, hl: Highlighter) -> dict[int, Result]:
+    annotations = (
+        Annotation.objects.visible_to(user)
+        .filter(pk__in=ids)
+        .select_related("provision__article", "author__member")
+        .with_body_editor()
+    )
+    if is_postgres():
+        annotations = annotations.annotate(
+            # From the rendered body: the reader sees text, not Markdown syntax.
+            body_headline=hl.headline("body_html", websearch_query(query))
+        )
+    results = {}
+    for annotation in annotations:
+        provision = annotation.provision
+        if provision.article_id:
+            where = _("Article %(number)s") % {"number": provision.article.number}
+            title = _("On Article %(number)s. %(title)s") % {
+                "number": provision.article.number,
+                "title": provision.article.title,
+            }
+        else:
+            where = title = _("On the preamble")
+        snippet = (
+            hl.from_headline(annotation.body_headline, of_html=True)
+            if is_postgres()
+            else hl.snippet(html_to_text(annotation.body_html))
+        )
+        results[annotation.pk] = Result(
+            kind="annotation",
+            url=annotation.get_absolute_url(),
+            title=escape(title),
+            context=f"{where} · {provision.citation}",
+            snippet=snippet,
+            object=annotation,
+        )
+    return results
+
+
+def load_page(hits: list[Hit], query: str, user) -> list[Result]:
+    """The page's results in full: one query per kind present on the page."""
+    hl = Highlighter(parse_terms(query))
+    ids = defaultdict(list)
+    for hit in hits:
+        ids[hit.kind].append(hit.pk)
+    loaded = {}
+    if ids["article"]:
+        loaded["article"] = _load_articles(ids["article"], query, hl)
+    if ids["concern"]:
+        loaded["concern"] = _load_points(Concern, "concern", ids["concern"], query, hl)
+    if ids["demand"]:
+        loaded["demand"] = _load_points(SafeguardDemand, "demand", ids["demand"], query, hl)
+    if ids["annotation"]:
+        loaded["annotation"] = _load_annotations(ids["annotation"], query, user, hl)
+    return [loaded[hit.kind][hit.pk] for hit in hits if hit.pk in loaded.get(hit.kind, {})]

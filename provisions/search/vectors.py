@@ -1,0 +1,82 @@
+"""The search vectors on PostgreSQL: every searchable row carries a weighted `search_vector`
+(titles A, summaries and provision text B, annotation bodies C; English stemming), GIN-indexed by
+migration 0003. The write services call `update_search_vectors` after they change searchable
+text; on SQLite there are no vectors and both functions do nothing.
+"""
+
+from functools import reduce
+from operator import add
+
+from django.contrib.postgres.search import SearchVector
+from django.db import connection
+from django.db.models import Model, QuerySet
+
+from provisions.models import Annotation, Article, Concern, Provision, SafeguardDemand
+
+SEARCH_CONFIG = "english"
+
+# What goes into each searchable row's vector, with its weight. Migration 0003 fills existing
+# rows with the same expressions in SQL.
+WEIGHTED_FIELDS = {
+    Article: (("title", "A"), ("summary", "B")),
+    Provision: (("text", "B"),),
+    Concern: (("title", "A"), ("point", "B")),
+    SafeguardDemand: (("title", "A"), ("point", "B")),
+    Annotation: (("body", "C"),),
+}
+
+
+def is_postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def search_vector_for(model: type[Model]) -> SearchVector:
+    return reduce(
+        add,
+        (
+            SearchVector(name, weight=weight, config=SEARCH_CONFIG)
+            for name, weight in WEIGHTED_FIELDS[model]
+        ),
+    )
+
+
+def _rows(model: type[Model], objects) -> QuerySet:
+    """A queryset, one object or an iterable of objects / primary keys → a plain queryset."""
+    if isinstance(objects, QuerySet):
+        return model.objects.filter(pk__in=objects.values("pk"))
+    if isinstance(objects, Model):
+        return model.objects.filter(pk=objects.pk)
+    return model.objects.filter(pk__in=[getattr(item, "pk", item) for item in objects])
+
+
+def update_search_vectors(
+    *, articles=None, provisions=None, annotations=None, concerns=None, demands=None
+) -> None:
+    """Recompute the search vectors of the given rows (one UPDATE per model; no-op on SQLite).
+
+    Each argument is a queryset, an object or an iterable of objects or primary keys; None
+    leaves that model alone. Called by the write services after they change searchable text.
+    """
+    if not is_postgres():
+        return
+    for model, objects in (
+        (Article, articles),
+        (Provision, provisions),
+        (Annotation, annotations),
+        (Concern, concerns),
+        (SafeguardDemand, demands),
+    ):
+        if objects is not None:
+            _rows(model, objects).update(search_vector=search_vector_for(model))
+
+
+def rebuild_search_index() -> dict[str, int]:
+    """Recompute every search vector; returns the number of rows per model (empty on SQLite)."""
+    if not is_postgres():
+        return {}
+    counts = {}
+    for model in WEIGHTED_FIELDS:
+        counts[str(model._meta.verbose_name_plural)] = model.objects.update(
+            search_vector=search_vector_for(model)
+        )
+    return counts

@@ -26,9 +26,9 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 
-from provisions import cache as page_cache
 from provisions import roles
 from provisions.anchoring import make_selectors
+from provisions.cache.generations import everything_changed
 from provisions.models import (
     Annotation,
     Concern,
@@ -467,7 +467,7 @@ def generate(
         _links(rng, report, provisions, concerns, demands, analysts, editors, link_count, now)
         report.bodies_rendered = len(bodies.rendered)
         # Written with bulk_create, past the services: no cached page may survive it.
-        page_cache.everything_changed()
+        everything_changed()
 
     report.seconds = time.monotonic() - started
     progress(

@@ -8,7 +8,8 @@ class ProvisionsConfig(AppConfig):
 
     def ready(self):
         # The system checks (provisions/checks.py) register themselves when imported; sign-ins,
-        # their failures and sign-outs go to the audit log.
+        # their failures and sign-outs go to the audit log; edits in the admin retire every
+        # cached page.
         from provisions import checks, signals  # noqa: F401
 
         signals.connect()

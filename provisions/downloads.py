@@ -5,10 +5,10 @@ A download of every published annotation can run to tens of megabytes. Built in 
 take a worker's memory with it; built for every request it would let anyone keep the workers
 busy. So the text is streamed to the reader as it is written and, when the page cache is on,
 saved at the same time under a name holding the generations of the public analysis and the site
-(`provisions.cache.current_version`) and the files' format (`FORMAT`): until a write retires
-them, the next reader gets the saved file, without a query. A file is only ever put in place
-whole; an interrupted build leaves nothing behind, and the newest file of a download replaces
-the older ones.
+(`provisions.cache.generations.current_version`) and the files' format (`FORMAT`): until a write
+retires them, the next reader gets the saved file, without a query. A file is only ever put in
+place whole; an interrupted build leaves nothing behind, and the newest file of a download
+replaces the older ones.
 """
 
 import logging
@@ -20,7 +20,9 @@ from pathlib import Path
 from django.conf import settings
 from django.http import FileResponse, StreamingHttpResponse
 
-from provisions import cache as page_cache
+from provisions.cache.generations import current_version
+from provisions.cache.scopes import ANALYSIS
+from provisions.cache.storage import HIT_HEADER
 
 logger = logging.getLogger(__name__)
 
@@ -39,7 +41,7 @@ def download(
 ) -> StreamingHttpResponse:
     """The response for a download. `pieces` is called only if the file must be (re)written:
     a saved file costs no query at all."""
-    version = page_cache.current_version(page_cache.ANALYSIS)
+    version = current_version(ANALYSIS)
     if version is None:
         content, state = _encoded(pieces()), "none"
     else:
@@ -57,7 +59,7 @@ def download(
 
 def _attachment(response, filename: str, state: str):
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response[page_cache.HIT_HEADER] = state
+    response[HIT_HEADER] = state
     return response
 
 

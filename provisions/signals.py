@@ -1,5 +1,6 @@
 """Receivers for Django's sign-in signals: they write the audit log and start the idle clock;
-and one for group membership, which revokes a member's API tokens when they leave a group.
+one for group membership, which revokes a member's API tokens when they leave a group; and one
+for the admin's change log, which retires every cached public page.
 
 Connected in `ProvisionsConfig.ready`. They record or hand over to a service; they never decide
 anything (the rules live in views, services and provisions/roles.py).
@@ -7,8 +8,9 @@ anything (the rules live in views, services and provisions/roles.py).
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
-from django.db.models.signals import m2m_changed
+from django.db.models.signals import m2m_changed, post_save
 
+from provisions.cache.generations import everything_changed
 from provisions.middleware import IdleTimeoutMiddleware
 from provisions.services.audit import attempted_username, audit_record
 from provisions.services.tokens import REVOKED_GROUP_LEFT, api_tokens_revoke_all
@@ -82,6 +84,12 @@ def revoke_tokens_on_leaving_a_group(sender, instance, action, reverse, pk_set, 
         api_tokens_revoke_all(user=member, reason=REVOKED_GROUP_LEFT)
 
 
+def retire_cached_pages_on_admin_change(sender, **kwargs) -> None:
+    """Editors may change any row in the admin, which bypasses the services: a change there is
+    logged as a LogEntry, and retires every cached page (provisions/cache/)."""
+    everything_changed()
+
+
 def connect() -> None:
     uid = "provisions.audit"
     user_logged_in.connect(record_sign_in, dispatch_uid=f"{uid}.sign_in")
@@ -91,4 +99,9 @@ def connect() -> None:
         revoke_tokens_on_leaving_a_group,
         sender=get_user_model().groups.through,
         dispatch_uid="provisions.tokens.group_left",
+    )
+    post_save.connect(
+        retire_cached_pages_on_admin_change,
+        sender="admin.LogEntry",
+        dispatch_uid="page-cache-admin",
     )

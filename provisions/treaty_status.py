@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from provisions.models import Commitment, Party, SafeguardDemand, TreatyAction
 
-# The page-cache scope of every page that shows the scorecard (provisions/cache.py). Treaty
+# The page-cache scope of every page that shows the scorecard (provisions/cache/). Treaty
 # actions are imported rarely and retire every cached page; a published commitment retires this.
 CACHE_SCOPE = "states"
 # Article 65(1): in force on the ninetieth day after the fortieth instrument is deposited.

@@ -80,7 +80,7 @@ LEAKS = (
     "/work/",
     "Exception",
 )
-# Read before the outage: the public page cache (provisions/cache.py) may still serve these to
+# Read before the outage: the public page cache (provisions/cache/) may still serve these to
 # anonymous readers while the database is down — a stored copy (X-Page-Cache: hit) or the 503.
 WARM_PAGES = ["/", "/convention/", "/convention/articles/24/", "/concerns/", "/safeguards/"]
 # Never read before the outage: they need the database, so they must answer the 503 page.

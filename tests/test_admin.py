@@ -14,7 +14,7 @@ from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.test import Client
 
-from provisions import cache as page_cache
+from provisions.cache.process_pages import process_pages
 from provisions.models import Annotation, AuditEvent, Concern, Organisation, Provision, Revision
 from provisions.services import link_propose
 from tests.helpers import give_authenticator
@@ -148,7 +148,7 @@ def test_a_concern_corrected_in_the_admin_is_audited_and_retires_cached_pages(
 ):
     settings.TREATYWATCH_PAGE_CACHE = True
     cache.clear()
-    page_cache._process_pages.clear()
+    process_pages.clear()
     concern = Concern.objects.get(slug="serious-crime-scope")
     url = f"/concerns/{concern.slug}/"
     Client().get(url)
@@ -176,7 +176,7 @@ def test_a_concern_corrected_in_the_admin_is_audited_and_retires_cached_pages(
     assert fresh["X-Page-Cache"] == "miss"
     assert "Scope beyond cybercrime (corrected)" in fresh.content.decode()
     cache.clear()
-    page_cache._process_pages.clear()
+    process_pages.clear()
 
 
 def test_an_organisation_added_in_the_admin_is_audited(client, editor):

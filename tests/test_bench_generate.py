@@ -16,8 +16,8 @@ from django.db import connection, transaction
 from django.test import Client
 
 from bench.generate import LOGIN_ANALYST, generate
-from provisions import cache as page_cache
 from provisions.anchoring import normalise_selectors
+from provisions.cache.process_pages import process_pages
 from provisions.models import Annotation, ProvisionLink, Revision
 from provisions.rendering import render_markdown
 from provisions.services import history
@@ -139,7 +139,7 @@ def test_search_vectors_are_filled(generated):
 def test_no_cached_page_survives_the_generation(settings):
     settings.TREATYWATCH_PAGE_CACHE = True
     cache.clear()
-    page_cache._process_pages.clear()
+    process_pages.clear()
     Client().get("/convention/articles/24/")
     assert Client().get("/convention/articles/24/")["X-Page-Cache"] == "hit"
     generate(TOTAL, featured=FEATURED, links=LINKS, progress=lambda line: None)

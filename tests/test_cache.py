@@ -1,4 +1,4 @@
-"""The page cache (provisions.cache): anonymous pages served without the database, never stale.
+"""The page cache (provisions/cache/): anonymous pages served without the database, never stale.
 
 Guards: a second anonymous GET costs no query; every write path retires exactly the pages whose
 public content it changes (another article's page stays cached); the htmx fragment is cached
@@ -20,7 +20,10 @@ from django.template import engines
 from django.test import Client
 from django.urls import path
 
-from provisions import cache as page_cache
+from provisions.cache import keys
+from provisions.cache.invalidation import annotation_changed
+from provisions.cache.process_pages import process_pages
+from provisions.cache.serving import cache_public_page
 from provisions.models import Annotation, Concern, ProvisionLink, Revision
 from provisions.services import (
     annotation_create,
@@ -50,7 +53,7 @@ TOKEN_TEMPLATE = engines["django"].from_string(
 )
 
 
-@page_cache.cache_public_page()
+@cache_public_page()
 def token_page(request):
     return HttpResponse(TOKEN_TEMPLATE.render({}, request))
 
@@ -80,10 +83,10 @@ PUBLIC_PAGES = [
 def page_cache_on(settings):
     settings.TREATYWATCH_PAGE_CACHE = True
     cache.clear()
-    page_cache._process_pages.clear()
+    process_pages.clear()
     yield
     cache.clear()
-    page_cache._process_pages.clear()
+    process_pages.clear()
 
 
 def get(url: str, **headers):
@@ -236,7 +239,7 @@ def test_signed_in_members_neither_get_nor_fill_the_shared_pages(client, analyst
     assert "X-Page-Cache" not in response
     assert "annotate-link" in response.content.decode()  # the member's own page
     cache.clear()
-    page_cache._process_pages.clear()
+    process_pages.clear()
     client.get(ART24)
     assert state(ART24) == "miss"  # the member's visit stored nothing
 
@@ -510,6 +513,31 @@ def test_importing_a_dataset_retires_everything(analyst, editor, art24):
     assert {state(ART25), state("/about/")} == {"miss"}
 
 
+def test_what_a_write_retires_comes_from_the_snapshots_the_service_passes(analyst, editor, art24):
+    """The cache reads no history: with an annotation's revisions gone (rows changed outside the
+    services), a rejection still retires its article and concern, and nothing else."""
+    annotation = published(analyst, editor, art24, concerns=[CONCERN])
+    Revision.objects.filter(target_type="annotation", target_id=annotation.pk).delete()
+    urls = [ART24, ART25, f"/concerns/{CONCERN}/", "/about/"]
+    assert set(cached(*urls).values()) == {"hit"}
+    annotation_reject(annotation=annotation, editor=editor, reason="Withdrawn")
+    assert {url: state(url) for url in urls} == {
+        ART24: "miss",
+        ART25: "hit",
+        f"/concerns/{CONCERN}/": "miss",
+        "/about/": "hit",
+    }
+
+
+def test_retiring_pages_for_a_write_reads_nothing_from_the_database(django_assert_num_queries):
+    before = {"status": "published", "provision": "art_24__para_2", "concerns": [CONCERN]}
+    after = {**before, "status": "rejected", "concerns": []}
+    assert cached(ART24, ART25) == {ART24: "hit", ART25: "hit"}
+    with django_assert_num_queries(0):
+        annotation_changed(before=before, after=after)
+    assert (state(ART24), state(ART25)) == ("miss", "hit")
+
+
 def test_a_change_in_the_admin_retires_everything(editor):
     assert set(cached(ART24, "/about/").values()) == {"hit"}
     concern = Concern.objects.get(slug=CONCERN)
@@ -535,7 +563,7 @@ def test_a_page_rendered_before_the_commit_is_retired_after_it(
 
 def test_a_deploy_with_other_templates_does_not_serve_old_pages(monkeypatch):
     assert cached(ART24)[ART24] == "hit"
-    monkeypatch.setattr(page_cache, "release", lambda: "another-release")
+    monkeypatch.setattr(keys, "release", lambda: "another-release")
     assert state(ART24) == "miss"
 
 

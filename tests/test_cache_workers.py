@@ -28,8 +28,11 @@ from django.core.checks import Tags, run_checks
 from django.db import connection
 from django.test import Client
 
-from provisions import cache as page_cache
 from provisions.api import auth as api_auth
+from provisions.cache import generations, serving
+from provisions.cache.backends import DatabaseCache, RedisCache
+from provisions.cache.keys import PAGE_KEY_PREFIX
+from provisions.cache.process_pages import ProcessPages
 from provisions.checks import check_cache_is_shared
 from provisions.models import Provision
 from provisions.services import annotation_create, annotation_publish, annotation_reject
@@ -52,7 +55,7 @@ class Worker:
 
     def __init__(self, backend):
         self.cache = backend
-        self.pages = page_cache._ProcessPages(max_bytes=8 * 1024 * 1024)
+        self.pages = ProcessPages(max_bytes=8 * 1024 * 1024)
 
 
 @pytest.fixture
@@ -61,8 +64,9 @@ def become(monkeypatch, settings):
     settings.TREATYWATCH_PAGE_CACHE = True
 
     def switch(worker: Worker) -> None:
-        monkeypatch.setattr(page_cache, "cache", worker.cache)
-        monkeypatch.setattr(page_cache, "_process_pages", worker.pages)
+        monkeypatch.setattr(generations, "cache", worker.cache)
+        monkeypatch.setattr(serving, "cache", worker.cache)
+        monkeypatch.setattr(serving, "process_pages", worker.pages)
         monkeypatch.setattr(api_auth, "cache", worker.cache)
 
     return switch
@@ -99,9 +103,9 @@ def shared_backend(request):
     """Makes backend clients that share one store, as the workers of one deployment do."""
     if request.param == "database":
         prefix = f"tests-{secrets.token_hex(6)}"
-        return lambda: page_cache.DatabaseCache(CACHE_TABLE, {"KEY_PREFIX": prefix})
+        return lambda: DatabaseCache(CACHE_TABLE, {"KEY_PREFIX": prefix})
     url, prefix = request.getfixturevalue("redis_url"), request.getfixturevalue("redis_prefix")
-    return lambda: page_cache.RedisCache(url, {"KEY_PREFIX": prefix})
+    return lambda: RedisCache(url, {"KEY_PREFIX": prefix})
 
 
 def get(url: str):
@@ -200,7 +204,7 @@ def test_sign_in_failures_count_across_workers(analyst, settings):
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks: PostgreSQL only")
 def test_the_database_cache_loses_no_count_when_workers_count_at_once():
     prefix = f"tests-{secrets.token_hex(6)}"
-    backend = page_cache.DatabaseCache(CACHE_TABLE, {"KEY_PREFIX": prefix})
+    backend = DatabaseCache(CACHE_TABLE, {"KEY_PREFIX": prefix})
     backend.add("writes", 0, timeout=120)
     start = threading.Barrier(4)
     errors = []
@@ -211,7 +215,7 @@ def test_the_database_cache_loses_no_count_when_workers_count_at_once():
         try:
             start.wait()
             for _ in range(times):
-                page_cache.DatabaseCache(CACHE_TABLE, {"KEY_PREFIX": prefix}).incr("writes")
+                DatabaseCache(CACHE_TABLE, {"KEY_PREFIX": prefix}).incr("writes")
         except Exception as error:  # reported below, in the test's thread
             errors.append(error)
         finally:
@@ -231,12 +235,10 @@ def test_a_full_database_cache_drops_pages_never_counters_or_generations():
     """Anyone can fill the cache with pages (one per search address): that must not reset the
     write limit's counters (Django's own culling drops the alphabetically first keys)."""
     prefix = f"tests-{secrets.token_hex(6)}"
-    backend = page_cache.DatabaseCache(
-        CACHE_TABLE, {"KEY_PREFIX": prefix, "OPTIONS": {"MAX_ENTRIES": 6}}
-    )
+    backend = DatabaseCache(CACHE_TABLE, {"KEY_PREFIX": prefix, "OPTIONS": {"MAX_ENTRIES": 6}})
     backend.add("api-writes:token:1", 3, timeout=120)
     backend.set("tw:gen:analysis", 7, timeout=None)
-    pages = [f"{page_cache.PAGE_KEY_PREFIX}{number:02}" for number in range(20)]
+    pages = [f"{PAGE_KEY_PREFIX}{number:02}" for number in range(20)]
     for page in pages:
         backend.set(page, b"<html>", timeout=900)
     assert backend.get("api-writes:token:1") == 3
@@ -273,10 +275,10 @@ def production_cache(**env) -> str:
 
 def test_production_uses_redis_when_set_and_the_database_cache_otherwise():
     assert production_cache(REDIS_URL="redis://127.0.0.1:6379/0") == (
-        "provisions.cache.RedisCache redis://127.0.0.1:6379/0"
+        "provisions.cache.backends.RedisCache redis://127.0.0.1:6379/0"
     )
     # Without Redis: the shared database cache, in the table the migration creates.
-    assert production_cache() == f"provisions.cache.DatabaseCache {CACHE_TABLE}"
+    assert production_cache() == f"provisions.cache.backends.DatabaseCache {CACHE_TABLE}"
     # Only development (one runserver process) keeps the cache in memory.
     assert production_cache(DJANGO_DEBUG="1").startswith(
         "django.core.cache.backends.locmem.LocMemCache"
@@ -303,8 +305,8 @@ def test_the_deploy_check_refuses_a_per_process_cache(settings):
 @pytest.mark.parametrize(
     "backend, location",
     [
-        ("provisions.cache.DatabaseCache", CACHE_TABLE),
-        ("provisions.cache.RedisCache", DEFAULT_TEST_REDIS),
+        ("provisions.cache.backends.DatabaseCache", CACHE_TABLE),
+        ("provisions.cache.backends.RedisCache", DEFAULT_TEST_REDIS),
         ("django.core.cache.backends.filebased.FileBasedCache", None),
     ],
 )
@@ -317,13 +319,13 @@ def test_the_deploy_check_accepts_a_shared_cache(settings, tmp_path, backend, lo
 
 
 def test_the_redis_backend_reuses_one_client_per_pool():
-    backend = page_cache.RedisCache(DEFAULT_TEST_REDIS, {})
+    backend = RedisCache(DEFAULT_TEST_REDIS, {})
     assert backend._cache.get_client() is backend._cache.get_client()
     assert backend._cache.get_client(write=True) is backend._cache.get_client()
 
 
 def test_the_redis_backend_works_like_djangos(redis_url, redis_prefix):
-    backend = page_cache.RedisCache(redis_url, {"KEY_PREFIX": redis_prefix, "TIMEOUT": 60})
+    backend = RedisCache(redis_url, {"KEY_PREFIX": redis_prefix, "TIMEOUT": 60})
     backend.set("probe", 1)
     backend.set("page", {"segments": [b"<p>", b"nonce"]})
     assert backend.incr("probe") == 2

@@ -188,7 +188,7 @@ def test_the_app_recovers_as_soon_as_the_database_answers(client, analyst, cold_
 
 
 def test_a_stored_public_page_is_still_served_during_the_outage(client, cold_cache, settings):
-    """Graceful degradation: the public page cache (provisions/cache.py, off in the other tests)
+    """Graceful degradation: the public page cache (provisions/cache/, off in the other tests)
     needs no database, so anonymous readers keep reading pages already stored; the rest answer
     503 (as above)."""
     settings.TREATYWATCH_PAGE_CACHE = True

@@ -17,8 +17,8 @@ from django.core.signals import request_finished
 from django.db import close_old_connections
 from django.test import RequestFactory
 
-from provisions import cache as page_cache
 from provisions import downloads, exports
+from provisions.cache.generations import everything_changed
 from provisions.downloads import SEPARATOR
 from provisions.exports import Items, json_pieces
 from provisions.models import Provision
@@ -139,7 +139,7 @@ def test_every_public_write_retires_the_kept_file(kept, client, analyst, editor)
     link_approve(link=link, editor=editor)  # approving a link
     assert b"LINK-SENTINEL" in client.get("/export/links.csv").getvalue()
 
-    page_cache.everything_changed()  # seeding, imports, the admin
+    everything_changed()  # seeding, imports, the admin
     response = client.get("/export/links.csv")
     assert response["X-Page-Cache"] == "miss"
     assert b"LINK-SENTINEL" in response.getvalue()

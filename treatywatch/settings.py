@@ -141,8 +141,8 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            # Django's Redis backend, reusing one client per pool (see provisions/cache.py).
-            "BACKEND": "provisions.cache.RedisCache",
+            # Django's Redis backend, one client per pool (see provisions/cache/backends.py).
+            "BACKEND": "provisions.cache.backends.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "treatywatch",
         }
@@ -153,8 +153,8 @@ else:
     CACHES = {
         "default": {
             # Django's database cache with a counter that stays exact when workers count at
-            # once (provisions/cache.py).
-            "BACKEND": "provisions.cache.DatabaseCache",
+            # once (provisions/cache/backends.py).
+            "BACKEND": "provisions.cache.backends.DatabaseCache",
             "LOCATION": "treatywatch_cache",
             "KEY_PREFIX": "treatywatch",
             # Beyond this many rows, expired ones go, then stored pages (the soonest to expire)
@@ -241,7 +241,7 @@ CSRF_COOKIE_SAMESITE = "Lax"
 # A failed CSRF check gets the site's 403 page, saying what to do (Django's own is bare).
 CSRF_FAILURE_VIEW = "provisions.views.errors.csrf_failure"
 SESSION_COOKIE_AGE = 60 * 60 * 12
-# The page cache (provisions/cache.py; tests switch it off). A stored page lives at most this
+# The page cache (provisions/cache/; tests switch it off). A stored page lives at most this
 # long: freshness comes from the generations, this only bounds memory and the life of a page
 # after a write that bypassed the services.
 TREATYWATCH_PAGE_CACHE = True

@@ -26,5 +26,5 @@ STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 # Most tests write rows with the ORM and read pages again: they test rendering, so the page cache
-# (provisions.cache) is off; tests/test_cache.py switches it on.
+# (provisions/cache/) is off; tests/test_cache.py switches it on.
 TREATYWATCH_PAGE_CACHE = False

@@ -30,7 +30,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from provisions import cache as page_cache
+from provisions.cache.generations import everything_changed
 from provisions.importing.parser import ImportRefused, ParsedConvention, ParsedProvision
 from provisions.importing.reanchor import ReanchorReport, reanchor
 from provisions.models import (
@@ -486,5 +486,5 @@ def import_convention(
         )
     report = _Importer(treaty, convention, label, source, progress).run()
     if report.has_changes:
-        page_cache.everything_changed()
+        everything_changed()
     return report

@@ -10,9 +10,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from provisions import cache as page_cache
 from provisions import roles
 from provisions.anchoring import MAX_QUOTE_CHARS, QUOTE, normalise_selectors
+from provisions.cache.invalidation import annotation_changed, link_changed
 from provisions.models import Annotation, Provision, ProvisionLink, TextVersion
 from provisions.services import history
 from provisions.services.annotations import EditConflict, quote_source_for
@@ -46,6 +46,7 @@ def anchor_confirm(*, annotation: Annotation, editor, version) -> Annotation:
     current = _locked(annotation, editor, version)
     if current.anchor_state != Annotation.Anchor.FUZZY:
         raise ValidationError({"anchor": _("Only a fuzzy anchor can be confirmed.")})
+    before = history.annotation_snapshot(current)
     try:
         current.selectors = normalise_selectors(current.provision.text, current.selectors)
     except ValidationError:
@@ -56,8 +57,8 @@ def anchor_confirm(*, annotation: Annotation, editor, version) -> Annotation:
     current.set_quote_source(TextVersion.objects.source_of(current.provision))
     current.version += 1
     current.save(update_fields=Annotation.ANCHOR_FIELDS)
-    history.record(obj=current, action="anchor_confirmed", actor=editor)
-    page_cache.annotation_changed(current)
+    after = history.record(obj=current, action="anchor_confirmed", actor=editor).snapshot
+    annotation_changed(before=before, after=after)
     return current
 
 
@@ -104,6 +105,7 @@ def anchor_pick(
         messages = [m for messages in error.message_dict.values() for m in messages]
         raise ValidationError({"exact": messages}) from None
     source = quote_source_for(provision)
+    before = history.annotation_snapshot(current)
     moved = current.provision_id != provision.pk
     old_eid = current.provision.eid
     current.provision = provision
@@ -113,14 +115,14 @@ def anchor_pick(
     current.version += 1
     current.save(update_fields=Annotation.ANCHOR_FIELDS)
     note = _("moved from %(old)s") % {"old": old_eid} if moved else ""
-    history.record(obj=current, action="anchor_picked", actor=editor, note=note)
+    after = history.record(obj=current, action="anchor_picked", actor=editor, note=note).snapshot
     if moved:
         for reply in current.replies.select_for_update():
             reply.provision = provision
             reply.version += 1
             reply.save(update_fields=["provision", "version", "updated_at"])
             history.record(obj=reply, action="anchor_picked", actor=editor, note=note)
-    page_cache.annotation_changed(current)
+    annotation_changed(before=before, after=after)
     return current
 
 
@@ -128,12 +130,17 @@ def anchor_pick(
 def link_anchor_confirm(*, link: ProvisionLink, editor) -> ProvisionLink:
     """A link moved to a parent provision by an import is right where it is now."""
     _require_editor(editor)
-    current = ProvisionLink.objects.select_for_update().select_related("provision").get(pk=link.pk)
+    current = (
+        ProvisionLink.objects.select_for_update(of=("self",))
+        .select_related("provision", "concern", "demand")
+        .get(pk=link.pk)
+    )
     if not current.needs_review:
         raise ValidationError({"anchor": _("This link is not waiting for a review.")})
+    before = history.link_snapshot(current)
     current.needs_review = False
     current.version += 1
     current.save(update_fields=["needs_review", "version"])
-    history.record(obj=current, action="anchor_confirmed", actor=editor)
-    page_cache.link_changed(current)
+    after = history.record(obj=current, action="anchor_confirmed", actor=editor).snapshot
+    link_changed(before=before, after=after)
     return current

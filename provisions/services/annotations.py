@@ -9,9 +9,9 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from provisions import cache as page_cache
 from provisions import roles
 from provisions.anchoring import normalise_selectors
+from provisions.cache.invalidation import annotation_changed
 from provisions.models import (
     Annotation,
     Concern,
@@ -302,6 +302,7 @@ def annotation_update(*, annotation: Annotation, user, version: int, **changes) 
     if version != current.version:
         raise EditConflict(current=current, attempted=changes)
 
+    before = history.annotation_snapshot(current)
     if "body" in changes:
         current.body = clean_body(changes["body"])
         current.body_html = render_markdown(current.body)
@@ -315,10 +316,12 @@ def annotation_update(*, annotation: Annotation, user, version: int, **changes) 
         current.status = Annotation.Status.DRAFT
     current.version += 1
     current.save()
-    _set_relations(current, changes.get("concerns"), changes.get("demands"), changes.get("tags"))
-    history.record(obj=current, action="edited", actor=user)
+    related = _set_relations(
+        current, changes.get("concerns"), changes.get("demands"), changes.get("tags")
+    )
+    after = history.record(obj=current, action="edited", actor=user, related=related).snapshot
     update_search_vectors(annotations=[current])
-    page_cache.annotation_changed(current)
+    annotation_changed(before=before, after=after)
     return current
 
 
@@ -328,8 +331,9 @@ def annotation_delete(*, annotation: Annotation, user) -> None:
     refusal = current.delete_refusal(user)
     if refusal is not None:
         raise PermissionDenied(refusal)
-    history.record(obj=current, action="deleted", actor=user)
-    page_cache.annotation_changed(current)
+    before = history.annotation_snapshot(current)
+    after = history.record(obj=current, action="deleted", actor=user).snapshot
+    annotation_changed(before=before, after=after)
     audit_record(action="annotation.deleted", actor=user, obj=current)
     current.delete()
 
@@ -374,8 +378,11 @@ def annotation_reject(*, annotation: Annotation, editor, reason: str) -> Annotat
 
 def _record_review(current: Annotation, *, editor, status, action: str, reason: str = ""):
     """An editor's decision (history.record_review), then the public pages it changes."""
-    history.record_review(current, editor=editor, status=status, action=action, reason=reason)
-    page_cache.annotation_changed(current)
+    before = history.annotation_snapshot(current)
+    revision = history.record_review(
+        current, editor=editor, status=status, action=action, reason=reason
+    )
+    annotation_changed(before=before, after=revision.snapshot)
     return current
 
 
@@ -393,6 +400,7 @@ def annotation_restore(
     if not Revision.objects.visible_to(editor).filter(pk=revision.pk).exists():
         # Written while the note was someone else's draft (or the note itself is hidden).
         raise PermissionDenied(_("You cannot restore a version you may not read."))
+    before = history.annotation_snapshot(current)
     snapshot = revision.snapshot
     current.body = snapshot["body"]
     current.body_html = render_markdown(current.body)
@@ -410,8 +418,10 @@ def annotation_restore(
         )
     current.version += 1
     current.save()
-    _set_relations(current, snapshot["concerns"], snapshot["demands"], snapshot["tags"])
-    history.record_restore(current, editor=editor, revision=revision, reason=reason)
+    related = _set_relations(current, snapshot["concerns"], snapshot["demands"], snapshot["tags"])
+    restored = history.record_restore(
+        current, editor=editor, revision=revision, reason=reason, related=related
+    )
     update_search_vectors(annotations=[current])
-    page_cache.annotation_changed(current)
+    annotation_changed(before=before, after=restored.snapshot)
     return current

@@ -13,8 +13,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from provisions import cache as page_cache
 from provisions import roles
+from provisions.cache.generations import invalidate
+from provisions.cache.scopes import demand_scope
 from provisions.models import Commitment, Party, SafeguardDemand
 from provisions.services import history
 from provisions.services.annotations import clean_review_note
@@ -71,7 +72,7 @@ def _require_evidence(commitment: Commitment) -> None:
 
 
 def _scorecard_changed(commitment: Commitment) -> None:
-    page_cache.invalidate(CACHE_SCOPE, page_cache.demand_scope(commitment.demand.slug))
+    invalidate(CACHE_SCOPE, demand_scope(commitment.demand.slug))
 
 
 def _locked(commitment: Commitment) -> Commitment:

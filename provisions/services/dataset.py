@@ -31,7 +31,7 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from provisions import cache as page_cache
+from provisions.cache.generations import everything_changed
 from provisions.models import (
     Annotation,
     ApiToken,
@@ -471,7 +471,7 @@ def dataset_import(
             connection.check_constraints()
             _reset_sequences()
             rebuild_search_index()
-            page_cache.everything_changed()
+            everything_changed()
     except DatabaseError as exc:
         raise DatasetError(
             _("The database refused %(what)s: %(error)s. Nothing was changed.")

@@ -85,32 +85,37 @@ def record_submission(current, *, user) -> None:
     record(obj=current, action="submitted", actor=user)
 
 
-def record_review(current, *, editor, status: str, action: str, reason: str = "") -> None:
+def record_review(current, *, editor, status: str, action: str, reason: str = "") -> Revision:
     """An editor's decision on a (locked) annotation or commitment: who and why, when it went
-    public (or that it no longer is), a new version, its revision and the audit log. The
-    caller then retires the pages it changes."""
+    public (or that it no longer is), a new version, its revision (returned) and the audit log.
+    The caller then retires the pages it changes."""
     current.status = status
     current.reviewed_by = editor
     current.review_reason = reason
     current.published_at = timezone.now() if status == current.Status.PUBLISHED else None
     current.version += 1
     current.save()
-    record(obj=current, action=action, actor=editor, note=current.review_reason)
+    revision = record(obj=current, action=action, actor=editor, note=current.review_reason)
     # A rejection's reason is part of the decision: the audit log keeps it beside who and when.
     detail = {"reason": reason} if reason and action == "rejected" else None
     audit_record(
         action=f"{current._meta.model_name}.{action}", actor=editor, obj=current, detail=detail
     )
+    return revision
 
 
-def record_restore(current, *, editor, revision: Revision, reason: str) -> None:
+def record_restore(
+    current, *, editor, revision: Revision, reason: str, related: dict | None = None
+) -> Revision:
     """An editor brought back the content of `revision` into (locked, saved) `current`: the new
-    revision says from which version and why, and so does the audit log."""
-    record(
+    revision (returned) says from which version and why, and so does the audit log. related: as
+    for `record`."""
+    restored = record(
         obj=current,
         action="restored",
         actor=editor,
         note=f"from version {revision.version}: {reason}",
+        related=related,
     )
     audit_record(
         action=f"{revision.target_type}.restored",
@@ -118,6 +123,7 @@ def record_restore(current, *, editor, revision: Revision, reason: str) -> None:
         obj=current,
         detail={"from_version": revision.version, "reason": reason},
     )
+    return restored
 
 
 def history_of(obj, *, user):

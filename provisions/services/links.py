@@ -5,8 +5,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from provisions import cache as page_cache
 from provisions import roles
+from provisions.cache.invalidation import link_changed
 from provisions.models import Concern, Provision, ProvisionLink, Revision, SafeguardDemand
 from provisions.services import history
 from provisions.services.annotations import clean_restore_reason, clean_review_note
@@ -120,7 +120,12 @@ def link_propose(
 
 
 def _locked(link: ProvisionLink) -> ProvisionLink:
-    return ProvisionLink.objects.select_for_update().get(pk=link.pk)
+    # With what its snapshots name (history.link_snapshot); only the link's row is locked.
+    return (
+        ProvisionLink.objects.select_for_update(of=("self",))
+        .select_related("provision", "concern", "demand")
+        .get(pk=link.pk)
+    )
 
 
 def _apply_changes(link: ProvisionLink, changes: dict) -> None:
@@ -146,12 +151,18 @@ def link_approve(*, link: ProvisionLink, editor, note: str = "", **changes) -> P
         raise PermissionDenied(_("Only editors can approve links."))
     note = clean_review_note(note, field="note")
     current = _locked(link)
+    before = history.link_snapshot(current)
     if current.status == ProvisionLink.Status.APPROVED and not changes:
         raise ValidationError({"status": _("This link is already approved.")})
     _apply_changes(current, changes)
     current.needs_review = False
     return _record_review(
-        current, editor=editor, status=ProvisionLink.Status.APPROVED, note=note, action="approved"
+        current,
+        before=before,
+        editor=editor,
+        status=ProvisionLink.Status.APPROVED,
+        note=note,
+        action="approved",
     )
 
 
@@ -162,8 +173,10 @@ def link_reject(*, link: ProvisionLink, editor, reason: str) -> ProvisionLink:
     reason = clean_review_note(reason, field="reason")
     if not reason:
         raise ValidationError({"reason": _("Give a reason for the rejection.")})
+    current = _locked(link)
     return _record_review(
-        _locked(link),
+        current,
+        before=history.link_snapshot(current),
         editor=editor,
         status=ProvisionLink.Status.REJECTED,
         note=reason,
@@ -171,17 +184,17 @@ def link_reject(*, link: ProvisionLink, editor, reason: str) -> ProvisionLink:
     )
 
 
-def _record_review(current: ProvisionLink, *, editor, status, note: str, action: str):
-    """An editor's decision on a (locked) link: who, when and why, a new version, its revision,
-    the pages it changes and the audit log."""
+def _record_review(current: ProvisionLink, *, before: dict, editor, status, note: str, action: str):
+    """An editor's decision on a (locked) link, whose snapshot was `before`: who, when and why,
+    a new version, its revision, the pages it changes and the audit log."""
     current.status = status
     current.reviewed_by = editor
     current.reviewed_at = timezone.now()
     current.review_note = note
     current.version += 1
     current.save()
-    history.record(obj=current, action=action, actor=editor, note=current.review_note)
-    page_cache.link_changed(current)
+    after = history.record(obj=current, action=action, actor=editor, note=current.review_note)
+    link_changed(before=before, after=after.snapshot)
     # A rejection's reason is part of the decision: the audit log keeps it beside who and when.
     detail = {"reason": note} if note and action == "rejected" else None
     audit_record(action=f"link.{action}", actor=editor, obj=current, detail=detail)
@@ -198,10 +211,11 @@ def link_restore(*, link: ProvisionLink, editor, revision: Revision, reason: str
         raise ValidationError({"revision": _("That revision belongs to something else.")})
     reason = clean_restore_reason(reason)
     current = _locked(link)
+    before = history.link_snapshot(current)
     snap = revision.snapshot
     _apply_changes(current, {k: snap[k] for k in ("kind", "rationale", "sources", "confidence")})
     current.version += 1
     current.save()
-    history.record_restore(current, editor=editor, revision=revision, reason=reason)
-    page_cache.link_changed(current)
+    restored = history.record_restore(current, editor=editor, revision=revision, reason=reason)
+    link_changed(before=before, after=restored.snapshot)
     return current

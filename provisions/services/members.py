@@ -18,8 +18,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from provisions import cache as page_cache
 from provisions import roles
+from provisions.cache.generations import everything_changed
 from provisions.models import Annotation, EnrolmentLink, Member
 from provisions.public_names import clean_name, contains_email
 from provisions.services.audit import audit_record
@@ -245,5 +245,5 @@ def member_set_public_name(*, user, public_name: str) -> Member:
     if Annotation.objects.filter(author=user, status=Annotation.Status.PUBLISHED).exists():
         # The name is on every cached page and download that shows their published work
         # (articles, concerns, search, home, feed, exports): a rare write, so retire them all.
-        page_cache.everything_changed()
+        everything_changed()
     return member

@@ -13,7 +13,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 
-from provisions import cache as page_cache
+from provisions.cache.generations import everything_changed
 from provisions.models import (
     Article,
     Chapter,
@@ -142,7 +142,7 @@ def seed_convention(*, data: dict | None = None, report: SeedReport | None = Non
             _seed_article_provision(report, treaty, article)
     update_search_vectors(articles=treaty.articles.all(), provisions=treaty.provisions.all())
     if report.changes:
-        page_cache.everything_changed()
+        everything_changed()
     return report
 
 
@@ -259,7 +259,7 @@ def seed_statement(*, data: dict | None = None, report: SeedReport | None = None
                 )
     update_search_vectors(concerns=Concern.objects.all(), demands=SafeguardDemand.objects.all())
     if report.changes:
-        page_cache.everything_changed()
+        everything_changed()
     return report
 
 

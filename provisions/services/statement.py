@@ -9,7 +9,8 @@ and the lists; an organisation's name on the home and about pages.
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
-from provisions import cache, roles
+from provisions import roles
+from provisions.cache.generations import everything_changed
 from provisions.models import Concern, Organisation, SafeguardDemand
 from provisions.search.vectors import update_search_vectors
 from provisions.services.audit import audit_record
@@ -44,5 +45,5 @@ def statement_item_save(
         detail={"fields": sorted(str(name) for name in changed)},
         request=request,
     )
-    cache.everything_changed()
+    everything_changed()
     return item

@@ -21,7 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from provisions import cache as page_cache
+from provisions.cache.generations import everything_changed
 from provisions.models import Article, Declaration, Party, Provision, Region, TreatyAction
 from provisions.rendering import render_markdown
 from provisions.services.audit import audit_record
@@ -133,7 +133,7 @@ def seed_parties(*, states: list[dict] | None = None) -> tuple[int, int]:
             party.save(update_fields=changed)
             updated += 1
     if created or updated:
-        page_cache.everything_changed()
+        everything_changed()
     return created, updated
 
 
@@ -431,7 +431,7 @@ def treaty_status_import(
         transaction.set_rollback(True)
         return report
     if report.has_changes:
-        page_cache.everything_changed()
+        everything_changed()
         if actor is not None:
             audit_record(
                 action="treaty_status.imported",

@@ -5,7 +5,8 @@ from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from provisions.access import public
-from provisions.cache import ANALYSIS, cache_public_page
+from provisions.cache.scopes import ANALYSIS
+from provisions.cache.serving import cache_public_page
 from provisions.models import Concern, SafeguardDemand
 from provisions.queries.articles import chapters_with_articles
 from provisions.queries.coverage import chapter_coverage, coverage_matrix, is_analysed

@@ -15,7 +15,8 @@ from django.views.decorators.http import require_safe
 
 from provisions import exports
 from provisions.access import public
-from provisions.cache import ANALYSIS, cache_public_page
+from provisions.cache.scopes import ANALYSIS
+from provisions.cache.serving import cache_public_page
 from provisions.downloads import download
 from provisions.feeds import LatestAnalysisFeed
 from provisions.models import Article, Concern, SafeguardDemand, Statement

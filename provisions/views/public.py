@@ -9,7 +9,8 @@ from django.views.decorators.vary import vary_on_headers
 from provisions import roles
 from provisions.access import public
 from provisions.anchoring import position_of
-from provisions.cache import ANALYSIS, cache_public_page
+from provisions.cache.scopes import ANALYSIS
+from provisions.cache.serving import cache_public_page
 from provisions.forms import ReplyForm
 from provisions.highlight import highlight
 from provisions.models import (

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from provisions import roles
 from provisions.access import analyst_required, editor_required, public
-from provisions.cache import cache_public_page
+from provisions.cache.serving import cache_public_page
 from provisions.forms import CommitmentForm
 from provisions.models import Commitment
 from provisions.services import history

@@ -10,7 +10,8 @@ from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from provisions.access import public
-from provisions.cache import ANALYSIS, cache_public_page
+from provisions.cache.scopes import ANALYSIS
+from provisions.cache.serving import cache_public_page
 from provisions.search.facets import FACETS
 from provisions.search.outcome import search as run_search
 from provisions.search.query import MAX_QUERY_CHARS, clean_query, has_searchable_words

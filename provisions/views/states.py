@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from provisions import exports, worldmap
 from provisions.access import editor_required, public
 from provisions.api import serializers
-from provisions.cache import cache_public_page
+from provisions.cache.serving import cache_public_page
 from provisions.feeds import XmlSafeAtom1Feed
 from provisions.models import Declaration, Region, SafeguardDemand, TreatyAction
 from provisions.services.treaty_status import StatusImportRefused, treaty_status_import

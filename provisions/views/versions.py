@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from provisions.access import editor_required, public
-from provisions.cache import cache_public_page
+from provisions.cache.serving import cache_public_page
 from provisions.diffing import PAGE_DIFF_SECONDS, WordDiff, deadline_in, word_diff
 from provisions.models import Annotation, Article, Provision, TextVersion
 from provisions.queries.versions import (

@@ -1,0 +1,53 @@
+"""The names of the page cache's entries in the shared cache: generations and stored pages.
+
+Every stored page's key holds `release()`, a fingerprint of the code and templates, so that a
+deploy never serves pages rendered by the previous code.
+"""
+
+import functools
+from hashlib import sha256
+from pathlib import Path
+
+from django.conf import settings
+from django.utils.translation import get_language
+
+# Stored pages are the only entries whose number grows with traffic (one per address).
+PAGE_KEY_PREFIX = "tw:page:"
+# htmx headers that change what a view renders (fragment, or the whole page for a history restore).
+_HTMX_HEADERS = ("HX-Request", "HX-History-Restore-Request")
+
+
+@functools.cache
+def release() -> str:
+    """A fingerprint of the code and templates that render the pages, part of every key: a
+    deploy that changes how a page looks never serves pages rendered by the previous code."""
+    base = Path(settings.BASE_DIR)
+    digest = sha256()
+    for folder, patterns in (
+        ("templates", ("*.html",)),
+        ("provisions", ("*.py", "*.html")),
+        ("locale", ("*.mo",)),
+    ):
+        for pattern in patterns:
+            for path in sorted((base / folder).rglob(pattern)):
+                digest.update(str(path.relative_to(base)).encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def generation_key(scope: str) -> str:
+    return f"tw:gen:{scope}"
+
+
+def page_key(request) -> str:
+    """The stored page for this address, host, language and htmx variant."""
+    variant = "|".join(
+        [
+            request.scheme,
+            request.get_host(),
+            get_language() or "",
+            *(request.headers.get(name, "") for name in _HTMX_HEADERS),
+            request.get_full_path(),
+        ]
+    )
+    return f"{PAGE_KEY_PREFIX}{release()}:{sha256(variant.encode()).hexdigest()[:32]}"

@@ -24,7 +24,7 @@ from provisions.cache import keys
 from provisions.cache.invalidation import annotation_changed
 from provisions.cache.process_pages import process_pages
 from provisions.cache.serving import cache_public_page
-from provisions.models import Annotation, Concern, ProvisionLink, Revision
+from provisions.models import Annotation, Article, Concern, ProvisionLink, Revision
 from provisions.services import (
     annotation_create,
     annotation_delete,
@@ -495,8 +495,9 @@ def test_seeding_retires_everything_only_when_it_changes_something():
     seed_convention()
     seed_statement()  # nothing to change: the test database is seeded
     assert {state(ART24), state("/about/")} == {"hit"}
-    Concern.objects.filter(slug=CONCERN).update(title="Changed by hand")
-    seed_statement()  # puts the fixture's title back
+    # The statement is the editors' once seeded; the Convention's summaries are the fixture's.
+    Article.objects.filter(number=25).update(summary="Changed by hand")
+    seed_convention()  # puts the fixture's summary back
     assert {state(ART24), state("/about/")} == {"miss"}
 
 

@@ -3,7 +3,9 @@
 `parse_citation` turns a search query into a `Citation` (an article number and its pinpoints)
 or None when the query is not a citation; it touches no database. `resolve_citation` finds the
 deepest current provision the citation names (one query) and says what it could not find, e.g.
-"Article 24 has no paragraph 9". The search page shows that provision first, with a direct link.
+"Article 24 has no paragraph 9" (or, while the article is only our editorial summary, that its
+paragraphs and definitions have no place of their own until the official text is imported).
+The search page shows that provision first, with a direct link.
 
 The pattern is anchored, every repetition is bounded and no two alternatives can match the same
 characters, so a long or hostile query is rejected in linear time.
@@ -118,6 +120,15 @@ def resolve_citation(citation: Citation) -> CitationMatch:
         if eid in found:
             if depth == 0:
                 return CitationMatch(citation, found[eid], "")
+            if found[eid].kind == Provision.Kind.ARTICLE and not found[eid].is_official_text:
+                # Our editorial summary is one text per article: before the official text is
+                # imported, "Article 2(h)" (a definition) may well exist, just not here yet.
+                note = _(
+                    "%(citation)s is shown as our editorial summary, which is not divided into "
+                    "paragraphs or definitions; once the official text is imported, "
+                    "%(wanted)s, if the Convention has it, gets a place of its own."
+                ) % {"citation": citation_for_eid(eid), "wanted": citation_for_eid(wanted[0])}
+                return CitationMatch(citation, found[eid], note)
             note = _("%(citation)s has no %(missing)s.") % {
                 "citation": citation_for_eid(eid),
                 "missing": _missing(wanted[depth - 1]),

@@ -278,7 +278,7 @@ def test_an_annotation_collection_with_its_first_page_embedded(official, analyst
     assert recital.provision.eid == "preamble__recital_3"
     assert quote_at(recital) == "cross borders faster than the rules"
     assert reply.in_reply_to == recital and reply.original_creator == "Lin Example"
-    assert definition.provision.eid == "art_2__para_1__subpara_b"
+    assert definition.provision.eid == "art_2__subpara_b"
     assert quote_at(definition) == "any record made only to exercise an importer"
     assert [t.name for t in definition.tags.all()] == ["definitions"]
 
@@ -553,7 +553,7 @@ def test_an_editor_places_an_imported_orphan_in_any_article(official, editor):
     run(HYPOTHESIS, editor)
     blog = by_id("m0Pq2kZ6Ee-8dLk3sS7eHw")
     assert blog.provision.article_id is None  # its file named no page here: the beginning
-    target = provision("art_1")
+    target = provision("art_1__subpara_b")
     placed = anchor_pick(
         annotation=blog,
         editor=editor,

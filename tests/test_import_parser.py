@@ -20,7 +20,8 @@ from provisions.importing.parser import (
 
 SAMPLES = Path(__file__).parent / "data" / "import"
 
-ART_2_SUBPARAS = [f"art_2__para_1__subpara_{letter}" for letter in "abcdefghij"]
+# Article 2's definitions sit directly under the article, as in the Convention.
+ART_2_SUBPARAS = [f"art_2__subpara_{letter}" for letter in "abcdefghij"]
 EXPECTED_EIDS = [
     "preamble",
     "preamble__recital_1",
@@ -28,10 +29,11 @@ EXPECTED_EIDS = [
     "preamble__recital_3",
     "preamble__recital_4",
     "art_1",
+    "art_1__subpara_a",
+    "art_1__subpara_b",
+    "art_1__subpara_c",
     "art_2",
-    "art_2__para_1",
     *ART_2_SUBPARAS,
-    "art_2__para_2",
     "art_3",
     "art_3__para_1",
     "art_3__para_2",
@@ -157,18 +159,18 @@ def test_line_end_hyphenation_is_undone_but_real_hyphens_stay():
     assert "non-consensual changes made through a 24/7 relay service." in (
         provisions["art_4__para_1"].text
     )
-    assert "know-how" in provisions["art_1"].text
+    assert "know-how" in provisions["art_1__subpara_c"].text
 
 
 def test_subparagraph_keeps_its_roman_items_and_the_letter_i_after_h():
     provisions = provisions_of("convention-sample.txt")
-    assert provisions["art_2__para_1__subpara_h"].text == (
+    assert provisions["art_2__subpara_h"].text == (
         "“Protected record” shall mean a test record that is either:\n"
         "(i) Marked as protected by its custodian; or\n"
         "(ii) Held for a reader who asked for it to be kept private;"
     )
     # After (h) and its items, "(i)" is the next sub-paragraph, not a third item.
-    assert provisions["art_2__para_1__subpara_i"].text.startswith("“Competent body”")
+    assert provisions["art_2__subpara_i"].text.startswith("“Competent body”")
     assert provisions["art_3__para_2__subpara_b"].text == (
         "With the intent of obtaining test records, where that intent is shown by:\n"
         "(i) A written plan; or\n"
@@ -186,13 +188,64 @@ def test_paragraph_text_is_its_lead_in_and_article_text_its_body():
     assert provisions["art_5__para_1"].text.startswith("Each State Party shall adopt")
 
 
-def test_article_without_numbered_paragraphs_keeps_its_whole_text():
-    assert provisions_of("convention-sample.txt")["art_1"].text == (
-        "The purposes of this Convention are:\n"
-        "(a) To set out shared sample rules for the orderly handling of test records;\n"
-        "(b) To make it easier for States to work together on sample offences; and\n"
-        "(c) To encourage the exchange of sample know-how."
+def test_lettered_items_directly_under_an_article_are_its_subparagraphs():
+    provisions = provisions_of("convention-sample.txt")
+    # The article keeps its lead-in; each item is a provision of its own, child of the article.
+    assert provisions["art_1"].text == "The purposes of this Convention are:"
+    assert provisions["art_2"].text == "For the purposes of this Convention:"
+    item = provisions["art_2__subpara_h"]
+    assert (item.kind, item.label, item.parent_eid, item.article_number) == (
+        "subparagraph",
+        "h",
+        "art_2",
+        2,
     )
+    assert [provisions[f"art_1__subpara_{x}"].text for x in "abc"] == [
+        "To set out shared sample rules for the orderly handling of test records;",
+        "To make it easier for States to work together on sample offences; and",
+        "To encourage the exchange of sample know-how.",
+    ]
+    assert provisions["art_2__subpara_j"].text == (
+        "“Sample offence” shall mean any offence set out in chapter II of this Convention."
+    )
+
+
+ITEMS_THEN_PARAGRAPHS = """\
+Chapter I
+General provisions
+Article 1
+Use of terms
+For the purposes of this sample:
+(a) “First term” shall mean one thing;
+(b) “Second term” shall mean another.
+1. This paragraph follows the terms.
+(a) With a sub-paragraph of its own.
+Article 2
+Purposes
+The purposes are listed in no letters at all.
+"""
+
+
+def test_article_items_then_numbered_paragraphs_each_keep_their_place():
+    convention = parse_convention(ITEMS_THEN_PARAGRAPHS, expected_articles=2)
+    provisions = {p.eid: p for p in convention.iter_provisions()}
+    assert list(provisions) == [
+        "art_1",
+        "art_1__subpara_a",
+        "art_1__subpara_b",
+        "art_1__para_1",
+        "art_1__para_1__subpara_a",
+        "art_2",
+    ]
+    assert provisions["art_1__subpara_b"].text == "“Second term” shall mean another."
+    assert provisions["art_1__para_1__subpara_a"].parent_eid == "art_1__para_1"
+    assert provisions["art_2"].text == "The purposes are listed in no letters at all."
+
+
+def test_a_definition_out_of_sequence_is_refused():
+    text = ITEMS_THEN_PARAGRAPHS.replace("(b) “Second term”", "(c) “Second term”")
+    with pytest.raises(ImportRefused, match=r"before paragraph 1: sub-paragraph \(c\) comes "):
+        parse_convention(text, expected_articles=2)
 
 
 def test_wrapped_cross_references_do_not_start_paragraphs_or_subparagraphs():
@@ -252,7 +305,7 @@ def test_second_version_has_changed_words_a_removed_subparagraph_and_a_moved_sen
     # (b) was removed, so the old (c) is now (b).
     assert new["art_3__para_2__subpara_b"].text == old["art_3__para_2__subpara_c"].text
     assert "cause serious harm" in new["preamble__recital_2"].text
-    assert new["art_2__para_1__subpara_c"].text == (
+    assert new["art_2__subpara_c"].text == (
         "“Custodian” shall mean a person who holds test records on behalf of others;"
     )
     moved = "Instruments of ratification shall be deposited with the sample depositary."

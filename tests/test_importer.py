@@ -43,19 +43,15 @@ EXPECTED_TREE = [
     ("preamble__recital_3", "recital", "3", "preamble", 3),
     ("preamble__recital_4", "recital", "4", "preamble", 4),
     ("art_1", "article", "1", None, 1000),
+    ("art_1__subpara_a", "subparagraph", "(a)", "art_1", 1001),
+    ("art_1__subpara_b", "subparagraph", "(b)", "art_1", 1002),
+    ("art_1__subpara_c", "subparagraph", "(c)", "art_1", 1003),
     ("art_2", "article", "2", None, 2000),
-    ("art_2__para_1", "paragraph", "1", "art_2", 2001),
+    # The definitions: lettered items directly under the article.
     *[
-        (
-            f"art_2__para_1__subpara_{letter}",
-            "subparagraph",
-            f"({letter})",
-            "art_2__para_1",
-            2002 + i,
-        )
+        (f"art_2__subpara_{letter}", "subparagraph", f"({letter})", "art_2", 2001 + i)
         for i, letter in enumerate("abcdefghij")
     ],
-    ("art_2__para_2", "paragraph", "2", "art_2", 2012),
     ("art_3", "article", "3", None, 3000),
     ("art_3__para_1", "paragraph", "1", "art_3", 3001),
     ("art_3__para_2", "paragraph", "2", "art_3", 3002),
@@ -164,7 +160,8 @@ def test_import_writes_the_tree_in_reading_order_as_official_text():
     assert Provision.objects.get(eid="art_5").text == (
         "This article applies to legal persons of every sample kind."
     )
-    assert Provision.objects.get(eid="art_2__para_1__subpara_h").text.endswith(
+    assert Provision.objects.get(eid="art_2").text == "For the purposes of this Convention:"
+    assert Provision.objects.get(eid="art_2__subpara_h").text.endswith(
         "(ii) Held for a reader who asked for it to be kept private;"
     )
     assert Provision.objects.get(eid="preamble").text == "The States Parties to this Convention,"
@@ -205,9 +202,9 @@ def test_articles_beyond_the_file_are_left_alone():
 
 def test_report_counts_and_progress():
     out, err = run_import("convention-sample.txt")
-    assert "Found 6 articles, 12 paragraphs, 13 sub-paragraphs and 4 recitals." in out
+    assert "Found 6 articles, 10 paragraphs, 16 sub-paragraphs and 4 recitals." in out
     assert (
-        "Provisions: 30 added, 6 changed, 0 unchanged, 0 dropped from the text (kept, not shown)."
+        "Provisions: 31 added, 6 changed, 0 unchanged, 0 dropped from the text (kept, not shown)."
     ) in out
     assert f"Text version: “Editorial summaries” (kept) → “{DEFAULT_LABEL}”." in out
     assert "Annotations re-anchored: 0 in place, 0 moved" in out
@@ -275,23 +272,23 @@ def test_earlier_texts_are_kept_as_labelled_versions():
         ("Editorial summaries", "", False),
         (DEFAULT_LABEL, SOURCE, True),
     ]
-    assert Provision.objects.get(eid="art_2__para_1").added_in == DEFAULT_LABEL
+    assert Provision.objects.get(eid="art_2__subpara_h").added_in == DEFAULT_LABEL
     assert Provision.objects.get(eid="art_2").added_in == ""
 
     out, _err = run_import("convention-sample-v2.txt", "--label", "Corrigendum", "--source", "x")
     changed = ProvisionVersion.objects.filter(label=DEFAULT_LABEL).select_related("provision")
     assert {v.provision.eid for v in changed} == {
         "preamble__recital_2",
-        "art_2__para_1__subpara_c",
+        "art_2__subpara_c",
         "art_3__para_2__subpara_b",
         "art_6__para_1",
         "art_6__para_2",
         "art_6__para_3",
     }
     assert {v.source for v in changed} == {SOURCE}
-    custodian = changed.get(provision__eid="art_2__para_1__subpara_c")
+    custodian = changed.get(provision__eid="art_2__subpara_c")
     assert custodian.text == "“Custodian” shall mean a person who keeps test records for others;"
-    assert "Provisions: 0 added, 6 changed, 29 unchanged, 1 dropped" in out
+    assert "Provisions: 0 added, 6 changed, 30 unchanged, 1 dropped" in out
     assert "Dropped: art_3__para_2__subpara_c" in out
 
 

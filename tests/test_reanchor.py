@@ -2,7 +2,7 @@
 flagged for an editor; nothing is lost, nothing is deleted, nothing lands silently on the wrong
 words.
 
-The second sample (convention-sample-v2.txt) changes words in recital 2 and in article 2(1)(c),
+The second sample (convention-sample-v2.txt) changes words in recital 2 and in article 2(c),
 removes sub-paragraph 3.2 (b) (so the old (c) is now (b)) and moves a sentence from 6.2 to 6.3.
 """
 
@@ -51,7 +51,7 @@ def notes(official, analyst):
             analyst, "art_3__para_2__subpara_b", "With the intent of obtaining test records"
         ),
         "rewritten": annotate(
-            analyst, "art_2__para_1__subpara_c", "a person who keeps test records for others"
+            analyst, "art_2__subpara_c", "a person who keeps test records for others"
         ),
         "on_dropped_eid": annotate(
             analyst, "art_3__para_2__subpara_c", "connected to another sample system"
@@ -148,7 +148,7 @@ def test_quote_rewritten_between_the_same_context_is_fuzzy_not_orphaned(notes):
     import_sample("convention-sample-v2.txt", V2)
     revision = assert_fuzzy_on(
         notes["rewritten"],
-        "art_2__para_1__subpara_c",
+        "art_2__subpara_c",
         "a person who holds test records on behalf of others",
     )
     assert "changed between the same words before and after it" in revision.note

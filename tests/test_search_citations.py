@@ -121,6 +121,7 @@ def test_resolves_to_the_deepest_existing_provision(article_24_2_b):
 
 
 def test_falls_back_to_what_exists_and_says_what_is_missing(article_24_2_b):
+    Provision.objects.filter(eid="art_24").update(is_official_text=True)
     found = resolve_citation(Citation(24, ("9",)))
     assert found.provision.eid == "art_24"
     assert found.note == "Article 24 has no paragraph 9."
@@ -175,9 +176,24 @@ def test_a_definition_is_cited_by_its_letter(client):
 
 
 def test_a_missing_paragraph_falls_back_to_the_article_with_a_note(client):
+    Provision.objects.filter(eid="art_24").update(is_official_text=True)
     html = client.get("/search/", {"q": "Article 24(9)"}).content.decode()
     assert result_links(html)[0] == "/convention/articles/24/#art_24"
     assert "Article 24 has no paragraph 9." in html
+
+
+@pytest.mark.parametrize("query", ["2(h)", "Article 2(h)", "art. 2 (h)"])
+def test_before_the_official_text_a_definition_goes_to_the_summary_saying_why(client, query):
+    """The seeded summaries have no text per definition (and TreatyWatch writes none): "2(h)"
+    is Article 2's summary, and the note does not pretend that (h) is missing."""
+    html = client.get("/search/", {"q": query}).content.decode()
+    assert result_links(html)[0] == "/convention/articles/2/#art_2"
+    assert "has no sub-paragraph" not in html
+    assert (
+        "Article 2 is shown as our editorial summary, which is not divided into paragraphs or "
+        "definitions; once the official text is imported, Article 2(h), if the Convention has "
+        "it, gets a place of its own."
+    ) in html
 
 
 def test_a_missing_article_is_said_plainly(client):

@@ -239,9 +239,7 @@ def test_a_quote_changed_between_its_old_context_waits_as_fuzzy_with_its_diff(
     client, analyst, editor
 ):
     import_sample("convention-sample.txt")
-    note = annotate(
-        analyst, "art_2__para_1__subpara_c", "a person who keeps test records for others"
-    )
+    note = annotate(analyst, "art_2__subpara_c", "a person who keeps test records for others")
     import_sample("convention-sample-v2.txt", V2)
     note.refresh_from_db()
     assert note.anchor_state == Annotation.Anchor.FUZZY

@@ -8,8 +8,9 @@
   order (positions: preamble 0, 1, 2…; article N at N × 1000, its paragraphs and
   sub-paragraphs N × 1000 + 1, + 2…), marked as official text. The article-level provision
   `art_N` keeps its row, so what hangs on it stays; its text becomes the article's text before
-  paragraph 1 (the whole text of an article without numbered paragraphs). The editorial
-  summary stays on `Article.summary`;
+  paragraph 1 and before its first lettered item (whose items, such as Article 2's definitions,
+  are provisions of their own: `art_2__subpara_h`). The editorial summary stays on
+  `Article.summary`;
 - keeps the earlier text of every provision it changes as a ProvisionVersion labelled with the
   version it belonged to, records the new TextVersion and shows its label on the Treaty;
 - marks provisions that are no longer in the text as dropped (`retired_in`), never deletes;

@@ -4,8 +4,9 @@ The Convention is the annex to UN General Assembly resolution 79/243 (document A
 This module reads the UN's PDF of that document, or a plain-text rendering of it (such as
 `pdftotext -layout` output), and returns the preamble and the chapters → articles → paragraphs →
 sub-paragraphs, with the Akoma-Ntoso-style eids the rest of TreatyWatch uses
-(`preamble__recital_3`, `art_24__para_2__subpara_b`). It touches no database: the import command
-turns the result into Provision rows.
+(`preamble__recital_3`, `art_24__para_2__subpara_b`; a lettered item directly under an article,
+such as each of Article 2's definitions, is `art_2__subpara_h`). It touches no database: the
+import command turns the result into Provision rows.
 
 Three steps, each a small function below:
 
@@ -72,9 +73,14 @@ class ParsedParagraph:
 class ParsedArticle:
     number: int
     title: str
-    # Text before paragraph 1; the whole text of an article without numbered paragraphs.
+    # Text before paragraph 1 (the whole text of an article without numbered paragraphs), up to
+    # its first lettered item when it has some: "For the purposes of this Convention:".
     body: str
     paragraphs: list[ParsedParagraph] = field(default_factory=list)
+    # Lettered items directly under the article, before any paragraph: Article 2's definitions,
+    # Article 1's purposes. Each is a provision of its own (`art_2__subpara_h`), cited
+    # "Article 2(h)" like a paragraph's sub-paragraph is "Article 24(2)(b)".
+    subparagraphs: list[ParsedSubparagraph] = field(default_factory=list)
 
     @property
     def eid(self) -> str:
@@ -108,6 +114,15 @@ class ParsedConvention:
         for article in self.articles:
             number = article.number
             yield ParsedProvision(article.eid, "article", str(number), article.body, None, number)
+            for sub in article.subparagraphs:
+                yield ParsedProvision(
+                    f"{article.eid}__subpara_{sub.label}",
+                    "subparagraph",
+                    sub.label,
+                    sub.text,
+                    article.eid,
+                    number,
+                )
             for paragraph in article.paragraphs:
                 para_eid = f"{article.eid}__para_{paragraph.label}"
                 yield ParsedProvision(
@@ -621,6 +636,8 @@ def _parse_article(
             index == 0 or line.blank_before or bool(_UNIT_END.search(lines[index - 1].text))
         )
         paragraph = paragraphs[-1] if paragraphs else None
+        # Lettered items before paragraph 1 are the article's own (Article 2's definitions).
+        holder = paragraph or body
         if starts_unit and (match := _PARAGRAPH.fullmatch(line.text)):
             if int(match["number"]) != len(paragraphs) + 1:
                 raise ImportRefused(
@@ -631,28 +648,32 @@ def _parse_article(
             paragraphs.append(paragraph)
             paragraph.add(match["rest"])
             continue
-        if starts_unit and paragraph and (match := _ITEM.fullmatch(line.text)):
+        if starts_unit and (match := _ITEM.fullmatch(line.text)):
             label = match["label"]
-            kind = _item_kind(label, paragraph, sub, lines[index + 1 :])
+            kind = _item_kind(label, holder, sub, lines[index + 1 :])
             if kind == "subparagraph":
                 sub = _Draft(label)
-                paragraph.children.append(sub)
+                holder.children.append(sub)
                 sub.add(match["rest"])
                 continue
             if kind == "out of sequence":
+                where = f"paragraph {paragraph.label}" if paragraph else "before paragraph 1"
                 raise ImportRefused(
-                    f"{name}, paragraph {paragraph.label}: sub-paragraph ({label}) comes where "
-                    f"({_letter(len(paragraph.children))}) was expected."
+                    f"{name}, {where}: sub-paragraph ({label}) comes where "
+                    f"({_letter(len(holder.children))}) was expected."
                 )
-            (sub or paragraph).items += 1
-        target = sub or paragraph or body
-        # Items "(i)", "(ii)"… (and "(a)"… in an article without paragraphs) keep their own line.
+            (sub or holder).items += 1
+        target = sub or holder
+        # Items "(i)", "(ii)"… keep their own line.
         target.add(line.text, own_line=starts_unit and bool(_ITEM.fullmatch(line.text)))
 
     article = ParsedArticle(
         number=number,
         title=title,
         body=joiner.join(body.pieces),
+        subparagraphs=[
+            ParsedSubparagraph(sub.label, joiner.join(sub.pieces)) for sub in body.children
+        ],
         paragraphs=[
             ParsedParagraph(
                 label=paragraph.label,
@@ -665,7 +686,7 @@ def _parse_article(
             for paragraph in paragraphs
         ],
     )
-    if not article.body and not article.paragraphs:
+    if not article.body and not article.paragraphs and not article.subparagraphs:
         raise ImportRefused(f"{name} has no text.")
     return article
 
@@ -676,6 +697,7 @@ def _letter(position: int) -> str:
 
 def _item_kind(label: str, paragraph: _Draft, sub: _Draft | None, following: list[Line]) -> str:
     """Whether "(label)" starts the next sub-paragraph, or is an item "(i)", "(ii)"… inside one.
+    `paragraph` holds the sub-paragraphs: a paragraph, or the article's text before paragraph 1.
 
     "(i)", "(v)" and "(x)" are both letters and Roman numerals: after "(h)", "(i)" is the next
     sub-paragraph unless an "(ii)" follows before "(j)".

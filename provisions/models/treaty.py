@@ -216,6 +216,12 @@ class Provision(models.Model):
         return citation_for_eid(self.eid)
 
     @property
+    def is_article_item(self) -> bool:
+        """A lettered item directly under its article (`art_2__subpara_h`, one of Article 2's
+        definitions), shown one step in, like a paragraph, not two like a paragraph's item."""
+        return self.kind == self.Kind.SUBPARAGRAPH and self.eid.count("__") == 1
+
+    @property
     def display_label(self) -> str:
         """How the label is printed beside the text: "2." for a paragraph, "(b)" for a
         sub-paragraph (the one rule for the article page and the versions page)."""

@@ -16,6 +16,7 @@ from provisions.cache.invalidation import annotation_changed, link_changed
 from provisions.models import Annotation, Provision, ProvisionLink, TextVersion
 from provisions.services import history
 from provisions.services.annotations import EditConflict, quote_source_for
+from provisions.services.workflow import parsed_version
 from provisions.text import clean_text
 
 
@@ -30,11 +31,7 @@ def _locked(annotation: Annotation, editor, version) -> Annotation:
     )
     if current.status == Annotation.Status.DRAFT and current.author_id != editor.pk:
         raise PermissionDenied(_("A draft is its author's to fix."))
-    try:
-        version = int(version)
-    except (TypeError, ValueError):
-        raise ValidationError({"version": _("Missing or invalid version.")}) from None
-    if version != current.version:
+    if parsed_version(version) != current.version:
         raise EditConflict(current=current, attempted={})
     return current
 

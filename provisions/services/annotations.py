@@ -26,11 +26,17 @@ from provisions.rendering import contains_image, render_markdown
 from provisions.search.vectors import update_search_vectors
 from provisions.services import history
 from provisions.services.audit import audit_record
+from provisions.services.workflow import (
+    MAX_REVIEW_NOTE_CHARS,  # noqa: F401 (forms and tests read the limit here)
+    clean_review_note,
+    parsed_version,
+    rejection_reason,
+    require_editor,
+    submit,
+)
 from provisions.text import clean_text
 
 MAX_BODY_CHARS = 20_000
-# An editor's reason or note on a review: refused past this, never cut (nothing typed is lost).
-MAX_REVIEW_NOTE_CHARS = 5_000
 MAX_TAGS = 12
 MAX_TAG_CHARS = 40
 EDITABLE_FIELDS = {"body", "selectors", "concerns", "demands", "tags"}
@@ -43,16 +49,6 @@ class EditConflict(Exception):
         super().__init__("stale version")
         self.current = current
         self.attempted = attempted
-
-
-def clean_review_note(value, *, field: str) -> str:
-    """An editor's reason or note as it is kept; too long is a clear error, not a cut."""
-    value = clean_text(value or "").strip()
-    if len(value) > MAX_REVIEW_NOTE_CHARS:
-        raise ValidationError(
-            {field: _("At most %(n)s characters, please.") % {"n": MAX_REVIEW_NOTE_CHARS}}
-        )
-    return value
 
 
 def clean_restore_reason(value) -> str:
@@ -179,11 +175,6 @@ def _require_analyst(user) -> None:
         raise PermissionDenied(_("Only analysts and editors can annotate."))
 
 
-def _require_editor(user) -> None:
-    if not roles.is_editor(user):
-        raise PermissionDenied(_("Only editors can do this."))
-
-
 def quote_refusal(provision: Provision, source: QuoteSource) -> str:
     """Why new notes may not quote `provision`, whose text comes from `source` ("" when they may):
     its text is our editorial summary although the official text has been imported, and notes
@@ -295,11 +286,7 @@ def annotation_update(*, annotation: Annotation, user, version: int, **changes) 
     if refusal is not None:
         raise PermissionDenied(refusal)
     is_author = current.author_id == user.pk
-    try:
-        version = int(version)
-    except (TypeError, ValueError):
-        raise ValidationError({"version": _("Missing or invalid version.")}) from None
-    if version != current.version:
+    if parsed_version(version) != current.version:
         raise EditConflict(current=current, attempted=changes)
 
     before = history.annotation_snapshot(current)
@@ -341,17 +328,13 @@ def annotation_delete(*, annotation: Annotation, user) -> None:
 @transaction.atomic
 def annotation_submit(*, annotation: Annotation, user) -> Annotation:
     current = _locked(annotation)
-    if current.author_id != user.pk:
-        raise PermissionDenied(_("Only the author can submit an annotation."))
-    if current.status not in (Annotation.Status.DRAFT, Annotation.Status.REJECTED):
-        raise ValidationError({"status": _("Only a draft can be submitted.")})
-    history.record_submission(current, user=user)
+    submit(current, user=user, not_the_author=_("Only the author can submit an annotation."))
     return current
 
 
 @transaction.atomic
 def annotation_publish(*, annotation: Annotation, editor) -> Annotation:
-    _require_editor(editor)
+    require_editor(editor)
     current = _locked(annotation)
     if not current.can_be_published:
         raise ValidationError({"status": _("Only a submitted annotation can be published.")})
@@ -362,10 +345,8 @@ def annotation_publish(*, annotation: Annotation, editor) -> Annotation:
 
 @transaction.atomic
 def annotation_reject(*, annotation: Annotation, editor, reason: str) -> Annotation:
-    _require_editor(editor)
-    reason = clean_review_note(reason, field="reason")
-    if not reason:
-        raise ValidationError({"reason": _("Give the author a reason for the rejection.")})
+    require_editor(editor)
+    reason = rejection_reason(reason)
     current = _locked(annotation)
     if not current.can_be_rejected:
         raise ValidationError(
@@ -392,7 +373,7 @@ def annotation_restore(
 ) -> Annotation:
     """Bring back the content of an earlier revision as a new one (the status stays as it is
     now: on a published note the restored text is public at once), with the editor's reason."""
-    _require_editor(editor)
+    require_editor(editor)
     if revision.target_type != Revision.Target.ANNOTATION or revision.target_id != annotation.pk:
         raise ValidationError({"revision": _("That revision belongs to something else.")})
     reason = clean_restore_reason(reason)

@@ -18,7 +18,7 @@ from provisions.cache.generations import invalidate
 from provisions.cache.scopes import demand_scope
 from provisions.models import Commitment, Party, SafeguardDemand
 from provisions.services import history
-from provisions.services.annotations import clean_review_note
+from provisions.services.workflow import parsed_version, rejection_reason, require_editor, submit
 from provisions.text import clean_text
 from provisions.treaty_status import CACHE_SCOPE
 
@@ -127,11 +127,7 @@ def commitment_update(*, commitment: Commitment, user, version: int, **changes) 
             raise PermissionDenied(_("Only drafts can be edited. Ask an editor to return it."))
     elif not (roles.is_editor(user) and current.status == Commitment.Status.SUBMITTED):
         raise PermissionDenied(_("You can only edit your own drafts."))
-    try:
-        version = int(version)
-    except (TypeError, ValueError):
-        raise ValidationError({"version": _("Missing or invalid version.")}) from None
-    if version != current.version:
+    if parsed_version(version) != current.version:
         raise ValidationError(
             {"version": _("Someone changed this commitment since you opened it: reload it.")}
         )
@@ -149,11 +145,7 @@ def commitment_update(*, commitment: Commitment, user, version: int, **changes) 
 @transaction.atomic
 def commitment_submit(*, commitment: Commitment, user) -> Commitment:
     current = _locked(commitment)
-    if current.author_id != user.pk:
-        raise PermissionDenied(_("Only the author can submit a commitment."))
-    if current.status not in (Commitment.Status.DRAFT, Commitment.Status.REJECTED):
-        raise ValidationError({"status": _("Only a draft can be submitted.")})
-    history.record_submission(current, user=user)
+    submit(current, user=user, not_the_author=_("Only the author can submit a commitment."))
     return current
 
 
@@ -167,8 +159,7 @@ def _review(current: Commitment, *, editor, status: str, action: str, reason: st
 
 @transaction.atomic
 def commitment_publish(*, commitment: Commitment, editor) -> Commitment:
-    if not roles.is_editor(editor):
-        raise PermissionDenied(_("Only editors can do this."))
+    require_editor(editor)
     current = _locked(commitment)
     if current.status != Commitment.Status.SUBMITTED:
         raise ValidationError({"status": _("Only a submitted commitment can be published.")})
@@ -178,11 +169,8 @@ def commitment_publish(*, commitment: Commitment, editor) -> Commitment:
 
 @transaction.atomic
 def commitment_reject(*, commitment: Commitment, editor, reason: str) -> Commitment:
-    if not roles.is_editor(editor):
-        raise PermissionDenied(_("Only editors can do this."))
-    reason = clean_review_note(reason, field="reason")
-    if not reason:
-        raise ValidationError({"reason": _("Give the author a reason for the rejection.")})
+    require_editor(editor)
+    reason = rejection_reason(reason)
     current = _locked(commitment)
     if current.status not in (Commitment.Status.SUBMITTED, Commitment.Status.PUBLISHED):
         raise ValidationError(

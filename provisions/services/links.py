@@ -9,8 +9,9 @@ from provisions import roles
 from provisions.cache.invalidation import link_changed
 from provisions.models import Concern, Provision, ProvisionLink, Revision, SafeguardDemand
 from provisions.services import history
-from provisions.services.annotations import clean_restore_reason, clean_review_note
+from provisions.services.annotations import clean_restore_reason
 from provisions.services.audit import audit_record
+from provisions.services.workflow import clean_review_note
 from provisions.text import clean_text, http_url
 
 MAX_SOURCES = 10

@@ -14,6 +14,7 @@ from provisions.forms import CommitmentForm
 from provisions.models import Commitment
 from provisions.services import history
 from provisions.services.commitments import (
+    EDITABLE_FIELDS,
     commitment_create,
     commitment_publish,
     commitment_reject,
@@ -62,32 +63,43 @@ def commitment_detail(request, pk: int):
     return render(request, "provisions/commitment.html", context)
 
 
-@analyst_required
-@require_http_methods(["GET", "POST"])
-def commitment_propose(request):
-    initial = {key: request.GET[key] for key in ("party", "demand") if key in request.GET}
-    form = CommitmentForm(request.POST or None, initial=initial)
+def _evidence(data: dict) -> dict:
+    """What the form says about the commitment itself (party and demand aside)."""
+    return {name: data[name] for name in EDITABLE_FIELDS}
+
+
+def _form_page(request, form: CommitmentForm, save, editing: Commitment | None):
+    """The propose/edit page: a valid POST is saved through `save(cleaned_data)` and goes to
+    the commitment; otherwise the form again, with the service's refusals by their fields."""
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
-            commitment = commitment_create(
-                party=data["party"],
-                demand=data["demand"],
-                author=request.user,
-                level=data["level"],
-                evidence_url=data["evidence_url"],
-                quote=data["quote"],
-                evidence_date=data["evidence_date"],
-                submit=request.POST.get("intent") == "submit",
-            )
+            commitment = save(form.cleaned_data)
         except ValidationError as error:
             form.add_service_errors(error)
         else:
             messages.success(request, _("Commitment saved."))
             return redirect(commitment)
     status = 400 if request.method == "POST" else 200
-    return render(
-        request, "provisions/commitment_form.html", {"form": form, "editing": None}, status=status
+    context = {"form": form, "editing": editing}
+    return render(request, "provisions/commitment_form.html", context, status=status)
+
+
+@analyst_required
+@require_http_methods(["GET", "POST"])
+def commitment_propose(request):
+    initial = {key: request.GET[key] for key in ("party", "demand") if key in request.GET}
+    form = CommitmentForm(request.POST or None, initial=initial)
+    return _form_page(
+        request,
+        form,
+        lambda data: commitment_create(
+            party=data["party"],
+            demand=data["demand"],
+            author=request.user,
+            submit=request.POST.get("intent") == "submit",
+            **_evidence(data),
+        ),
+        editing=None,
     )
 
 
@@ -98,41 +110,28 @@ def commitment_edit(request, pk: int):
     initial = {
         "party": commitment.party.code,
         "demand": commitment.demand.slug,
-        "level": commitment.level,
-        "evidence_url": commitment.evidence_url,
-        "quote": commitment.quote,
-        "evidence_date": commitment.evidence_date,
         "version": commitment.version,
+        **{name: getattr(commitment, name) for name in EDITABLE_FIELDS},
     }
     form = CommitmentForm(request.POST or None, initial=initial)
     # Party and demand are what the commitment is about: they are not edited.
     form.fields["party"].disabled = form.fields["demand"].disabled = True
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            commitment = commitment_update(
-                commitment=commitment,
-                user=request.user,
-                version=data["version"],
-                level=data["level"],
-                evidence_url=data["evidence_url"],
-                quote=data["quote"],
-                evidence_date=data["evidence_date"],
-            )
-        except ValidationError as error:
-            form.add_service_errors(error)
-        else:
-            messages.success(request, _("Commitment saved."))
-            return redirect(commitment)
-    status = 400 if request.method == "POST" else 200
-    context = {"form": form, "editing": commitment}
-    return render(request, "provisions/commitment_form.html", context, status=status)
+    return _form_page(
+        request,
+        form,
+        lambda data: commitment_update(
+            commitment=commitment, user=request.user, version=data["version"], **_evidence(data)
+        ),
+        editing=commitment,
+    )
 
 
-def _act(request, pk: int, action, success: str):
+def _act(request, pk: int, service, success: str, **arguments):
+    """A workflow step on a visible commitment (`service(commitment=…, **arguments)`), then
+    back to it with the outcome as a message."""
     commitment = _visible(request, pk)
     try:
-        action(commitment)
+        service(commitment=commitment, **arguments)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -143,34 +142,26 @@ def _act(request, pk: int, action, success: str):
 @analyst_required
 @require_POST
 def commitment_submit_view(request, pk: int):
-    return _act(
-        request,
-        pk,
-        lambda c: commitment_submit(commitment=c, user=request.user),
-        _("Submitted for review."),
-    )
+    return _act(request, pk, commitment_submit, _("Submitted for review."), user=request.user)
 
 
 @editor_required
 @require_POST
 def commitment_publish_view(request, pk: int):
-    return _act(
-        request,
-        pk,
-        lambda c: commitment_publish(commitment=c, editor=request.user),
-        _("Published: the scorecard shows it now."),
-    )
+    success = _("Published: the scorecard shows it now.")
+    return _act(request, pk, commitment_publish, success, editor=request.user)
 
 
 @editor_required
 @require_POST
 def commitment_reject_view(request, pk: int):
-    reason = request.POST.get("reason", "")
     return _act(
         request,
         pk,
-        lambda c: commitment_reject(commitment=c, editor=request.user, reason=reason),
+        commitment_reject,
         _("Rejected; the author sees your reason."),
+        editor=request.user,
+        reason=request.POST.get("reason", ""),
     )
 
 

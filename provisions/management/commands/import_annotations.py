@@ -6,10 +6,11 @@ orphans for an editor. The same file twice changes nothing. See docs/importing-a
 
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 
 from provisions.importing.annotations import MAX_FILE_BYTES, AnnotationFileRefused
+from provisions.management.commands._file_import import FileImportCommand
 from provisions.management.commands._members import member_named, refusals_as_errors
 from provisions.services.annotation_import import (
     annotation_import,
@@ -18,24 +19,22 @@ from provisions.services.annotation_import import (
 )
 
 
-class Command(BaseCommand):
+class Command(FileImportCommand):
     help = (
         "Import annotations made elsewhere (Hypothesis export, W3C Web Annotations, a "
         "TreatyWatch JSON-LD export) as drafts of a member; unplaced notes become orphans."
     )
 
+    file_help = "The JSON or JSON-LD file to import."
+    dry_run_help = "Read the file and report where every note would go: nothing is saved."
+
     def add_arguments(self, parser):
-        parser.add_argument("file", type=Path, help="The JSON or JSON-LD file to import.")
+        super().add_arguments(parser)
         parser.add_argument(
             "--as",
             dest="username",
             default="",
             help="The member whose drafts the notes become (required unless --dry-run).",
-        )
-        parser.add_argument(
-            "--dry-run",
-            action="store_true",
-            help="Read the file and report where every note would go: nothing is saved.",
         )
         parser.add_argument(
             "--source-url",
@@ -55,28 +54,18 @@ class Command(BaseCommand):
                 check_importer(importer)
         elif not dry_run:
             raise CommandError(_("Name the member the notes are for: --as USERNAME."))
-        try:
-            if file.stat().st_size > MAX_FILE_BYTES:
-                raise CommandError(
-                    _("%(file)s is larger than %(n)s MB: split it.")
-                    % {"file": file, "n": MAX_FILE_BYTES // (1024 * 1024)}
-                )
-            raw = file.read_bytes()
-        except OSError as error:
-            raise CommandError(
-                _("Cannot read %(file)s: %(error)s") % {"file": file, "error": error.strerror}
-            ) from None
+        raw = self.read_file(file, max_bytes=MAX_FILE_BYTES)
         self.stdout.write(_("Reading %(file)s…") % {"file": file})
         try:
             plan = annotation_import_plan(raw=raw, source_urls=source_url)
             self._report(plan)
             if dry_run:
-                self.stdout.write(self.style.WARNING(_("Dry run: nothing was saved.")))
+                self.dry_run_done()
                 return
             with refusals_as_errors():
                 result = annotation_import(plan=plan, importer=importer, progress=self._progress)
         except AnnotationFileRefused as refusal:
-            raise CommandError(f"{refusal} " + _("Nothing was changed.")) from None
+            raise self.refused(refusal) from None
         self.stdout.write(
             self.style.SUCCESS(
                 _("Imported %(n)s notes as drafts of %(who)s.")

@@ -6,7 +6,7 @@ same report and then undoes everything. See docs/importing.md.
 
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import transaction
 
 from provisions.importing.importer import DEFAULT_LABEL, import_convention
@@ -17,22 +17,21 @@ from provisions.importing.parser import (
     extract_text,
     parse_convention,
 )
+from provisions.management.commands._file_import import FileImportCommand
 
 
-class Command(BaseCommand):
+class Command(FileImportCommand):
     help = (
         "Import the official text of the UN Convention against Cybercrime (A/RES/79/243, annex) "
         "from the UN's PDF or a plain-text rendering of it. Earlier texts are kept as versions "
         "and annotations are re-anchored."
     )
 
+    file_help = "The PDF or UTF-8 text file to import."
+    dry_run_help = "Run the import and print its report, then undo it: nothing is saved."
+
     def add_arguments(self, parser):
-        parser.add_argument("file", type=Path, help="The PDF or UTF-8 text file to import.")
-        parser.add_argument(
-            "--dry-run",
-            action="store_true",
-            help="Run the import and print its report, then undo it: nothing is saved.",
-        )
+        super().add_arguments(parser)
         parser.add_argument(
             "--label",
             default=DEFAULT_LABEL,
@@ -81,10 +80,10 @@ class Command(BaseCommand):
                 if dry_run:
                     transaction.set_rollback(True)
         except ImportRefused as refusal:
-            raise CommandError(f"{refusal} Nothing was changed.") from refusal
+            raise self.refused(refusal) from refusal
         for line in report.lines():
             self.stdout.write(line)
         if dry_run:
-            self.stdout.write(self.style.WARNING("Dry run: nothing was saved."))
+            self.dry_run_done()
         elif report.has_changes:
             self.stdout.write(self.style.SUCCESS("Import complete."))

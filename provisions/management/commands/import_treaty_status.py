@@ -5,40 +5,34 @@ changes nothing; the same file twice changes nothing. See docs/treaty-status.md.
 
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
-
+from provisions.management.commands._file_import import FileImportCommand
 from provisions.services.treaty_status import StatusImportRefused, treaty_status_import
 
 
-class Command(BaseCommand):
+class Command(FileImportCommand):
     help = (
         "Import the treaty's status (signatures, ratifications, declarations, reservations) "
         "from a CSV file with the columns party, action, date, reference, articles, text, "
         "source, confidence."
     )
 
-    def add_arguments(self, parser):
-        parser.add_argument("file", type=Path, help="The UTF-8 CSV file to import.")
-        parser.add_argument(
-            "--dry-run",
-            action="store_true",
-            help="Check and apply the file, print the summary, then undo it: nothing is saved.",
-        )
+    file_help = "The UTF-8 CSV file to import."
+    dry_run_help = "Check and apply the file, print the summary, then undo it: nothing is saved."
 
     def handle(self, *args, file: Path, dry_run: bool, **options):
         try:
-            text = file.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as error:
-            raise CommandError(f"Cannot read {file}: {error}. Nothing was changed.") from error
+            text = self.read_file(file).decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise self.refused(f"Cannot read {file}: {error}.") from error
         try:
             report = treaty_status_import(text=text, dry_run=dry_run)
         except StatusImportRefused as refusal:
-            raise CommandError(
-                f"{refusal} The whole file was refused: nothing was changed."
+            raise self.refused(
+                refusal, "The whole file was refused: nothing was changed."
             ) from refusal
         for label, rows in (("added", report.added), ("changed", report.changed)):
             for row in rows:
                 self.stdout.write(f"  {label}: {row}")
         self.stdout.write(report.summary())
         if dry_run:
-            self.stdout.write(self.style.WARNING("Dry run: nothing was saved."))
+            self.dry_run_done()

@@ -60,9 +60,15 @@ def run_data_migration(name: str, prepare):
     return made
 
 
+# Every member make_member() creates has this password; the kinds of visitor the role matrices
+# walk through (the fixtures of those names, and no one signed in).
+PASSWORD = "correct-horse-battery"
+ROLES = ("anonymous", "analyst", "other_analyst", "editor")
+
+
 def make_member(username: str, role: str | None, display_name: str = ""):
     user = get_user_model().objects.create_user(
-        username=username, email=f"{username}@example.org", password="correct-horse-battery"
+        username=username, email=f"{username}@example.org", password=PASSWORD
     )
     if role:
         # get_or_create: transactional (browser) tests flush the groups made by the migration.
@@ -73,7 +79,7 @@ def make_member(username: str, role: str | None, display_name: str = ""):
     return user
 
 
-def sign_in_browser(page, live_server, user, password: str = "correct-horse-battery"):
+def sign_in_browser(page, live_server, user, password: str = PASSWORD):
     """Sign in through the real login form (members made by make_member share this password),
     then type the code from the authenticator, which editors must have."""
     from provisions import roles
@@ -116,6 +122,13 @@ def code_from_key(hex_key: str) -> str:
     totp = TOTP(bytes.fromhex(hex_key))
     totp.time = time.time()
     return f"{totp.token():06d}"
+
+
+def as_(client, user):
+    """The client signed in as `user`, or anonymous for None."""
+    if user is not None:
+        client.force_login(user)
+    return client
 
 
 def verify_session(client, user) -> None:

@@ -17,11 +17,10 @@ from django.test import Client
 from provisions.cache.process_pages import process_pages
 from provisions.models import Annotation, AuditEvent, Concern, Organisation, Provision, Revision
 from provisions.services import link_propose
-from tests.helpers import give_authenticator
+from tests.helpers import PASSWORD, give_authenticator
 
 pytestmark = pytest.mark.django_db
 
-PASSWORD = "correct-horse-battery"
 GONE = [
     "provisions/annotation",
     "provisions/revision",

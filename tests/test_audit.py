@@ -25,11 +25,9 @@ from provisions.services import (
     link_restore,
 )
 from provisions.services.audit import ACTIONS, audit_record, request_ip
-from tests.helpers import make_member
+from tests.helpers import PASSWORD, ROLES, make_member
 
 pytestmark = pytest.mark.django_db
-
-PASSWORD = "correct-horse-battery"
 
 
 def actions() -> list[str]:
@@ -146,8 +144,6 @@ def test_tokens_and_exports_are_recorded(analyst, tmp_path):
 
 
 # --- The page -------------------------------------------------------------------------------
-
-ROLES = ("anonymous", "analyst", "other_analyst", "editor")
 
 
 @pytest.mark.parametrize("who", ROLES)

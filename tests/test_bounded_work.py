@@ -11,7 +11,6 @@ import json
 import random
 import re
 import time
-from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -30,9 +29,8 @@ from provisions.rendering import render_markdown
 from provisions.services import annotation_create, annotation_submit, annotation_update
 from provisions.services.anchors import anchor_pick
 from provisions.services.annotations import MAX_BODY_CHARS
-from tests.helpers import API, bearer, token_for
+from tests.helpers import API, SAMPLES, bearer, token_for
 
-SAMPLES = Path(__file__).parent / "data" / "import"
 # Every bounded step here is allowed at most this long on a slow, shared test machine (the
 # slowest takes ~0.6 s alone, but 7.6 s was seen with the machine's two cores saturated); the
 # tests also check *which* path was taken, so this bound only has to catch a return of the old

@@ -31,11 +31,9 @@ from provisions.services.enrolment import (
 from provisions.services.members import member_deactivate
 from provisions.services.two_factor import new_secret, two_factor_enable
 from provisions.views.enrolment import LINK_SESSION_KEY, SETUP_KEY
-from tests.helpers import code_from_key, give_authenticator, make_member
+from tests.helpers import PASSWORD, code_from_key, give_authenticator, make_member
 
 pytestmark = pytest.mark.django_db
-
-PASSWORD = "correct-horse-battery"
 
 
 def link_from_command(username: str, *extra) -> str:

@@ -11,11 +11,11 @@ from provisions.services import (
     link_approve,
     link_propose,
 )
+from tests.helpers import ROLES
 
 pytestmark = pytest.mark.django_db
 
 HTMX = {"HX-Request": "true", "HX-Current-URL": "http://testserver/review/"}
-ROLES = ("anonymous", "analyst", "other_analyst", "editor")
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ and feet on every page, words hyphenated at line ends and a paragraph broken acr
 """
 
 import importlib.util
-from pathlib import Path
 
 import pytest
 from pypdf import PdfWriter
@@ -17,8 +16,7 @@ from provisions.importing.parser import (
     extract_text,
     parse_convention,
 )
-
-SAMPLES = Path(__file__).parent / "data" / "import"
+from tests.helpers import SAMPLES
 
 # Article 2's definitions sit directly under the article, as in the Convention.
 ART_2_SUBPARAS = [f"art_2__subpara_{letter}" for letter in "abcdefghij"]

@@ -7,7 +7,6 @@ as they are (docs/importing.md).
 """
 
 from io import StringIO
-from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -28,11 +27,10 @@ from provisions.models import (
     Treaty,
 )
 from provisions.services import annotation_create
-from tests.helpers import text_of
+from tests.helpers import SAMPLES, text_of
 
 pytestmark = pytest.mark.django_db
 
-SAMPLES = Path(__file__).parent / "data" / "import"
 SOURCE = "https://documents.un.org/doc/undoc/gen/n24/sample.pdf"
 
 EXPECTED_TREE = [

@@ -12,11 +12,10 @@ from django.utils import timezone
 
 from provisions.models import AuditEvent
 from provisions.services.outbox import outbox_send_due
-from tests.helpers import code_for, give_authenticator
+from tests.helpers import PASSWORD, code_for, give_authenticator
 
 pytestmark = pytest.mark.django_db
 
-PASSWORD = "correct-horse-battery"
 LIMIT = 5
 
 

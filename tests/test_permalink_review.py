@@ -8,11 +8,10 @@ from django.urls import reverse
 
 from provisions.models import Annotation, AuditEvent
 from provisions.services import annotation_reject
-from tests.helpers import draft, give_authenticator, published_annotation, text_of
+from tests.helpers import ROLES, draft, give_authenticator, published_annotation, text_of
 
 pytestmark = pytest.mark.django_db
 
-ROLES = ("anonymous", "analyst", "other_analyst", "editor")
 DECISION = 'id="editor-decision-title"'
 
 

@@ -13,12 +13,11 @@ from provisions.services import (
     link_approve,
     link_propose,
 )
-from tests.helpers import make_member
+from tests.helpers import ROLES, as_, make_member
 
 pytestmark = pytest.mark.django_db
 
 HTMX = {"HX-Request": "true", "HX-Current-URL": "http://testserver/review/"}
-ROLES = ("anonymous", "analyst", "other_analyst", "editor")
 
 
 @pytest.fixture
@@ -36,12 +35,6 @@ def proposed(analyst, art24):
 @pytest.fixture
 def members(analyst, other_analyst, editor):
     return {"anonymous": None, "analyst": analyst, "other_analyst": other_analyst, "editor": editor}
-
-
-def as_(client, user):
-    if user is not None:
-        client.force_login(user)
-    return client
 
 
 # --- Who may open what ---------------------------------------------------------------------

@@ -12,11 +12,9 @@ from django.utils import timezone
 from provisions.models import ApiToken, AuditEvent
 from provisions.services.tokens import api_token_authenticate, api_token_create
 from provisions.views.confirm import CONFIRMED_KEY
-from tests.helpers import code_for, confirm_session, give_authenticator, make_member
+from tests.helpers import PASSWORD, code_for, confirm_session, give_authenticator, make_member
 
 pytestmark = pytest.mark.django_db
-
-PASSWORD = "correct-horse-battery"
 
 
 def new_token_on(html: str) -> str:

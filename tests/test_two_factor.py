@@ -16,11 +16,17 @@ from provisions.models import Annotation, AuditEvent
 from provisions.services.two_factor import recovery_codes_regenerate
 from provisions.views.signin import PENDING_KEY
 from provisions.views.two_factor import SETUP_KEY
-from tests.helpers import code_for, code_from_key, confirm_session, give_authenticator
+from tests.helpers import (
+    PASSWORD,
+    ROLES,
+    code_for,
+    code_from_key,
+    confirm_session,
+    give_authenticator,
+)
 
 pytestmark = pytest.mark.django_db
 
-PASSWORD = "correct-horse-battery"
 HTMX = {"HX-Request": "true", "HX-Current-URL": "http://testserver/review/"}
 
 
@@ -427,8 +433,6 @@ def test_the_admin_login_is_the_sites_own_two_step_sign_in(client):
 
 
 # --- Who may open the new pages -------------------------------------------------------------
-
-ROLES = ("anonymous", "analyst", "other_analyst", "editor")
 
 
 @pytest.mark.parametrize("who", ROLES)

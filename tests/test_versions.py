@@ -2,14 +2,11 @@
 and fuzzy anchors with the actions that settle them.
 """
 
-from pathlib import Path
-
 import pytest
 from django.urls import reverse
 
 from provisions.anchoring import make_selectors, position_of
-from provisions.importing.importer import DEFAULT_LABEL, import_convention
-from provisions.importing.parser import extract_text, parse_convention
+from provisions.importing.importer import DEFAULT_LABEL
 from provisions.models import (
     Annotation,
     Concern,
@@ -20,19 +17,12 @@ from provisions.models import (
     TextVersion,
 )
 from provisions.services import annotation_create, link_propose
-from tests.helpers import text_of
+from tests.helpers import ROLES, as_, import_sample, text_of
 
 pytestmark = pytest.mark.django_db
 
-SAMPLES = Path(__file__).parent / "data" / "import"
 V2 = "Corrigendum 1"
-ROLES = ("anonymous", "analyst", "other_analyst", "editor")
 HTMX = {"HX-Request": "true"}
-
-
-def import_sample(name: str, label: str = DEFAULT_LABEL):
-    convention = parse_convention(extract_text(SAMPLES / name), expected_articles=6)
-    return import_convention(convention=convention, label=label)
 
 
 def annotate(user, eid: str, quote: str | None = None, status="submitted") -> Annotation:
@@ -79,12 +69,6 @@ def unsettled(db, analyst):
     }
     import_sample("convention-sample-v2.txt", V2)
     return notes
-
-
-def as_(client, user):
-    if user is not None:
-        client.force_login(user)
-    return client
 
 
 # --- Comparing versions -------------------------------------------------------------------

@@ -15,11 +15,9 @@ from provisions.services import (
     link_propose,
     link_reject,
 )
-from tests.helpers import make_member, text_of
+from tests.helpers import ROLES, make_member, text_of
 
 pytestmark = pytest.mark.django_db
-
-ROLES = ("anonymous", "analyst", "other_analyst", "editor")
 
 
 def provision(number):

@@ -8,9 +8,7 @@ import os
 import pytest
 
 from provisions.services import annotation_publish
-from tests.conftest import make_member, sign_in_browser
-from tests.test_browser_reading import watch
-from tests.test_reanchor import annotate, import_sample
+from tests.helpers import annotate, import_sample, make_member, sign_in_browser, watch_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -29,7 +27,7 @@ def test_article_2_and_a_fuzzy_anchor(seeded, live_server, page, artifacts_dir):
     on_h = annotate(analyst, "art_2__subpara_h", "a test record that is either")
     annotation_publish(annotation=on_h, editor=editor)
     import_sample("convention-sample-v2.txt", "Corrigendum")
-    problems = watch(page)
+    problems = watch_page(page)
     for size, viewport in SIZES.items():
         page.set_viewport_size(viewport)
         page.goto(f"{live_server.url}/convention/articles/2/#art_2__subpara_h")

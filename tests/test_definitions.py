@@ -17,8 +17,7 @@ from provisions.importing.importer import DEFAULT_LABEL, import_convention
 from provisions.importing.parser import ImportRefused, extract_text, parse_convention
 from provisions.models import Annotation, Concern, Provision, ProvisionLink, Revision
 from provisions.services import annotation_publish, link_propose
-from tests.test_reanchor import annotate
-from tests.test_search import result_links
+from tests.helpers import annotate, result_links
 
 pytestmark = pytest.mark.django_db
 

@@ -25,8 +25,9 @@ DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
 MAX_PAGE = 100_000
 READ_METHODS = ("GET", "HEAD")
-CORS_ALLOWED_HEADERS = "Authorization, Accept, If-None-Match"
-CORS_EXPOSED_HEADERS = "ETag"
+CORS_ALLOWED_HEADERS = "Authorization, Accept, If-None-Match, Prefer"
+# What the Web Annotation Protocol's clients read from an answer (wap.py), besides the ETag.
+CORS_EXPOSED_HEADERS = "ETag, Allow, Content-Location, Link, Vary, Preference-Applied"
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
@@ -46,9 +47,9 @@ def _cors(response) -> None:
     response["Cross-Origin-Resource-Policy"] = "cross-origin"
 
 
-def _preflight(request, allowed: list[str], readable: bool) -> HttpResponse:
+def _preflight(request, allowed: list[str], readable: bool, status: int = 204) -> HttpResponse:
     """OPTIONS: the allowed methods; a CORS preflight is granted for reads only."""
-    response = HttpResponse(status=204)
+    response = HttpResponse(status=status)
     response["Allow"] = ", ".join(allowed)
     requested = request.headers.get("Access-Control-Request-Method", "GET").upper()
     if readable and requested in READ_METHODS:
@@ -59,18 +60,30 @@ def _preflight(request, allowed: list[str], readable: bool) -> HttpResponse:
     return response
 
 
-def endpoint(*, name: str, get=None, post=None, patch=None, delete=None):
+def endpoint(
+    *, name: str, get=None, post=None, put=None, patch=None, delete=None, ldp_headers=None
+):
     """The view for one address: dispatches on the method and turns every error into JSON.
 
     Marked `public` when it answers GET; otherwise it takes the access level of its write
     handlers (`token_required` marks them "analyst").
+
+    `ldp_headers` (the Web Annotation Protocol's resources, wap.py): headers every answer
+    carries — errors and OPTIONS too — with `Allow` and `Vary: Accept`; OPTIONS then answers
+    200, as that protocol's tests expect, rather than 204.
     """
     handlers = {
         method: handler
-        for method, handler in (("GET", get), ("POST", post), ("PATCH", patch), ("DELETE", delete))
+        for method, handler in (
+            ("GET", get),
+            ("POST", post),
+            ("PUT", put),
+            ("PATCH", patch),
+            ("DELETE", delete),
+        )
         if handler is not None
     }
-    allowed = [m for m in ("GET", "HEAD", "POST", "PATCH", "DELETE") if m in handlers]
+    allowed = [m for m in ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE") if m in handlers]
     if get is not None:
         allowed.insert(allowed.index("GET") + 1, "HEAD")
     allowed.append("OPTIONS")
@@ -78,7 +91,11 @@ def endpoint(*, name: str, get=None, post=None, patch=None, delete=None):
     def view(request, **kwargs):
         method = request.method.upper()
         if method == "OPTIONS":
-            return _preflight(request, allowed, readable=get is not None)
+            response = _preflight(
+                request, allowed, readable=get is not None, status=200 if ldp_headers else 204
+            )
+            _add_ldp_headers(response, ldp_headers, allowed)
+            return response
         try:
             authenticate(request)
             handler = handlers.get("GET" if method == "HEAD" else method)
@@ -99,6 +116,7 @@ def endpoint(*, name: str, get=None, post=None, patch=None, delete=None):
             _cors(response)
         # Answers depend on the token: shared caches must not mix callers.
         patch_vary_headers(response, ["Authorization"])
+        _add_ldp_headers(response, ldp_headers, allowed)
         return response
 
     view.__name__ = view.__qualname__ = name
@@ -109,6 +127,15 @@ def endpoint(*, name: str, get=None, post=None, patch=None, delete=None):
     if len(levels) != 1:
         raise ValueError(f"API view {name}: write handlers must share one access level")
     return mark_access(view, levels.pop())
+
+
+def _add_ldp_headers(response, ldp_headers, allowed: list[str]) -> None:
+    if not ldp_headers:
+        return
+    for header, value in ldp_headers.items():
+        response[header] = value
+    response["Allow"] = ", ".join(allowed)
+    patch_vary_headers(response, ["Accept"])
 
 
 def read_json(request, *, optional: bool = False) -> dict:
@@ -231,14 +258,21 @@ def query_int(request, name: str) -> int | None:
         ) from None
 
 
+def page_and_size(request) -> tuple[int, int]:
+    """?page (from 1) and ?page_size, checked against MAX_PAGE and MAX_PAGE_SIZE (400)."""
+    return (
+        _positive_int(request, "page", 1, MAX_PAGE),
+        _positive_int(request, "page_size", DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE),
+    )
+
+
 def paginate(request, queryset, serialize) -> dict:
     """A page of `queryset`: {"total", "page", "page_size", "next", "prev", "items"}.
 
     `page` above MAX_PAGE and `page_size` above MAX_PAGE_SIZE are refused (400), as the OpenAPI
     document's `maximum`s say: a client is told, not silently served fewer items than it asked.
     """
-    page = _positive_int(request, "page", 1, MAX_PAGE)
-    size = _positive_int(request, "page_size", DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
+    page, size = page_and_size(request)
     total = queryset.count()
     start = (page - 1) * size
     rows = list(queryset[start : start + size]) if start < total else []

@@ -3,6 +3,8 @@
 A test walks provisions/api/urls.py and fails when an address is missing here.
 """
 
+import json
+
 from django.urls import reverse
 
 from provisions.api.endpoint import DEFAULT_PAGE_SIZE, MAX_BODY_BYTES, MAX_PAGE, MAX_PAGE_SIZE
@@ -26,6 +28,10 @@ ERROR_STATUSES = {
     "409": "Someone else saved a new version during this edit; nothing was saved.",
     "412": "`If-Match` names an older version; read the annotation again.",
     "413": f"The request body is larger than {MAX_BODY_BYTES // 1024} KB.",
+    "406": (
+        "The Web Annotation Protocol's addresses answer `application/ld+json` (or "
+        "`application/json`), and `Accept` names neither."
+    ),
     "415": "The body is not sent as `application/json` or `application/ld+json`.",
     "422": "The request is well-formed but not valid; `fields` says what to fix.",
     "428": "`If-Match` is required to edit an annotation.",
@@ -342,6 +348,93 @@ def _annotation_schemas() -> dict:
     }
 
 
+def _wap_schemas(annotation: dict) -> dict:
+    """The Web Annotation Protocol's documents (api/wap.py), from the API's Annotation schema."""
+    wap = json.loads(json.dumps(annotation))
+    properties = wap["properties"]
+    del properties["tags"]
+    wap["required"].remove("tags")
+    properties["@context"] = {
+        "type": "array",
+        "prefixItems": [{"const": "http://www.w3.org/ns/anno.jsonld"}, {"format": "uri"}],
+        "minItems": 2,
+        "maxItems": 2,
+        "description": "The W3C context, then TreatyWatch's own (/api/v1/context.jsonld).",
+    }
+    body = properties["body"]
+    body["properties"]["purpose"] = {"enum": ["commenting", "replying", "tagging"]}
+    body["required"] = ["type", "purpose", "value"]
+    properties["body"] = {
+        "type": "array",
+        "minItems": 1,
+        "items": body,
+        "description": "The note first (purpose commenting or replying), then one "
+        "`purpose: tagging` body per tag (its value is the tag).",
+    }
+    properties["target"] = {
+        "oneOf": [
+            properties["target"],
+            {"type": "string", "format": "uri", "description": "A reply's parent annotation."},
+        ]
+    }
+    wap["description"] = (
+        "A W3C Web Annotation as the Web Annotation Protocol serves it: tags are tagging "
+        "bodies, a reply's target is its parent."
+    )
+    annotation_ref = _schema("WapAnnotation")
+    page_properties = {
+        "id": {"type": "string", "format": "uri"},
+        "type": {"const": "AnnotationPage"},
+        "partOf": _closed(
+            {"id": {"type": "string", "format": "uri"}, "total": {"type": "integer"}}
+        ),
+        "startIndex": {"type": "integer", "minimum": 0},
+        "next": {"type": "string", "format": "uri"},
+        "prev": {"type": "string", "format": "uri"},
+        "items": {
+            "type": "array",
+            "items": {"oneOf": [annotation_ref, {"type": "string", "format": "uri"}]},
+            "description": "Annotations, or only their addresses when asked (PreferContainedIRIs).",
+        },
+    }
+    embedded_page = _closed(page_properties, optional=("next", "prev"))
+    return {
+        "WapAnnotation": wap,
+        "WapPage": _closed(
+            {"@context": {"const": "http://www.w3.org/ns/anno.jsonld"}, **page_properties},
+            optional=("next", "prev"),
+        ),
+        "WapContainer": _closed(
+            {
+                "@context": {
+                    "const": ["http://www.w3.org/ns/anno.jsonld", "http://www.w3.org/ns/ldp.jsonld"]
+                },
+                "id": {"type": "string", "format": "uri"},
+                "type": {"const": ["BasicContainer", "AnnotationCollection"]},
+                "label": {"type": "string"},
+                "total": {"type": "integer", "minimum": 0},
+                "first": {
+                    "oneOf": [embedded_page, {"type": "string", "format": "uri"}],
+                    "description": "The first page, or only its address (PreferMinimalContainer).",
+                },
+                "last": {"type": "string", "format": "uri"},
+            }
+        ),
+        "JsonLdContext": _closed(
+            {
+                "@context": {
+                    "type": "object",
+                    "additionalProperties": {
+                        "type": "object",
+                        "required": ["@id"],
+                        "properties": {"@id": {"type": "string", "format": "uri"}},
+                    },
+                }
+            }
+        ),
+    }
+
+
 def _page_schema(item: str) -> dict:
     return _closed(
         {
@@ -620,6 +713,11 @@ def _paths() -> dict:
     location = {"Location": {"description": "The new resource.", "schema": {"type": "string"}}}
     annotation_ok = _ok(_schema("Annotation"), "The annotation.", W3C_JSON, etag_header)
     link_ok = _ok(_schema("Link"), "The link.")
+    wap_ok = _ok(_schema("WapAnnotation"), "The annotation.", W3C_JSON, etag_header)
+    wap_headers = {
+        "ETag": {"description": "A weak ETag of this answer.", "schema": {"type": "string"}},
+        "Link": {"description": "LDP BasicContainer type.", "schema": {"type": "string"}},
+    }
     return {
         "/": {"get": _read("Where everything is.", _schema("Index"))},
         "/openapi.json": {"get": _read("This document.", _schema("OpenApiDocument"))},
@@ -744,6 +842,87 @@ def _paths() -> dict:
                 errors=(*WRITE_ERRORS, "412"),
             ),
         },
+        "/annotations/": {
+            "get": _also_plain_json(
+                _read(
+                    "The W3C Web Annotation Protocol's container: an AnnotationCollection of the "
+                    "annotations visible to the caller (the filters of GET /annotations apply), "
+                    "or one AnnotationPage of it with `page`. `Prefer` asks for only the "
+                    "annotations' addresses or a minimal container.",
+                    {
+                        "oneOf": [_schema("WapContainer"), _schema("WapPage")],
+                        "description": "The collection; one page of it with `page`.",
+                    },
+                    parameters=[
+                        p["article"],
+                        p["provision"],
+                        p["concern"],
+                        p["safeguard"],
+                        p["tag"],
+                        p["q"],
+                        p["annotation_status"],
+                        p["page"],
+                        p["page_size"],
+                        p["if_none_match"],
+                    ],
+                    media=W3C_JSON,
+                    headers=wap_headers,
+                    extra={
+                        "304": {"description": "Not modified since the ETag you sent."},
+                        **_errors("406"),
+                    },
+                ),
+            ),
+            "post": _write(
+                "Create an annotation from a W3C Web Annotation (what GET returned works: "
+                "server-managed fields are ignored).",
+                body=_json_body({"type": "object"}),
+                responses={"201": {**wap_ok, "headers": {**etag_header, **location}}},
+            ),
+        },
+        "/annotations/{pk}/": {
+            "get": _also_plain_json(
+                _read(
+                    "One annotation as the Web Annotation Protocol serves it.",
+                    _schema("WapAnnotation"),
+                    parameters=[p["pk"], p["if_none_match"]],
+                    media=W3C_JSON,
+                    headers=etag_header,
+                    extra={
+                        "304": {"description": "Not modified since the ETag you sent."},
+                        **_errors("406"),
+                    },
+                )
+            ),
+            "put": _write(
+                "Replace an annotation (the same rules as PATCH /annotations/{pk}; what the "
+                "document leaves out — concerns, safeguards, tags, selector — is removed).",
+                body=_json_body({"type": "object"}),
+                parameters=[p["pk"], p["if_match"]],
+                responses={"200": wap_ok},
+                errors=(*WRITE_ERRORS, "409", "412", "428"),
+            ),
+            "patch": _write(
+                "Edit an annotation: only the fields sent change.",
+                body=_json_body({"type": "object"}),
+                parameters=[p["pk"], p["if_match"]],
+                responses={"200": wap_ok},
+                errors=(*WRITE_ERRORS, "409", "412", "428"),
+            ),
+            "delete": _write(
+                "Delete one of your drafts.",
+                parameters=[p["pk"], p["if_match_optional"]],
+                responses={"204": {"description": "Deleted."}},
+                errors=(*WRITE_ERRORS, "412"),
+            ),
+        },
+        "/context.jsonld": {
+            "get": _read(
+                "The JSON-LD context defining TreatyWatch's own annotation terms.",
+                _schema("JsonLdContext"),
+                media="application/ld+json",
+            )
+        },
         "/annotations/{pk}/submit": {
             "post": _write(
                 "Submit your draft for review.",
@@ -761,6 +940,13 @@ def _paths() -> dict:
             )
         },
     }
+
+
+def _also_plain_json(operation: dict) -> dict:
+    """A Web Annotation Protocol read: plain JSON too, for a client that accepts only that."""
+    content = operation["responses"]["200"]["content"]
+    content[JSON] = content[W3C_JSON]
+    return operation
 
 
 def build_document(request) -> dict:
@@ -793,7 +979,8 @@ def build_document(request) -> dict:
         "components": {
             "schemas": {
                 **_selector_schemas(),
-                **_annotation_schemas(),
+                **(annotations := _annotation_schemas()),
+                **_wap_schemas(annotations["Annotation"]),
                 **_link_schemas(),
                 **_reading_schemas(),
             },

@@ -107,6 +107,69 @@ def annotation_to_w3c(annotation: Annotation, request, related: dict | None = No
     }
 
 
+# --- The Web Annotation Protocol's representation (api/wap.py) ------------------------------
+
+# TreatyWatch's own terms, defined by the JSON-LD context served at /api/v1/context.jsonld
+# (wap_context): each maps to an IRI under that address, so expanding an annotation keeps them.
+EXTENSION_TERMS = {
+    "provision": {},
+    "concerns": {"@container": "@set"},
+    "safeguards": {"@container": "@set"},
+    "status": {},
+    "version": {"@type": "http://www.w3.org/2001/XMLSchema#integer"},
+    "anchorState": {},
+    "published": {"@type": "http://www.w3.org/2001/XMLSchema#dateTime"},
+    "sourceVersion": {},
+    "officialText": {"@type": "http://www.w3.org/2001/XMLSchema#boolean"},
+    "inReplyTo": {"@id": "https://www.w3.org/ns/activitystreams#inReplyTo", "@type": "@id"},
+}
+
+
+def context_url(request) -> str:
+    return _absolute(request, reverse("api:context"))
+
+
+def wap_context(request) -> dict:
+    """The JSON-LD context of TreatyWatch's terms, beside the W3C one (anno.jsonld)."""
+    base = context_url(request) + "#"
+    return {
+        "@context": {
+            term: {"@id": base + term, **definition} for term, definition in EXTENSION_TERMS.items()
+        }
+    }
+
+
+def wap_annotation_url(annotation_id: int, request) -> str:
+    return _absolute(request, reverse("api:wap_annotation", kwargs={"pk": annotation_id}))
+
+
+def annotation_to_wap(annotation: Annotation, request) -> dict:
+    """An annotation as the Web Annotation Protocol serves it: annotation_to_w3c's document,
+    with its id under the container, tags as `purpose: tagging` bodies, a reply's target its
+    parent annotation, and TreatyWatch's context beside the W3C one.
+
+    Reads what annotation_to_w3c reads (pass `Annotation.objects.for_display()` rows with
+    `with_visible_parent_id`).
+    """
+    data = annotation_to_w3c(annotation, request)
+    tags = data.pop("tags")
+    parent_id = getattr(annotation, "visible_parent_id", None)
+    note = dict(data["body"], purpose="replying" if annotation.in_reply_to_id else "commenting")
+    data.update(
+        {
+            "@context": [W3C_CONTEXT, context_url(request)],
+            "id": wap_annotation_url(annotation.pk, request),
+            "body": [note]
+            + [{"type": "TextualBody", "purpose": "tagging", "value": tag} for tag in tags],
+            "inReplyTo": wap_annotation_url(parent_id, request) if parent_id else None,
+        }
+    )
+    if parent_id:
+        # W3C: a reply is about its parent annotation; the provision stays in `provision`.
+        data["target"] = data["inReplyTo"]
+    return data
+
+
 def link_to_dict(link: ProvisionLink, request) -> dict:
     """A concern/safeguard → provision link. Reads link.provision.article, concern and demand."""
     return {

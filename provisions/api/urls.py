@@ -2,7 +2,7 @@
 
 from django.urls import path, re_path
 
-from provisions.api import views
+from provisions.api import views, wap
 
 app_name = "api"
 
@@ -24,6 +24,10 @@ urlpatterns = [
     path("annotations/<int:pk>", views.annotation, name="annotation"),
     path("annotations/<int:pk>/submit", views.annotation_submit, name="annotation_submit"),
     path("annotations/<int:pk>/publish", views.annotation_publish, name="annotation_publish"),
+    # The W3C Web Annotation Protocol (wap.py): the container ends in "/", as it requires.
+    path("annotations/", wap.container, name="wap_container"),
+    path("annotations/<int:pk>/", wap.annotation, name="wap_annotation"),
+    path("context.jsonld", wap.context, name="context"),
     # Last: anything else under /api/v1/ is a JSON 404, not the HTML page.
     # [\s\S], not ".": a newline (/api/v1/a%0Ab) must not fall through to the HTML 404.
     re_path(r"^[\s\S]+$", views.not_found, name="not_found"),

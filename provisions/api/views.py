@@ -204,7 +204,8 @@ def _provision_from_source(source, field: str) -> Provision:
     return provision
 
 
-def _annotation_id_from(value) -> int | None:
+def annotation_id_from(value) -> int | None:
+    """The id of an annotation named by its number or its address (either API's); else None."""
     if isinstance(value, int) and not isinstance(value, bool):
         return value
     if isinstance(value, str):
@@ -218,12 +219,12 @@ def _annotation_id_from(value) -> int | None:
             match = resolve(urlsplit(value).path)
         except (ValueError, Resolver404):
             return None
-        if match.view_name == "api:annotation":
+        if match.view_name in ("api:annotation", "api:wap_annotation"):
             return match.kwargs["pk"]
     return None
 
 
-def _visible_annotation(request, pk: int) -> Annotation:
+def visible_annotation(request, pk: int) -> Annotation:
     return get_object_or_404(
         Annotation.objects.visible_to(request.user).select_related("provision__article"),
         pk=_check_id(pk),
@@ -236,10 +237,10 @@ def _etag_list(header: str) -> list[str]:
 
 def _weak_etag_matches(header: str, etag: str) -> bool:
     candidates = [item.strip().removeprefix("W/") for item in header.split(",")]
-    return "*" in candidates or etag in candidates
+    return "*" in candidates or etag.removeprefix("W/") in candidates
 
 
-def _check_if_match(request, annotation: Annotation, *, required: bool) -> int:
+def check_if_match(request, annotation: Annotation, *, required: bool) -> int:
     """The version the client edits from (from If-Match); 428 without it, 412 when stale."""
     header = request.headers.get("If-Match")
     etag = serializers.annotation_etag(annotation)
@@ -474,7 +475,11 @@ def post_link_approve(request, pk: int):
 # --- Annotations -----------------------------------------------------------------------------
 
 
-def get_annotations(request):
+def visible_annotations(request):
+    """The annotations the caller may see, newest first, with the query's filters applied.
+
+    Shared by GET /annotations and the Web Annotation Protocol container (wap.py).
+    """
     annotations = (
         Annotation.objects.visible_to(request.user)
         .for_display()
@@ -502,14 +507,31 @@ def get_annotations(request):
         )
     if q := query_text(request, "q"):
         annotations = annotations.filter(body__icontains=q)
+    return annotations
+
+
+def get_annotations(request):
     return json_response(
-        paginate(request, annotations, lambda item: serializers.annotation_to_w3c(item, request))
+        paginate(
+            request,
+            visible_annotations(request),
+            lambda item: serializers.annotation_to_w3c(item, request),
+        )
     )
 
 
 @token_required
 def post_annotations(request):
-    data = read_json(request)
+    annotation = create_annotation(request, read_json(request))
+    return _annotation_response(request, annotation.pk, status=201, location=True)
+
+
+def create_annotation(request, data: dict) -> Annotation:
+    """Create an annotation from a request body in the API's input shape (docs/api.md).
+
+    Shared by POST /annotations and POST to the Web Annotation Protocol container (wap.py),
+    which first turns a W3C annotation into this shape.
+    """
     _check_keys(data, ANNOTATION_CREATE_KEYS)
     if data.get("type", "Annotation") != "Annotation":
         raise ValidationError({"type": _("The type is Annotation.")})
@@ -523,7 +545,7 @@ def post_annotations(request):
 
     in_reply_to = None
     if data.get("inReplyTo") is not None:
-        reply_id = _annotation_id_from(data["inReplyTo"])
+        reply_id = annotation_id_from(data["inReplyTo"])
         in_reply_to = (
             Annotation.objects.visible_to(request.user)
             .select_related("provision__article")
@@ -539,7 +561,7 @@ def post_annotations(request):
         source, selectors = _target_parts(data.get("target"))
         provision = _provision_from_source(source, "target.source")
 
-    annotation = services.annotation_create(
+    return services.annotation_create(
         provision=provision,
         author=request.user,
         body=body,
@@ -550,21 +572,32 @@ def post_annotations(request):
         status=status,
         in_reply_to=in_reply_to,
     )
-    return _annotation_response(request, annotation.pk, status=201, location=True)
 
 
-def get_annotation(request, pk: int):
-    annotation = get_object_or_404(
+def displayed_annotation(request, pk: int) -> Annotation:
+    """One annotation the caller may see, with what serialising it reads (404 otherwise)."""
+    return get_object_or_404(
         Annotation.objects.visible_to(request.user)
         .for_display()
         .with_visible_parent_id(request.user),
         pk=_check_id(pk),
     )
-    etag = serializers.annotation_etag(annotation)
+
+
+def not_modified(request, etag: str) -> HttpResponse | None:
+    """304 when the request's If-None-Match names `etag` (weak comparison), else None."""
     if_none_match = request.headers.get("If-None-Match")
     if if_none_match and _weak_etag_matches(if_none_match, etag):
         response = HttpResponseNotModified()
         response["ETag"] = etag
+        return response
+    return None
+
+
+def get_annotation(request, pk: int):
+    annotation = displayed_annotation(request, pk)
+    etag = serializers.annotation_etag(annotation)
+    if (response := not_modified(request, etag)) is not None:
         return response
     response = json_response(
         serializers.annotation_to_w3c(annotation, request),
@@ -577,10 +610,20 @@ def get_annotation(request, pk: int):
 @token_required
 def patch_annotation(request, pk: int):
     data = read_json(request)
-    annotation = _visible_annotation(request, pk)
-    version = _check_if_match(request, annotation, required=True)
+    updated = update_annotation(request, pk, data)
+    return _annotation_response(request, updated.pk)
+
+
+def update_annotation(request, pk: int, data: dict, *, defaults: dict | None = None) -> Annotation:
+    """Edit an annotation from a body in the API's PATCH shape, after the If-Match check.
+
+    `defaults` (service field → value) are the changes made when the body does not name that
+    field: PUT replaces the whole annotation (wap.py), PATCH changes only what it names.
+    """
+    annotation = visible_annotation(request, pk)
+    version = check_if_match(request, annotation, required=True)
     _check_keys(data, ANNOTATION_PATCH_KEYS)
-    changes = {}
+    changes = dict(defaults or {})
     if "body" in data or "bodyValue" in data:
         changes["body"] = _body_value(data)
     if "target" in data:
@@ -599,26 +642,28 @@ def patch_annotation(request, pk: int):
             changes[service_key] = value
     if not changes:
         raise ValidationError({"__all__": _("Nothing to change.")})
-    updated = services.annotation_update(
+    return services.annotation_update(
         annotation=annotation, user=request.user, version=version, **changes
     )
-    return _annotation_response(request, updated.pk)
 
 
-@token_required
-def delete_annotation(request, pk: int):
-    annotation = _visible_annotation(request, pk)
-    _check_if_match(request, annotation, required=False)
+def remove_annotation(request, pk: int):
+    """DELETE an annotation (the JSON API's and the Web Annotation Protocol's)."""
+    annotation = visible_annotation(request, pk)
+    check_if_match(request, annotation, required=False)
     services.annotation_delete(annotation=annotation, user=request.user)
     return HttpResponse(status=204)
+
+
+delete_annotation = token_required(remove_annotation)
 
 
 @token_required
 def post_annotation_submit(request, pk: int):
     data = read_json(request, optional=True)
     _check_keys(data, set())
-    annotation = _visible_annotation(request, pk)
-    _check_if_match(request, annotation, required=False)
+    annotation = visible_annotation(request, pk)
+    check_if_match(request, annotation, required=False)
     services.annotation_submit(annotation=annotation, user=request.user)
     return _annotation_response(request, annotation.pk)
 
@@ -627,8 +672,8 @@ def post_annotation_submit(request, pk: int):
 def post_annotation_publish(request, pk: int):
     data = read_json(request, optional=True)
     _check_keys(data, set())
-    annotation = _visible_annotation(request, pk)
-    _check_if_match(request, annotation, required=False)
+    annotation = visible_annotation(request, pk)
+    check_if_match(request, annotation, required=False)
     services.annotation_publish(annotation=annotation, editor=request.user)
     return _annotation_response(request, annotation.pk)
 

@@ -713,6 +713,12 @@ def _paths() -> dict:
     location = {"Location": {"description": "The new resource.", "schema": {"type": "string"}}}
     annotation_ok = _ok(_schema("Annotation"), "The annotation.", W3C_JSON, etag_header)
     link_ok = _ok(_schema("Link"), "The link.")
+    delete_draft = _write(
+        "Delete one of your drafts.",
+        parameters=[p["pk"], p["if_match_optional"]],
+        responses={"204": {"description": "Deleted."}},
+        errors=(*WRITE_ERRORS, "412"),
+    )
     wap_ok = _ok(_schema("WapAnnotation"), "The annotation.", W3C_JSON, etag_header)
     wap_headers = {
         "ETag": {"description": "A weak ETag of this answer.", "schema": {"type": "string"}},
@@ -835,12 +841,7 @@ def _paths() -> dict:
                 responses={"200": annotation_ok},
                 errors=(*WRITE_ERRORS, "409", "412", "428"),
             ),
-            "delete": _write(
-                "Delete one of your drafts.",
-                parameters=[p["pk"], p["if_match_optional"]],
-                responses={"204": {"description": "Deleted."}},
-                errors=(*WRITE_ERRORS, "412"),
-            ),
+            "delete": delete_draft,
         },
         "/annotations/": {
             "get": _also_plain_json(
@@ -909,12 +910,7 @@ def _paths() -> dict:
                 responses={"200": wap_ok},
                 errors=(*WRITE_ERRORS, "409", "412", "428"),
             ),
-            "delete": _write(
-                "Delete one of your drafts.",
-                parameters=[p["pk"], p["if_match_optional"]],
-                responses={"204": {"description": "Deleted."}},
-                errors=(*WRITE_ERRORS, "412"),
-            ),
+            "delete": delete_draft,
         },
         "/context.jsonld": {
             "get": _read(

@@ -380,19 +380,16 @@ def test_entries_that_are_not_annotations_and_repeated_ids_are_listed(official, 
     assert len(annotation_import(plan=plan, importer=analyst).created) == 1
 
 
-def test_thousands_of_notes_are_planned_in_bounded_time(official, analyst):
-    """Quote location is bounded (anchoring.py); the plan reads the database a fixed number of
-    times whatever the number of notes."""
-    import time
-
+def test_thousands_of_notes_are_planned_with_a_fixed_number_of_queries(official, analyst):
+    """The plan reads the database a fixed number of times whatever the number of notes; the
+    quote location it calls is bounded on its own (anchoring.py, tests/test_bounded_work.py).
+    No wall-clock limit here: on a shared, loaded machine that only measures the neighbours."""
     data = json.loads(HYPOTHESIS.read_text())
     template = data["annotations"][0]
     data["annotations"] = [{**template, "id": f"bulk-{n}"} for n in range(3000)]
     raw = json.dumps(data).encode()
-    started = time.monotonic()
     with CaptureQueriesContext(connection) as queries:
         plan = annotation_import_plan(raw=raw)
-    assert time.monotonic() - started < 15
     assert plan.placed_count == 3000
     assert len(queries) <= 10
 

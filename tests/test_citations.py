@@ -118,7 +118,8 @@ def test_no_page_shows_an_eid(client, analyst, editor):
     }.items():
         assert_no_eid_as_text(client.get(url), where)
     form = text_of(client.get(pages["article"].replace("/24/", "/24/annotate/")))
-    assert "Article 24(2) — " in form
+    # The provision drop-down names each provision by its citation (the eid is only the value).
+    assert re.search(r'<option value="art_24__para_2"[^>]*>\s*Article 24\(2\)\s*</option>', form)
 
     client.force_login(editor)
     for where, url in {

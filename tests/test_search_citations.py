@@ -95,10 +95,11 @@ def test_other_queries_are_not_citations(query):
     "hostile", ["article " + "(2)" * 5000, "art " * 5000 + "x", "24" + " (b" * 5000, "("]
 )
 def test_parser_refuses_long_or_hostile_input_quickly(hostile):
-    """Guards against catastrophic backtracking: each refusal is instant."""
+    """Guards against catastrophic backtracking. A refusal takes microseconds; backtracking over
+    these inputs would take minutes, so the bound is generous enough for a loaded machine."""
     started = time.perf_counter()
     assert parse_citation(hostile) is None
-    assert time.perf_counter() - started < 0.05
+    assert time.perf_counter() - started < 5
 
 
 def test_citation_eids_deepest_first():

@@ -23,7 +23,7 @@ from provisions.anchoring import normalise_selectors
 from provisions.importing import annotations as importing
 from provisions.importing.annotations import AnnotationFileRefused
 from provisions.models import Annotation, AuditEvent, Provision, Revision
-from provisions.services import annotation_create, annotation_publish
+from provisions.services import annotation_create, annotation_publish, annotation_submit
 from provisions.services.anchors import anchor_pick
 from provisions.services.annotation_import import annotation_import, annotation_import_plan
 from tests.helpers import API, bearer, make_member, token_for
@@ -297,6 +297,7 @@ def test_a_page_that_is_only_linked_is_listed_never_fetched(official, analyst):
 # --- TreatyWatch's own export ----------------------------------------------------------------
 
 
+@pytest.mark.openapi
 def test_our_own_json_ld_export_round_trips(client, official, analyst, editor):
     art3 = provision("art_3__para_1")
     words = "without right"
@@ -334,6 +335,22 @@ def test_our_own_json_ld_export_round_trips(client, official, analyst, editor):
     assert [t.name for t in copy.tags.all()] == ["round trip"]
     assert copy.original_creator == "Alice Analyst"  # the public name readers saw
     assert Annotation.objects.get(author=other, in_reply_to=copy).body == "A published reply."
+    # The API and the JSON-LD say where an imported note came from; exported again and imported
+    # elsewhere, it still credits whoever wrote it first.
+    annotation_submit(annotation=copy, user=other)
+    annotation_publish(annotation=copy, editor=editor)
+    again = client.get(f"{API}annotations/{copy.pk}").json()
+    assert again["importedFrom"] == {
+        "source": "treatywatch",
+        "id": copy.imported_id,
+        "creator": "Alice Analyst",
+        "created": copy.original_created_at.isoformat(),
+    }
+    assert again["creator"]["name"] == other.member.display_name
+    third = make_member("third", "Analysts")
+    (reimported,) = run_bytes(json.dumps([again]).encode(), third)[1].created
+    assert reimported.original_creator == "Alice Analyst"
+    assert reimported.original_created_at == copy.original_created_at
     # And once more: nothing new.
     assert run_bytes(raw, other)[1].created == []
 

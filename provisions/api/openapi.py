@@ -308,6 +308,29 @@ def _annotation_schemas() -> dict:
                 "version": {"type": "integer", "minimum": 1},
                 "anchorState": {"enum": list(Annotation.Anchor.values)},
                 "inReplyTo": _nullable("string", format="uri"),
+                "importedFrom": {
+                    "oneOf": [
+                        {"type": "null"},
+                        _closed(
+                            {
+                                "source": {"enum": list(Annotation.ImportedFrom.values)},
+                                "id": {
+                                    "type": "string",
+                                    "description": "The note's id where it was made.",
+                                },
+                                "creator": _nullable(
+                                    "string",
+                                    description="Who wrote it there, as that file said.",
+                                ),
+                                "created": _nullable("string", format="date-time"),
+                            }
+                        ),
+                    ],
+                    "description": (
+                        "For a note imported from a file made elsewhere (Hypothesis, W3C, "
+                        "another TreatyWatch): where from; null otherwise."
+                    ),
+                },
             },
             description="A W3C Web Annotation (https://www.w3.org/TR/annotation-model/).",
         ),

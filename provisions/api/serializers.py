@@ -96,6 +96,18 @@ def annotation_to_w3c(annotation: Annotation, request, related: dict | None = No
         "status": annotation.status,
         "version": annotation.version,
         "anchorState": annotation.anchor_state,
+        # A note imported from a file made elsewhere: who wrote it there, when, and its id there
+        # (provisions.services.annotation_import); `creator` is the member it was imported for.
+        "importedFrom": (
+            {
+                "source": annotation.imported_from,
+                "id": annotation.imported_id,
+                "creator": annotation.original_creator or None,
+                "created": iso(annotation.original_created_at),
+            }
+            if annotation.imported_from
+            else None
+        ),
         "published": iso(annotation.published_at),
         # Only a parent the caller may see (AnnotationQuerySet.with_visible_parent_id; without
         # it, none): a thread's first note can be back in its author's drafts.

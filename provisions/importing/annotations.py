@@ -348,12 +348,19 @@ def _w3c_note(entry: dict, number: int) -> IncomingNote:
         parents = [entry["inReplyTo"][:MAX_ID_CHARS]]
     elif entry.get("motivation") == "replying" and not selectors and address:
         parents = [address]  # W3C: a reply targets the annotation it answers
+    creator = _creator_name(entry.get("creator"))
+    created = entry.get("created")
+    first_made = entry.get("importedFrom") if ours else None
+    if isinstance(first_made, dict):
+        # Our export of a note that was itself imported: credit whoever wrote it first.
+        creator = _creator_name(first_made.get("creator"), by_name=True)
+        created = first_made.get("created")
     return IncomingNote(
         number=number,
         source=IMPORTED.TREATYWATCH if ours else IMPORTED.W3C,
         original_id=_text(entry.get("id"), MAX_ID_CHARS) or _content_id(entry),
-        creator=_creator_name(entry.get("creator")),
-        created_at=_when(entry.get("created"), remarks),
+        creator=creator,
+        created_at=_when(created, remarks),
         body=_body("\n\n".join(t for t in texts if t.strip())[:MAX_READ_CHARS], remarks),
         tags=_tags(tags, remarks),
         address=address,

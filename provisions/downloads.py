@@ -20,6 +20,7 @@ from pathlib import Path
 from django.conf import settings
 from django.http import FileResponse, StreamingHttpResponse
 
+from provisions import replica
 from provisions.cache.generations import current_version
 from provisions.cache.scopes import ANALYSIS
 from provisions.cache.storage import HIT_HEADER
@@ -50,6 +51,7 @@ def download(
         try:
             saved = FileResponse(path.open("rb"), as_attachment=True, filename=filename)
         except OSError:  # not written yet (or the folder is unusable: it is then sent unsaved)
+            replica.primary_unless_caught_up()  # kept under `version`: no older rows
             content, state = _saved_while_sent(_encoded(pieces()), path), "miss"
         else:
             saved["Content-Type"] = content_type

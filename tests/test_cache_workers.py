@@ -289,6 +289,8 @@ def test_the_migration_created_the_database_caches_table():
     assert CACHE_TABLE in connection.introspection.table_names()
 
 
+# Every check, on every database alias (the test settings' replica mirror included).
+@pytest.mark.django_db(databases=["default", "replica"])
 def test_the_deploy_check_refuses_a_per_process_cache(settings):
     # The tests' own settings keep the cache in memory (each test process is one worker).
     errors = run_checks(include_deployment_checks=True, tags=[Tags.caches])

@@ -71,6 +71,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before anything reads the database: an anonymous GET reads from the replica, if there is
+    # one (DATABASE_REPLICA_URL; provisions/replica.py).
+    "provisions.replica.ReplicaReadsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -130,6 +133,20 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # over many matches crosses that line and spends ~25 ms compiling to save less. The short
     # queries of a web app never gain from it.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
+# A streaming read replica of that database (docs/deploy.md): anonymous visitors' page reads go
+# to it, members' requests and every write to the primary (provisions/replica.py).
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = {
+        **dj_database_url.parse(
+            DATABASE_REPLICA_URL,
+            conn_max_age=DATABASES["default"]["CONN_MAX_AGE"],
+            conn_health_checks=True,
+        ),
+        "OPTIONS": DATABASES["default"].get("OPTIONS", {}),
+    }
+TREATYWATCH_READ_REPLICA = bool(DATABASE_REPLICA_URL)
+DATABASE_ROUTERS = ["provisions.replica.ReplicaRouter"] if DATABASE_REPLICA_URL else []
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # The cache must be shared by every worker: it holds the page cache's generations (a write on

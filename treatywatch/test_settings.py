@@ -28,3 +28,12 @@ WHITENOISE_AUTOREFRESH = True
 # Most tests write rows with the ORM and read pages again: they test rendering, so the page cache
 # (provisions/cache/) is off; tests/test_cache.py switches it on.
 TREATYWATCH_PAGE_CACHE = False
+# The read replica's alias, as a mirror of the test database (no copy is made): the router is
+# off (TREATYWATCH_READ_REPLICA, DATABASE_ROUTERS) unless a test switches it on
+# (tests/test_replica.py). With DATABASE_REPLICA_URL set, the real replica is kept
+# (tests/test_replica_streaming.py runs tests/replica_pages.py so).
+if "replica" not in DATABASES:  # noqa: F405
+    DATABASES = {
+        **DATABASES,  # noqa: F405
+        "replica": {**DATABASES["default"], "TEST": {"MIRROR": "default"}},  # noqa: F405
+    }

@@ -10,6 +10,7 @@ import logging
 from django.conf import settings
 from django.core.cache import cache
 
+from provisions import replica
 from provisions.cache.generations import complete, enabled
 from provisions.cache.keys import generation_key, page_key
 from provisions.cache.process_pages import process_pages
@@ -67,6 +68,8 @@ def cache_public_page(*scopes: str):
             if is_current(entry, generations) and (response := from_stored(request, entry, "hit")):
                 return response
             csrf_used_before = bool(request.META.get("CSRF_COOKIE_NEEDS_UPDATE"))
+            # Stored under these generations for everyone: rendered from rows at least as new.
+            replica.primary_unless_caught_up()
             response = view(request, *args, **kwargs)
             timeout = settings.TREATYWATCH_PAGE_CACHE_SECONDS
             entry = storable(request, response, csrf_used_before, generations, timeout)

@@ -5,7 +5,7 @@ every facet value at once, and a page reads only as many of the best matches as 
 from collections import Counter
 
 from django.core.exceptions import EmptyResultSet
-from django.db import connection
+from django.db import connection, connections
 from django.db.models import Exists, OuterRef, QuerySet
 
 from provisions.models import Annotation
@@ -105,7 +105,8 @@ class AnnotationMatches:
                 f"WHERE {per_value} GROUP BY rel.facet, rel.value "
                 f"UNION ALL SELECT 'kind', NULL, COUNT(*) FROM ok WHERE {passing()}"
             )
-        with connection.cursor() as cursor:
+        # Where the ORM reads the matches from (the read replica, for an anonymous reader).
+        with connections[self.matches.db].cursor() as cursor:
             cursor.execute(sql, params)
             for facet, value, count in cursor.fetchall():
                 if facet == "kind":

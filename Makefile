@@ -100,3 +100,10 @@ BENCH_ARGS ?=
 .PHONY: bench
 bench: install
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+## make scale-check: two gunicorn servers on two ports against one PostgreSQL database and one
+## Redis: a write through one is read through the other at once; sessions, throttles, write
+## limits and downloads are shared (scripts/scale_check.py, docs/deploy.md).
+.PHONY: scale-check
+scale-check: install
+	$(BIN)/python scripts/scale_check.py

@@ -161,7 +161,7 @@ def test_the_router_is_off_without_a_replica(client, settings):
 
 
 @pytest.fixture
-def page_cache_on(settings):
+def page_cache_cleared(settings):
     settings.TREATYWATCH_PAGE_CACHE = True
     from django.core.cache import cache
 
@@ -170,7 +170,7 @@ def page_cache_on(settings):
 
 @pytest.mark.parametrize("caught_up", [True, False])
 def test_a_page_stored_for_everyone_is_rendered_from_the_primary_when_the_replica_lags(
-    client, page_cache_on, monkeypatch, caught_up, analyst, editor
+    client, page_cache_cleared, monkeypatch, caught_up, analyst, editor
 ):
     """A lagging replica would store the old page under the new generations, for everyone."""
     monkeypatch.setattr(replica, "replica_caught_up", lambda: caught_up)

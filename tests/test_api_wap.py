@@ -713,3 +713,37 @@ def test_must_update_is_done_with_put(client, created):
 def test_must_delete_answers_204(client, created):
     response, token = created
     assert client.delete(response.json()["id"], **bearer(token)).status_code == 204
+
+
+def test_container_query_budget_does_not_grow(client, analyst, editor):
+    """The container costs what GET /annotations costs (count + page + 3 prefetches), with 5
+    annotations as with 60; a minimal container only counts."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.test_api import _many_published
+
+    def queries(path, **headers) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(path, {"page_size": 100}, **headers)
+        assert response.status_code == 200
+        return len(captured.captured_queries)
+
+    counts = []
+    for added in (5, 55):
+        _many_published(analyst, editor, added)
+        # The database's first-use checks (SQLite's JSON support, on reading rows) aside.
+        client.get(CONTAINER)
+        counts.append(
+            (
+                queries(CONTAINER),
+                queries(API + "annotations"),
+                queries(
+                    CONTAINER,
+                    HTTP_PREFER=PREFER.format("http://www.w3.org/ns/ldp#PreferMinimalContainer"),
+                ),
+            )
+        )
+    assert counts[0] == counts[1], counts
+    container, json_api, minimal = counts[0]
+    assert container == json_api and minimal == container - 4, counts

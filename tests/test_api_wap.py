@@ -324,6 +324,7 @@ def test_context_defines_every_extension_term(client, analyst, editor):
         "version",
         "anchorState",
         "published",
+        "importedFrom",
         "sourceVersion",
         "officialText",
         "inReplyTo",

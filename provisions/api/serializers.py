@@ -131,6 +131,7 @@ EXTENSION_TERMS = {
     "version": {"@type": "http://www.w3.org/2001/XMLSchema#integer"},
     "anchorState": {},
     "published": {"@type": "http://www.w3.org/2001/XMLSchema#dateTime"},
+    "importedFrom": {},
     "sourceVersion": {},
     "officialText": {"@type": "http://www.w3.org/2001/XMLSchema#boolean"},
     "inReplyTo": {"@id": "https://www.w3.org/ns/activitystreams#inReplyTo", "@type": "@id"},

@@ -51,6 +51,7 @@ SERVER_MANAGED = {
     "version",
     "anchorState",
     "provision",
+    "importedFrom",
 }
 _INCLUDE = re.compile(r'include\s*=\s*"([^"]*)"')
 

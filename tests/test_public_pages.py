@@ -142,6 +142,18 @@ def test_healthz(client):
     assert response.json()["database"] == "up"
 
 
+def test_healthz_costs_exactly_one_query(django_assert_num_queries):
+    """Its own `SELECT 1`, nothing else: no middleware (sessions, authentication, two-factor,
+    idle timeout, axes, private responses) reads the database for an anonymous monitor."""
+    from django.test import Client
+
+    Client().get("/healthz")  # warm: anything done once per process is not counted below
+    with django_assert_num_queries(1) as queries:
+        response = Client().get("/healthz")
+    assert response.status_code == 200
+    assert queries.captured_queries[0]["sql"].strip() == "SELECT 1"
+
+
 PAGES = [
     ("provisions:home", {}),
     ("provisions:toc", {}),

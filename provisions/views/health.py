@@ -1,4 +1,11 @@
-"""`/healthz`: does the database answer?"""
+"""`/healthz`: does the database answer?
+
+Monitoring polls it often, so it costs one trivial query and nothing else (tests/
+test_public_pages.py holds it to exactly that): no session, user, template or cache is read for
+a caller without a session cookie, so it is cheaper than even a cached page. (On a pooled
+PostgreSQL connection, Django's own health check — conn_health_checks — adds its `SELECT 1`
+before the first query of a request; that one keeps a dead connection from answering 503.)
+"""
 
 from django.db import connection
 from django.db.utils import DatabaseError
@@ -9,9 +16,12 @@ from provisions.access import public
 
 
 @public
-@never_cache
+@never_cache  # a proxy must never answer for the database with an old status
 def healthz(request):
     try:
+        # The one query: a round trip through the pooled connection (replaced first if it died,
+        # conn_health_checks), without touching any table. DatabaseError covers "not reachable"
+        # as well as "reachable but refusing" (e.g. shutting down): both are 503.
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()

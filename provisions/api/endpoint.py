@@ -8,16 +8,19 @@ sites cannot make them.
 
 import json
 import re
+from hashlib import sha256
 
 from django.core.exceptions import RequestDataTooBig
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse, HttpResponseNotModified, JsonResponse
 from django.utils.cache import patch_vary_headers
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
 from provisions.access import ACCESS_ATTR, mark_access, public
 from provisions.api.auth import authenticate, unauthorized
 from provisions.api.errors import ApiError, exception_response
+from provisions.cache.generations import current_version
 
 MAX_BODY_BYTES = 64 * 1024
 JSON_MEDIA_TYPES = ("application/json", "application/ld+json")
@@ -29,6 +32,9 @@ CORS_ALLOWED_HEADERS = "Authorization, Accept, If-None-Match, Prefer"
 # What the Web Annotation Protocol's clients read from an answer (wap.py), besides the ETag.
 CORS_EXPOSED_HEADERS = "ETag, Allow, Content-Location, Link, Vary, Preference-Applied"
 _SURROGATE = re.compile("[\ud800-\udfff]")
+# Part of every shared ETag: change it when an answer's shape changes without a code change
+# that `keys.release` would see (it fingerprints the code and templates already).
+SHARED_ETAG_REPRESENTATION = "api-v1-r1"
 
 
 def json_response(data, *, status: int = 200, content_type: str | None = None) -> JsonResponse:
@@ -60,8 +66,60 @@ def _preflight(request, allowed: list[str], readable: bool, status: int = 204) -
     return response
 
 
+def _weak_etag_matches(header: str, etag: str, *, star: bool) -> bool:
+    candidates = [item.strip().removeprefix("W/") for item in header.split(",")]
+    return (star and "*" in candidates) or etag.removeprefix("W/") in candidates
+
+
+def not_modified(request, etag: str, *, star: bool = True) -> HttpResponse | None:
+    """304 when the request's If-None-Match names `etag` (weak comparison), else None.
+
+    `star`: whether "*" (any version) matches too; only where the resource is known to exist."""
+    if_none_match = request.headers.get("If-None-Match")
+    if if_none_match and _weak_etag_matches(if_none_match, etag, star=star):
+        response = HttpResponseNotModified()
+        response["ETag"] = etag
+        return response
+    return None
+
+
+def shared_etag(request, public_scopes, kwargs: dict) -> str | None:
+    """The ETag of an anonymous read's answer, known before reading the database; None when
+    there is none to give (a token's caller, an address without `public_scopes`, the page cache
+    switched off or unreachable).
+
+    `public_scopes(**kwargs)` names the page cache's scopes (provisions/cache/scopes.py) whose
+    public data the answer shows, or None for no ETag. Their generations change with every
+    write that changes that data (publishing, retracting, editing, approving a link, the admin,
+    imports), and with each deploy (`keys.release`): the ETag is a digest of them and of what
+    else the answer depends on — the full address with its query string (scheme and host too:
+    answers hold absolute URLs) and the language. Only anonymous callers get it: a token's owner
+    may see drafts, and their answers stay `private, no-store` (PrivateResponsesMiddleware).
+    """
+    if public_scopes is None or request.api_token is not None:
+        return None
+    scopes = public_scopes(**kwargs)
+    if scopes is None:
+        return None
+    version = current_version(*scopes)
+    if version is None:
+        return None
+    variant = "|".join(
+        [SHARED_ETAG_REPRESENTATION, version, get_language() or "", request.build_absolute_uri()]
+    )
+    return f'"{sha256(variant.encode()).hexdigest()[:32]}"'
+
+
 def endpoint(
-    *, name: str, get=None, post=None, put=None, patch=None, delete=None, ldp_headers=None
+    *,
+    name: str,
+    get=None,
+    post=None,
+    put=None,
+    patch=None,
+    delete=None,
+    ldp_headers=None,
+    public_scopes=None,
 ):
     """The view for one address: dispatches on the method and turns every error into JSON.
 
@@ -71,6 +129,11 @@ def endpoint(
     `ldp_headers` (the Web Annotation Protocol's resources, wap.py): headers every answer
     carries — errors and OPTIONS too — with `Allow` and `Vary: Accept`; OPTIONS then answers
     200, as that protocol's tests expect, rather than 204.
+
+    `public_scopes` (reads only): a function of the URL's keyword arguments giving the page
+    cache's scopes the answer depends on. Anonymous GETs and HEADs then carry a strong `ETag`
+    (`shared_etag`), and an `If-None-Match` naming it is answered 304 before the handler runs,
+    without a database query.
     """
     handlers = {
         method: handler
@@ -109,7 +172,14 @@ def endpoint(
                     _("%(method)s is not allowed here.") % {"method": method},
                     headers={"Allow": ", ".join(allowed)},
                 )
-            response = handler(request, **kwargs)
+            etag = shared_etag(request, public_scopes, kwargs) if method in READ_METHODS else None
+            # Unchanged since the caller read it: 304, and nothing is read again.
+            # "*" is no match here: whether the resource exists is not known before reading.
+            response = None if etag is None else not_modified(request, etag, star=False)
+            if response is None:
+                response = handler(request, **kwargs)
+                if etag is not None and response.status_code == 200:
+                    response["ETag"] = etag
         except Exception as exc:  # every failure is answered in the API's error shape
             response = exception_response(exc)
         if method in READ_METHODS:

@@ -747,15 +747,34 @@ def _paths() -> dict:
         "ETag": {"description": "A weak ETag of this answer.", "schema": {"type": "string"}},
         "Link": {"description": "LDP BasicContainer type.", "schema": {"type": "string"}},
     }
+    # Anonymous reads that carry a shared ETag (provisions/api/endpoint.py `shared_etag`).
+    shared_etag = {
+        "headers": {
+            "ETag": {
+                "description": "Anonymous callers only: changes with every write that changes "
+                "this answer's public data. Send it back in If-None-Match.",
+                "schema": {"type": "string"},
+            }
+        },
+        "extra": {"304": {"description": "Not modified since the ETag you sent (anonymous)."}},
+    }
     return {
         "/": {"get": _read("Where everything is.", _schema("Index"))},
         "/openapi.json": {"get": _read("This document.", _schema("OpenApiDocument"))},
-        "/treaty": {"get": _read("The treaty's facts, chapters and articles.", _schema("Treaty"))},
+        "/treaty": {
+            "get": _read(
+                "The treaty's facts, chapters and articles.",
+                _schema("Treaty"),
+                parameters=[p["if_none_match"]],
+                **shared_etag,
+            )
+        },
         "/articles/{number}": {
             "get": _read(
                 "One article, its provisions and their approved links.",
                 _schema("Article"),
-                parameters=[p["number"]],
+                parameters=[p["number"], p["if_none_match"]],
+                **shared_etag,
             )
         },
         "/concerns": {
@@ -802,7 +821,9 @@ def _paths() -> dict:
                     p["link_status"],
                     p["page"],
                     p["page_size"],
+                    p["if_none_match"],
                 ],
+                **shared_etag,
             ),
             "post": _write(
                 "Propose a link (analysts and editors).",
@@ -838,7 +859,9 @@ def _paths() -> dict:
                     p["annotation_status"],
                     p["page"],
                     p["page_size"],
+                    p["if_none_match"],
                 ],
+                **shared_etag,
             ),
             "post": _write(
                 "Create an annotation (a draft unless status is submitted).",

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q
-from django.http import Http404, HttpResponse, HttpResponseNotModified
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import Resolver404, resolve, reverse
 from django.utils.translation import gettext as _
@@ -21,12 +21,14 @@ from provisions.api.auth import token_required
 from provisions.api.endpoint import (
     endpoint,
     json_response,
+    not_modified,
     paginate,
     query_int,
     query_text,
     read_json,
 )
 from provisions.api.errors import ApiError
+from provisions.cache.scopes import ANALYSIS, article_scope
 from provisions.exports import states_document
 from provisions.models import (
     Annotation,
@@ -233,11 +235,6 @@ def visible_annotation(request, pk: int) -> Annotation:
 
 def _etag_list(header: str) -> list[str]:
     return [item.strip() for item in header.split(",") if item.strip()]
-
-
-def _weak_etag_matches(header: str, etag: str) -> bool:
-    candidates = [item.strip().removeprefix("W/") for item in header.split(",")]
-    return "*" in candidates or etag.removeprefix("W/") in candidates
 
 
 def check_if_match(request, annotation: Annotation, *, required: bool) -> int:
@@ -584,16 +581,6 @@ def displayed_annotation(request, pk: int) -> Annotation:
     )
 
 
-def not_modified(request, etag: str) -> HttpResponse | None:
-    """304 when the request's If-None-Match names `etag` (weak comparison), else None."""
-    if_none_match = request.headers.get("If-None-Match")
-    if if_none_match and _weak_etag_matches(if_none_match, etag):
-        response = HttpResponseNotModified()
-        response["ETag"] = etag
-        return response
-    return None
-
-
 def get_annotation(request, pk: int):
     annotation = displayed_annotation(request, pk)
     etag = serializers.annotation_etag(annotation)
@@ -686,18 +673,31 @@ def get_not_found(request, **kwargs):
 
 index = endpoint(name="index", get=get_index)
 openapi_document = endpoint(name="openapi_document", get=get_openapi)
-treaty = endpoint(name="treaty", get=get_treaty)
-article = endpoint(name="article", get=get_article)
+# Anonymous reads of these carry a shared ETag (endpoint.shared_etag) from the page cache's
+# generations of the scopes their public data belongs to: the site alone for the treaty's
+# facts (changed by imports, seeding and the admin, which retire everything); one article's
+# scope for its page, which holds its approved links; every public analysis for the lists.
+treaty = endpoint(name="treaty", get=get_treaty, public_scopes=lambda: ())
+article = endpoint(
+    name="article",
+    get=get_article,
+    public_scopes=lambda number: (article_scope(number),) if number <= MAX_ID else None,
+)
 concerns = endpoint(name="concerns", get=get_concerns)
 concern = endpoint(name="concern", get=get_concern)
 safeguards = endpoint(name="safeguards", get=get_safeguards)
 safeguard = endpoint(name="safeguard", get=get_safeguard)
 states = endpoint(name="states", get=get_states)
 state = endpoint(name="state", get=get_state)
-links = endpoint(name="links", get=get_links, post=post_links)
+links = endpoint(name="links", get=get_links, post=post_links, public_scopes=lambda: (ANALYSIS,))
 link = endpoint(name="link", get=get_link)
 link_approve = endpoint(name="link_approve", post=post_link_approve)
-annotations = endpoint(name="annotations", get=get_annotations, post=post_annotations)
+annotations = endpoint(
+    name="annotations",
+    get=get_annotations,
+    post=post_annotations,
+    public_scopes=lambda: (ANALYSIS,),
+)
 annotation = endpoint(
     name="annotation", get=get_annotation, patch=patch_annotation, delete=delete_annotation
 )

@@ -23,7 +23,13 @@ from django.utils.translation import gettext as _
 
 from provisions.api import serializers, views
 from provisions.api.auth import token_required
-from provisions.api.endpoint import endpoint, json_response, page_and_size, read_json
+from provisions.api.endpoint import (
+    endpoint,
+    json_response,
+    not_modified,
+    page_and_size,
+    read_json,
+)
 from provisions.api.errors import ApiError
 from provisions.models import Annotation
 
@@ -100,7 +106,7 @@ def _document_response(request, document: dict, media: str) -> HttpResponse:
     """A container or page answer: a weak ETag of its bytes (304 when the client has them)."""
     content = json.dumps(document, ensure_ascii=False).encode()
     etag = f'W/"{hashlib.sha256(content).hexdigest()[:32]}"'
-    response = views.not_modified(request, etag)
+    response = not_modified(request, etag)
     if response is None:
         response = HttpResponse(content, content_type=media)
     response["ETag"] = etag
@@ -174,7 +180,7 @@ def get_container(request):
 def _annotation_response(request, pk: int, *, status: int = 200, media=None) -> HttpResponse:
     annotation = views.displayed_annotation(request, pk)
     etag = serializers.annotation_etag(annotation)
-    if status == 200 and (response := views.not_modified(request, etag)) is not None:
+    if status == 200 and (response := not_modified(request, etag)) is not None:
         return response
     response = json_response(
         serializers.annotation_to_wap(annotation, request),

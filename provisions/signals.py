@@ -1,6 +1,7 @@
 """Receivers for Django's sign-in signals: they write the audit log and start the idle clock;
-one for group membership, which revokes a member's API tokens when they leave a group; and one
-for the admin's change log, which retires every cached public page.
+one for group membership, which revokes a member's API tokens when they leave a group; one for
+the admin's change log, which retires every cached public page; and one that gives each new
+SQLite connection the function the search fallback matches with.
 
 Connected in `ProvisionsConfig.ready`. They record or hand over to a service; they never decide
 anything (the rules live in views, services and provisions/roles.py).
@@ -8,10 +9,12 @@ anything (the rules live in views, services and provisions/roles.py).
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.db.backends.signals import connection_created
 from django.db.models.signals import m2m_changed, post_save
 
 from provisions.cache.generations import everything_changed
 from provisions.middleware import IdleTimeoutMiddleware
+from provisions.search.fallback import add_sqlite_functions
 from provisions.services.audit import attempted_username, audit_record
 from provisions.services.tokens import REVOKED_GROUP_LEFT, api_tokens_revoke_all
 
@@ -105,3 +108,4 @@ def connect() -> None:
         sender="admin.LogEntry",
         dispatch_uid="page-cache-admin",
     )
+    connection_created.connect(add_sqlite_functions, dispatch_uid="provisions.search.sqlite")

@@ -4,8 +4,9 @@ On PostgreSQL every searchable row carries a weighted `search_vector` (titles A,
 provision text B, annotation bodies C; English stemming), GIN-indexed by migration 0003: a
 query is read with websearch syntax ("quoted phrase", OR, -exclude), matches are ranked with
 ts_rank and snippets come from ts_headline. On SQLite (development and most tests) a fallback
-gives the same results page: every word must occur (case-insensitive substring), title hits
-rank first, snippets are a window of text around the first hit.
+gives the same results page: every word must occur (case-insensitive substring of the text as
+readers see it, so Markdown's signs do not break a phrase), title hits rank first, snippets are
+a window of text around the first hit.
 
 Articles, concerns and demands are few: a search collects a light hit (kind, id, rank, facet
 values) for each, and counts and filters their facets in Python. Annotations can be tens of

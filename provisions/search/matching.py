@@ -8,7 +8,7 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce, Greatest
 
 from provisions.models import Annotation, Article, Concern, Provision, SafeguardDemand
-from provisions.search.fallback import FALLBACK_WEIGHT, fallback_filter, field_lookups
+from provisions.search.fallback import FALLBACK_WEIGHT, fallback_filter, field_lookups, reads
 from provisions.search.query import parse_terms
 from provisions.search.vectors import SEARCH_CONFIG, is_postgres
 
@@ -41,7 +41,7 @@ def articles_matching(query: str) -> QuerySet:
         ).annotate(rank=Greatest(own_rank, provision_rank))
     in_provisions = (
         lambda term: Q(
-            Exists(Provision.objects.current().filter(article=OuterRef("pk"), text__icontains=term))
+            Exists(Provision.objects.current().filter(reads("text", term), article=OuterRef("pk")))
         ),
         FALLBACK_WEIGHT["B"],
     )

@@ -19,6 +19,7 @@ from tests.helpers import (
     draft_commitment,
     import_sample,
     make_member,
+    token_for,
     un_states,
 )
 
@@ -140,6 +141,22 @@ def objects(analyst, art24):
         "commitment": commitment.pk,
         "member": analyst.pk,
     }
+
+
+@pytest.fixture
+def alice_token(analyst):
+    """A bearer token of the analyst's (API tests)."""
+    return token_for(analyst)
+
+
+@pytest.fixture
+def bob_token(other_analyst):
+    return token_for(other_analyst)
+
+
+@pytest.fixture
+def erin_token(editor):
+    return token_for(editor)
 
 
 @pytest.fixture(scope="session")

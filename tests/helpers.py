@@ -239,6 +239,14 @@ def published_annotation(author, editor, body: str = "A published note.", **kwar
     return annotation_publish(annotation=annotation, editor=editor)
 
 
+def many_published(analyst, editor, n: int) -> None:
+    """n published notes with a concern and three tags between them (query-budget tests)."""
+    for i in range(n):
+        published_annotation(
+            analyst, editor, f"Note {i}", concerns=["serious-crime-scope"], tags=[f"t{i % 3}"]
+        )
+
+
 def post(client, path, data, raw=None, **extra):
     headers = bearer(raw) if raw else {}
     return client.post(API + path, data, content_type="application/json", **headers, **extra)

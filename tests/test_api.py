@@ -19,7 +19,16 @@ from provisions.services import (
     annotation_reject,
     link_propose,
 )
-from tests.helpers import API, art, bearer, draft, make_member, published_annotation, token_for
+from tests.helpers import (
+    API,
+    art,
+    bearer,
+    draft,
+    make_member,
+    many_published,
+    published_annotation,
+    token_for,
+)
 from tests.openapi_check import api_document, check_response
 
 pytestmark = [pytest.mark.django_db, pytest.mark.openapi]
@@ -439,13 +448,6 @@ def test_method_not_allowed_is_json_with_allow(client):
 # --- Query budgets ---------------------------------------------------------------------------
 
 
-def _many_published(analyst, editor, n: int) -> None:
-    for i in range(n):
-        published_annotation(
-            analyst, editor, f"Note {i}", concerns=["serious-crime-scope"], tags=[f"t{i % 3}"]
-        )
-
-
 def test_annotation_list_query_budget_does_not_grow(
     client, analyst, editor, django_assert_max_num_queries
 ):
@@ -454,7 +456,7 @@ def test_annotation_list_query_budget_does_not_grow(
     client.get(API + "annotations", **bearer(raw))  # last_used_at is written once a minute
     counts = []
     for added, total in ((5, 5), (55, 60)):
-        _many_published(analyst, editor, added)
+        many_published(analyst, editor, added)
         with django_assert_max_num_queries(5) as anonymous:  # count + page + 3 prefetches
             response = client.get(API + "annotations", {"page_size": 100})
         assert len(response.json()["items"]) == total

@@ -12,8 +12,16 @@ import pytest
 
 from provisions.models import Annotation
 from provisions.services import annotation_create, annotation_submit
-from tests.conftest import make_member
-from tests.test_api import API, art, bearer, draft, published_annotation, token_for
+from tests.helpers import (
+    API,
+    art,
+    bearer,
+    draft,
+    make_member,
+    many_published,
+    published_annotation,
+    token_for,
+)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.openapi]
 
@@ -73,21 +81,6 @@ def tagged_draft(author, **kwargs):
         tags=["Proportionality", "scope"],
         **kwargs,
     )
-
-
-@pytest.fixture
-def alice_token(analyst):
-    return token_for(analyst)
-
-
-@pytest.fixture
-def bob_token(other_analyst):
-    return token_for(other_analyst)
-
-
-@pytest.fixture
-def erin_token(editor):
-    return token_for(editor)
 
 
 # --- The container ---------------------------------------------------------------------------
@@ -722,8 +715,6 @@ def test_container_query_budget_does_not_grow(client, analyst, editor):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from tests.test_api import _many_published
-
     def queries(path, **headers) -> int:
         with CaptureQueriesContext(connection) as captured:
             response = client.get(path, {"page_size": 100}, **headers)
@@ -732,7 +723,7 @@ def test_container_query_budget_does_not_grow(client, analyst, editor):
 
     counts = []
     for added in (5, 55):
-        _many_published(analyst, editor, added)
+        many_published(analyst, editor, added)
         # The database's first-use checks (SQLite's JSON support, on reading rows) aside.
         client.get(CONTAINER)
         counts.append(

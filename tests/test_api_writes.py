@@ -30,16 +30,6 @@ def patch(client, path, data, raw, **extra):
     )
 
 
-@pytest.fixture
-def alice_token(analyst):
-    return token_for(analyst)
-
-
-@pytest.fixture
-def erin_token(editor):
-    return token_for(editor)
-
-
 # --- POST /annotations -----------------------------------------------------------------------
 
 

@@ -18,9 +18,9 @@ from tests.helpers import text_of
 pytestmark = pytest.mark.django_db
 
 ARTICLE_2 = "/convention/articles/2/annotate/"
-DEFINITION_H = "art_2__para_1__subpara_h"
+DEFINITION_H = "art_2__subpara_h"
 DEFINITION_H_WORDS = "“Protected record” shall mean a test record that is either:"
-PARAGRAPH_2_WORDS = "Terms not defined in paragraph 1 of this article"
+SUBPARA_B_WORDS = "“Test record” shall mean any record made only to exercise an importer;"
 
 
 def options(html: str) -> list[tuple[str, str, bool]]:
@@ -40,7 +40,7 @@ def shown(html: str) -> str:
 def test_the_chosen_provision_is_shown_above_the_quote_field(client, analyst, official):
     client.force_login(analyst)
     html = text_of(client.get(ARTICLE_2, {"eid": DEFINITION_H}))
-    assert "Article 2(1)(h)" in shown(html)
+    assert "Article 2(h)" in shown(html)
     assert DEFINITION_H_WORDS in shown(html)
     # Between the drop-down and the field it helps fill, as the issue asks.
     assert html.index('name="provision"') < html.index("provision-shown")
@@ -64,13 +64,11 @@ def test_the_drop_down_names_provisions_as_people_cite_them(client, analyst, off
     labels = [label for _value, label, _selected in found]
     assert labels == [
         "Article 2",
-        "Article 2(1)",
-        *(f"Article 2(1)({letter})" for letter in "abcdefghij"),
-        "Article 2(2)",
+        *(f"Article 2({letter})" for letter in "abcdefghij"),
     ]
     assert not any("art_" in label or "__" in label for label in labels)
     # The eid stays in the value the form sends; the one asked for is chosen.
-    assert (DEFINITION_H, "Article 2(1)(h)", True) in found
+    assert (DEFINITION_H, "Article 2(h)", True) in found
     assert [selected for *_rest, selected in found].count(True) == 1
 
 
@@ -82,10 +80,10 @@ def test_choosing_another_provision_shows_its_text_without_javascript(
     everything typed in it without saving."""
     client.force_login(analyst)
     if how == "get":
-        html = text_of(client.get(ARTICLE_2, {"provision": "art_2__para_2"}))
+        html = text_of(client.get(ARTICLE_2, {"provision": "art_2__subpara_b"}))
     else:
         typed = {
-            "provision": "art_2__para_2",
+            "provision": "art_2__subpara_b",
             "quote": "some words",
             "body": "My careful analysis",
             "concerns": ["weak-procedural-safeguards"],
@@ -98,9 +96,9 @@ def test_choosing_another_provision_shows_its_text_without_javascript(
         assert re.search(r'value="weak-procedural-safeguards"[^>]*checked', html)
         assert 'class="errorlist' not in html  # showing is not saving: nothing to refuse yet
         assert not Annotation.objects.exists()
-    assert "Article 2(2)" in shown(html) and PARAGRAPH_2_WORDS in shown(html)
+    assert "Article 2(b)" in shown(html) and SUBPARA_B_WORDS in shown(html)
     assert DEFINITION_H_WORDS not in html
-    assert ("art_2__para_2", "Article 2(2)", True) in options(html)
+    assert ("art_2__subpara_b", "Article 2(b)", True) in options(html)
     assert "Show its text" in html
 
 
@@ -129,7 +127,7 @@ def test_words_not_in_the_provision_are_refused_keeping_everything_typed(client,
     client.force_login(analyst)
     typed = {
         "provision": DEFINITION_H,
-        "quote": PARAGRAPH_2_WORDS,  # words of another provision
+        "quote": SUBPARA_B_WORDS,  # words of another provision
         "body": "My careful analysis",
         "concerns": ["weak-procedural-safeguards"],
         "tags": "kept-tag",
@@ -137,11 +135,11 @@ def test_words_not_in_the_provision_are_refused_keeping_everything_typed(client,
     }
     html = text_of(client.post(ARTICLE_2, typed))
     assert "The quoted text does not appear in this provision. Copy it exactly." in html
-    assert f"{PARAGRAPH_2_WORDS}</textarea>" in html
+    assert f"{SUBPARA_B_WORDS}</textarea>" in html
     assert "My careful analysis</textarea>" in html and 'value="kept-tag"' in html
     assert re.search(r'value="weak-procedural-safeguards"[^>]*checked', html)
     # The provision stays chosen and its text stays there to copy the right words from.
-    assert (DEFINITION_H, "Article 2(1)(h)", True) in options(html)
+    assert (DEFINITION_H, "Article 2(h)", True) in options(html)
     assert DEFINITION_H_WORDS in shown(html)
     assert not Annotation.objects.exists()
     # The words of the provision shown are accepted.
@@ -155,7 +153,7 @@ def test_the_edit_page_shows_the_provision_too(client, analyst, official):
     client.post(ARTICLE_2, {"provision": DEFINITION_H, "body": "A note", "action": "draft"})
     note = Annotation.objects.get()
     html = text_of(client.get(f"/annotations/{note.pk}/edit/"))
-    assert "Article 2(1)(h)" in shown(html) and DEFINITION_H_WORDS in shown(html)
+    assert "Article 2(h)" in shown(html) and DEFINITION_H_WORDS in shown(html)
     assert "Show its text" not in html  # an edit keeps its provision
 
 

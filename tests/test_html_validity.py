@@ -171,7 +171,12 @@ def test_public_and_member_pages_are_valid_html(java, tmp_path, client, analyst,
     client.force_login(analyst)
     annotate_2 = reverse("provisions:annotate", kwargs={"number": 2})
     save(tmp_path, "annotate-choice", client.get(annotate_2 + "?provision=art_2__subpara_b"))
-    refused = {"provision": "art_2__subpara_c", "quote": "not there", "body": "x", "action": "draft"}
+    refused = {
+        "provision": "art_2__subpara_c",
+        "quote": "not there",
+        "body": "x",
+        "action": "draft",
+    }
     save(tmp_path, "annotate-refused-quote", client.post(annotate_2, refused))
     save(tmp_path, "article-after-import", client.get(reverse("provisions:article", args=[24])))
     save(tmp_path, "annotate-summary", client.get(reverse("provisions:annotate", args=[24])))

@@ -294,6 +294,8 @@ def test_a_phrase_is_found_in_summaries_concerns_demands_and_annotations(
         "The `dual` ~~criminality~~ rule.",
         "The [dual criminality](https://example.org/dc) rule.",
         "The dual\ncriminality rule.",
+        "The dual, criminality rule.",
+        "The dual (criminality) rule.",
         "The dual " + "*" * 5000 + " criminality rule.",
     ],
 )

@@ -26,8 +26,9 @@ def clean_query(raw) -> str:
 _TOKEN = re.compile(r'(-?)"([^"]*)"?|(\S+)')
 _EDGE_PUNCTUATION = "\"'“”‘’«»()[]{}.,;:!?"
 # Markdown's syntax is not text: a `*` or `_` in a query must not find the raw `**bold**` of an
-# annotation's source (PostgreSQL's parser drops these signs too). They separate words.
-_MARKUP = re.compile(r"[*_`~#>|\\\[\]<=^]+")
+# annotation's source. Nor is punctuation: PostgreSQL's parser drops both, so "dual criminality"
+# is the phrase in "dual, criminality" there. On both sides of a match they separate words.
+_MARKUP = re.compile(r"(?:[^\w\s]|_)+")
 _WORD = re.compile(r"\w+")
 
 # The words PostgreSQL's english configuration ignores (its english.stop), so that both
@@ -47,8 +48,9 @@ STOP_WORDS = frozenset(_STOP_WORDS_TEXT.split())
 
 
 def as_read(text: str) -> str:
-    """Text as a reader sees it, for matching: Markdown's signs are not text (`*dual*
-    criminality` reads "dual criminality"), and a line break or any run of spaces is one space.
+    """Text as a reader sees it, for matching: Markdown's signs and punctuation are not text
+    (`*dual* criminality` and "dual, criminality" read "dual criminality"), and a line break or
+    any run of spaces is one space.
     One pass of a single character class and a split: linear in the length of the text."""
     return " ".join(_MARKUP.sub(" ", text).split())
 

@@ -73,9 +73,9 @@ def test_check_deploy_is_clean_with_production_settings(tmp_path):
 
 @pytest.mark.parametrize(
     "command",
-    # makemigrations too: no command waives the key by its name (that was guessed from sys.argv);
-    # only the explicit flag below does.
-    [["check"], ["makemigrations", "--check", "--dry-run"]],
+    # Only manage.py's SIGNS_NOTHING commands (makemigrations) set the explicit flag; the settings
+    # themselves never guess from the command line.
+    [["check"], ["check", "--deploy"], ["migrate", "--plan"], ["createsuperuser", "--help"]],
 )
 def test_production_refuses_to_start_without_a_secret_key(command):
     env = {"PATH": os.environ["PATH"], "DJANGO_SETTINGS_MODULE": "treatywatch.settings"}
@@ -91,14 +91,14 @@ def test_production_refuses_to_start_without_a_secret_key(command):
     assert "DJANGO_SECRET_KEY" in result.stderr
 
 
-def test_checking_migrations_needs_no_secret_key_when_told_so():
-    """makemigrations signs nothing: CI (`make migrate-check`) checks that migrations are
-    complete with production settings and no key, by saying so explicitly."""
-    env = {
-        "PATH": os.environ["PATH"],
-        "DJANGO_SETTINGS_MODULE": "treatywatch.settings",
-        "DJANGO_ALLOW_THROWAWAY_SECRET_KEY": "1",
-    }
+@pytest.mark.parametrize("told", [True, False])
+def test_checking_migrations_needs_no_secret_key(told):
+    """makemigrations signs nothing: `make migrate-check` says so with the flag, and a bare
+    `manage.py makemigrations --check` on a clean clone works too (manage.py sets the flag for
+    that command alone)."""
+    env = {"PATH": os.environ["PATH"], "DJANGO_SETTINGS_MODULE": "treatywatch.settings"}
+    if told:
+        env["DJANGO_ALLOW_THROWAWAY_SECRET_KEY"] = "1"
     result = subprocess.run(
         [sys.executable, "manage.py", "makemigrations", "--check", "--dry-run"],
         cwd=ROOT,

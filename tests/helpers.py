@@ -16,8 +16,9 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from provisions.access import ACCESS_ATTR
 from provisions.anchoring import make_selectors
+from provisions.importing.extract import extract_text
 from provisions.importing.importer import DEFAULT_LABEL, import_convention
-from provisions.importing.parser import extract_text, parse_convention
+from provisions.importing.parser import parse_convention
 from provisions.models import Annotation, Member, Provision, Revision
 from provisions.services import (
     annotation_create,

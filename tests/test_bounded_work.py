@@ -21,9 +21,12 @@ from provisions.anchoring import MAX_QUOTE_CHARS, QUOTE, locate_quote
 from provisions.diffing import MAX_DIFF_CHARS, WordDiff, deadline_in, tokens, word_diff
 from provisions.highlight import MAX_NAMED, highlight
 from provisions.importing import reanchor
+from provisions.importing.extract import extract_text
 from provisions.importing.importer import DEFAULT_LABEL, import_convention
-from provisions.importing.parser import Line, _Joiner, extract_text, parse_convention
+from provisions.importing.joiner import Joiner
+from provisions.importing.parser import parse_convention
 from provisions.importing.reanchor import fuzzy_span
+from provisions.importing.tree import Line
 from provisions.models import Annotation, Provision, ProvisionVersion
 from provisions.rendering import render_markdown
 from provisions.services import annotation_create, annotation_submit, annotation_update
@@ -444,7 +447,7 @@ def test_picking_words_longer_than_a_quote_is_refused_first(editor, analyst, art
 def test_joining_the_lines_of_a_very_long_paragraph_is_linear():
     """A paragraph of 5,000 lines took minutes to join (each line was added to, and searched
     for a hyphen in, the whole text so far); 40,000 now take a fraction of a second."""
-    joiner = _Joiner([Line("cybercrime", page=1, blank_before=False)])
+    joiner = Joiner([Line("cybercrime", page=1, blank_before=False)])
     lines = [("State Party shall adopt measures against cyber-", False), ("crime", False)]
     text, seconds = timed(joiner.join, lines * 20_000)
     assert seconds < GENEROUS_SECONDS

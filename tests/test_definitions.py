@@ -13,8 +13,10 @@ from pathlib import Path
 import pytest
 
 from provisions.anchoring import position_of
+from provisions.importing.extract import extract_text
 from provisions.importing.importer import DEFAULT_LABEL, import_convention
-from provisions.importing.parser import ImportRefused, extract_text, parse_convention
+from provisions.importing.parser import parse_convention
+from provisions.importing.tree import ImportRefused
 from provisions.models import Annotation, Concern, Provision, ProvisionLink, Revision
 from provisions.services import annotation_publish, link_propose
 from tests.helpers import annotate, result_links

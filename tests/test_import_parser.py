@@ -10,12 +10,10 @@ import importlib.util
 import pytest
 from pypdf import PdfWriter
 
-from provisions.importing.parser import (
-    ImportRefused,
-    clean_lines,
-    extract_text,
-    parse_convention,
-)
+from provisions.importing.extract import extract_text
+from provisions.importing.layout import clean_lines
+from provisions.importing.parser import parse_convention
+from provisions.importing.tree import ImportRefused
 from tests.helpers import SAMPLES
 
 # Article 2's definitions sit directly under the article, as in the Convention.

@@ -13,8 +13,8 @@ from django.core.management import CommandError, call_command
 from django.utils.html import escape
 
 from provisions.anchoring import make_selectors
+from provisions.importing.extract import DEFAULT_MAX_FILE_BYTES
 from provisions.importing.importer import DEFAULT_LABEL, official_title
-from provisions.importing.parser import DEFAULT_MAX_FILE_BYTES
 from provisions.models import (
     Annotation,
     Article,

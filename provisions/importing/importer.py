@@ -32,8 +32,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from provisions.cache.generations import everything_changed
-from provisions.importing.parser import ImportRefused, ParsedConvention, ParsedProvision
 from provisions.importing.reanchor import ReanchorReport, reanchor
+from provisions.importing.tree import ImportRefused, ParsedConvention, ParsedProvision
 from provisions.models import (
     Article,
     Chapter,

@@ -9,14 +9,10 @@ from pathlib import Path
 from django.core.management.base import CommandError
 from django.db import transaction
 
+from provisions.importing.extract import DEFAULT_MAX_FILE_BYTES, extract_text
 from provisions.importing.importer import DEFAULT_LABEL, import_convention
-from provisions.importing.parser import (
-    CONVENTION_ARTICLES,
-    DEFAULT_MAX_FILE_BYTES,
-    ImportRefused,
-    extract_text,
-    parse_convention,
-)
+from provisions.importing.parser import parse_convention
+from provisions.importing.tree import CONVENTION_ARTICLES, ImportRefused
 from provisions.management.commands._file_import import FileImportCommand
 
 

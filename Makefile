@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 DEV_ENV := DJANGO_DEBUG=1
 PORT ?= 8000
 
-.PHONY: run test install lint format migrate-check browser-deps clean serve totp-code
+.PHONY: run test install lint format migrate-check browser-deps gettext-deps messages clean serve totp-code
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -18,7 +18,22 @@ $(VENV)/.installed: requirements.lock | $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements.lock
 	touch $@
 
-install: $(VENV)/.installed
+# Installing also compiles the translation catalogues (locale/*/LC_MESSAGES/django.po into .mo
+# files, which are never committed; docs/translations.md).
+install: $(VENV)/.installed messages
+
+# GNU gettext's msgfmt compiles the catalogues (and makemessages needs xgettext): Debian's
+# gettext package when it is missing, as browser-deps does for Chromium.
+gettext-deps:
+	@if ! command -v msgfmt >/dev/null 2>&1; then \
+	  echo "Installing Debian's gettext to compile the translation catalogues…"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq gettext >/dev/null; \
+	fi
+
+## make messages: compile the translation catalogues (only those changed since the last time)
+messages: $(VENV)/.installed gettext-deps
+	@DJANGO_ALLOW_THROWAWAY_SECRET_KEY=1 $(BIN)/python manage.py compilemessages --verbosity 0
 
 ## make run: set everything up and serve the app with demo data on SQLite at http://127.0.0.1:8000
 run: install

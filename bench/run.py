@@ -1003,6 +1003,7 @@ def main() -> None:
 
     say("Collecting static files…")
     call_command("collectstatic", interactive=False, verbosity=0)
+    call_command("compilemessages", verbosity=0)
     results = [run_size(label, SIZES[label], args) for label in args.sizes.split(",")]
     report = render(results, machine(), args)
     output.parent.mkdir(parents=True, exist_ok=True)

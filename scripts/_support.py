@@ -170,10 +170,12 @@ def manage(env: dict[str, str], *args: str, timeout: float = 300, quiet: bool = 
 
 
 def prepare_database(env: dict[str, str], *, demo: bool = False) -> None:
-    """migrate, seed, and collectstatic (production storage needs the manifest to render pages)."""
+    """migrate, seed, collectstatic (production storage needs the manifest to render pages) and
+    compilemessages (the served languages need the compiled catalogues)."""
     manage(env, "migrate", "--noinput")
     manage(env, "seed", *(["--demo"] if demo else []))
     manage(env, "collectstatic", "--noinput")
+    manage(env, "compilemessages", "--verbosity", "0")
 
 
 def setup_django(env: dict[str, str]) -> None:

@@ -533,3 +533,46 @@ def blocking_violations(page) -> list[str]:
                 f"    {node.get('failureSummary', '').replace(chr(10), ' ')}"
             )
     return lines
+
+
+def po_entries(text: str) -> list[dict]:
+    """The entries of a .po catalogue (header first), each a dict of msgctxt, msgid, msgid_plural,
+    msgstr (a list: one item, or one per plural form), flags and obsolete. Enough of the format
+    for the tests; gettext's own tools (msgfmt --check) are the authority."""
+    entries, entry, field = [], None, None
+
+    def unquote(rest: str) -> str:
+        return rest.strip()[1:-1].encode("latin-1", "backslashreplace").decode("unicode_escape")
+
+    def start():
+        return {"msgctxt": None, "msgid": None, "msgid_plural": None, "msgstr": [], "flags": set()}
+
+    for raw in text.splitlines() + [""]:
+        obsolete = raw.startswith("#~")
+        line = raw[2:].lstrip() if obsolete else raw
+        if not line.strip():
+            if entry is not None and entry["msgid"] is not None:
+                entries.append(entry)
+            entry, field = None, None
+            continue
+        if entry is None:
+            entry = start()
+        entry["obsolete"] = obsolete
+        if line.startswith("#,"):
+            entry["flags"] |= {flag.strip() for flag in line[2:].split(",")}
+        elif line.startswith("#"):
+            continue
+        elif line.startswith('"'):
+            if field == "msgstr":
+                entry["msgstr"][-1] += unquote(line)
+            else:
+                entry[field] += unquote(line)
+        else:
+            keyword, _space, rest = line.partition(" ")
+            if keyword.startswith("msgstr"):
+                field = "msgstr"
+                entry["msgstr"].append(unquote(rest))
+            else:
+                field = keyword
+                entry[field] = unquote(rest)
+    return entries

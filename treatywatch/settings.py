@@ -200,7 +200,17 @@ LOGIN_REDIRECT_URL = "provisions:workspace"
 LOGOUT_REDIRECT_URL = "provisions:home"
 
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", _("English"))]
+# The Convention's six authentic languages (its Article 68), in the UN's order after English.
+# Each name is in English here and translated in each catalogue; the switcher shows every
+# language in its own name (templates/includes/language_switcher.html). docs/translations.md.
+LANGUAGES = [
+    ("en", _("English")),
+    ("fr", _("French")),
+    ("es", _("Spanish")),
+    ("ar", _("Arabic")),
+    ("ru", _("Russian")),
+    ("zh-hans", _("Simplified Chinese")),
+]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True

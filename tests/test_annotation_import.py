@@ -20,8 +20,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from provisions.anchoring import normalise_selectors
-from provisions.importing import annotations as importing
-from provisions.importing.annotations import AnnotationFileRefused
+from provisions.importing import annotation_files
+from provisions.importing.annotation_notes import MAX_UPLOAD_BYTES, AnnotationFileRefused
 from provisions.models import Annotation, AuditEvent, Provision, Revision
 from provisions.services import annotation_create, annotation_publish, annotation_submit
 from provisions.services.anchors import anchor_pick
@@ -383,7 +383,7 @@ def test_a_bad_file_is_refused_with_a_reason(official, raw, message):
 def test_size_and_count_caps(official, monkeypatch):
     with pytest.raises(AnnotationFileRefused, match="larger than 1 KB"):
         annotation_import_plan(raw=b" " * 2048, limit=1024)
-    monkeypatch.setattr(importing, "MAX_NOTES", 2)
+    monkeypatch.setattr(annotation_files, "MAX_NOTES", 2)
     with pytest.raises(AnnotationFileRefused, match="more than 2 annotations"):
         annotation_import_plan(raw=HYPOTHESIS.read_bytes())
 
@@ -507,7 +507,7 @@ def test_the_editor_confirms_and_the_notes_become_their_drafts(client, official,
 def test_the_page_refuses_an_oversized_or_bad_file(client, official, editor, tmp_path):
     client.force_login(editor)
     big = tmp_path / "big.json"
-    big.write_bytes(b" " * (importing.MAX_UPLOAD_BYTES + 1))
+    big.write_bytes(b" " * (MAX_UPLOAD_BYTES + 1))
     response = upload(client, big)
     assert response.status_code == 400 and "larger than" in response.content.decode()
     bad = tmp_path / "bad.json"

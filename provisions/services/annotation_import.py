@@ -1,4 +1,4 @@
-"""Writes an import of annotations made elsewhere (provisions.importing.annotations plans it).
+"""Writes an import of annotations made elsewhere (provisions.importing.annotation_plan plans it).
 
 Every imported note becomes a draft of the importing member, keeps who wrote it and when (as the
 file says) and its id there; replies join their thread; a note that could not be placed is an
@@ -14,14 +14,9 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from provisions import roles
-from provisions.importing.annotations import (
-    MAX_FILE_BYTES,
-    AnnotationFileRefused,
-    ImportPlan,
-    load_json,
-    plan_import,
-    read_notes,
-)
+from provisions.importing.annotation_files import load_json, read_notes
+from provisions.importing.annotation_notes import MAX_FILE_BYTES, AnnotationFileRefused, ImportPlan
+from provisions.importing.annotation_plan import plan_import
 from provisions.models import Annotation, Concern, SafeguardDemand, TextVersion
 from provisions.models.treaty import QuoteSource, quote_source_in
 from provisions.rendering import render_markdown

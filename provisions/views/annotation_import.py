@@ -10,7 +10,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from provisions.access import editor_required
-from provisions.importing.annotations import MAX_UPLOAD_BYTES, AnnotationFileRefused
+from provisions.importing.annotation_notes import MAX_UPLOAD_BYTES, AnnotationFileRefused
 from provisions.services.annotation_import import annotation_import, annotation_import_plan
 
 TEMPLATE = "provisions/annotation_import.html"

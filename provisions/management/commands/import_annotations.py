@@ -9,7 +9,7 @@ from pathlib import Path
 from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 
-from provisions.importing.annotations import MAX_FILE_BYTES, AnnotationFileRefused
+from provisions.importing.annotation_notes import MAX_FILE_BYTES, AnnotationFileRefused
 from provisions.management.commands._file_import import FileImportCommand
 from provisions.management.commands._members import member_named, refusals_as_errors
 from provisions.services.annotation_import import (

@@ -1,4 +1,4 @@
-"""Check the API against its own OpenAPI document (provisions/api/openapi.py).
+"""Check the API against its own OpenAPI document (provisions/api/openapi/).
 
 `api_document()` is the document the app serves, validated once with openapi-spec-validator.
 `check_response(method, path, response)` finds the operation the request reached and validates
@@ -30,9 +30,9 @@ def api_document() -> dict:
     """The served document (for http://testserver), checked against the OpenAPI 3.1 schema."""
     from django.test import RequestFactory
 
-    from provisions.api import openapi
+    from provisions.api.openapi.document import build_document
 
-    document = openapi.build_document(RequestFactory().get(f"{API_PREFIX}/openapi.json"))
+    document = build_document(RequestFactory().get(f"{API_PREFIX}/openapi.json"))
     validate(document)
     return document
 

@@ -5,8 +5,8 @@ import json
 import pytest
 from django.test import Client
 
+from provisions.api import annotation_views
 from provisions.api import auth as api_auth
-from provisions.api import views as api_views
 from provisions.models import Annotation, ProvisionLink
 from provisions.services import annotation_submit, annotation_update, link_propose
 from tests.helpers import (
@@ -342,13 +342,13 @@ def test_patch_with_star_beside_a_real_etag_checks_the_real_one(client, analyst,
 def test_patch_racing_another_edit_is_409(client, analyst, alice_token, monkeypatch):
     annotation = draft(analyst)
     etag = f'"{annotation.pk}-v1"'
-    real_update = api_views.services.annotation_update
+    real_update = annotation_views.services.annotation_update
 
     def someone_else_saves_first(**kwargs):
         annotation_update(annotation=kwargs["annotation"], user=analyst, version=1, body="Other.")
         return real_update(**kwargs)
 
-    monkeypatch.setattr(api_views.services, "annotation_update", someone_else_saves_first)
+    monkeypatch.setattr(annotation_views.services, "annotation_update", someone_else_saves_first)
     response = patch(
         client,
         f"annotations/{annotation.pk}",

@@ -1,8 +1,8 @@
-"""The JSON API's addresses, under /api/v1/ (each is described in openapi.py and docs/api.md)."""
+"""The JSON API's addresses, under /api/v1/ (each is described in openapi/ and docs/api.md)."""
 
 from django.urls import path, re_path
 
-from provisions.api import views, wap
+from provisions.api import annotation_views, link_views, views, wap
 
 app_name = "api"
 
@@ -17,13 +17,19 @@ urlpatterns = [
     path("safeguards/<slug:slug>", views.safeguard, name="safeguard"),
     path("states", views.states, name="states"),
     path("states/<str:code>", views.state, name="state"),
-    path("links", views.links, name="links"),
-    path("links/<int:pk>", views.link, name="link"),
-    path("links/<int:pk>/approve", views.link_approve, name="link_approve"),
-    path("annotations", views.annotations, name="annotations"),
-    path("annotations/<int:pk>", views.annotation, name="annotation"),
-    path("annotations/<int:pk>/submit", views.annotation_submit, name="annotation_submit"),
-    path("annotations/<int:pk>/publish", views.annotation_publish, name="annotation_publish"),
+    path("links", link_views.links, name="links"),
+    path("links/<int:pk>", link_views.link, name="link"),
+    path("links/<int:pk>/approve", link_views.link_approve, name="link_approve"),
+    path("annotations", annotation_views.annotations, name="annotations"),
+    path("annotations/<int:pk>", annotation_views.annotation, name="annotation"),
+    path(
+        "annotations/<int:pk>/submit", annotation_views.annotation_submit, name="annotation_submit"
+    ),
+    path(
+        "annotations/<int:pk>/publish",
+        annotation_views.annotation_publish,
+        name="annotation_publish",
+    ),
     # The W3C Web Annotation Protocol (wap.py): the container ends in "/", as it requires.
     path("annotations/", wap.container, name="wap_container"),
     path("annotations/<int:pk>/", wap.annotation, name="wap_annotation"),

@@ -6,8 +6,8 @@
 - `/api/v1/context.jsonld` defines TreatyWatch's own terms.
 
 Nothing here decides who may see or change what, nor what is valid: reads go through
-`views.visible_annotations` / `views.displayed_annotation` and writes through
-`views.create_annotation` / `views.update_annotation` and the services, as for the JSON API.
+`annotation_views.visible_annotations` / `.displayed_annotation` and writes through
+`annotation_views.create_annotation` / `.update_annotation` and the services, as for the JSON API.
 This module only translates between the protocol's documents and headers and the API's shapes.
 """
 
@@ -21,7 +21,7 @@ from django.http import HttpResponse
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 
-from provisions.api import serializers, views
+from provisions.api import annotation_views, serializers
 from provisions.api.auth import token_required
 from provisions.api.endpoint import (
     endpoint,
@@ -31,6 +31,7 @@ from provisions.api.endpoint import (
     read_json,
 )
 from provisions.api.errors import ApiError
+from provisions.api.inputs import annotation_id_from
 from provisions.models import Annotation
 
 LDP_JSONLD = "http://www.w3.org/ns/ldp.jsonld"
@@ -118,7 +119,7 @@ def _document_response(request, document: dict, media: str) -> HttpResponse:
 def get_container(request):
     media = _media_type(request)
     page, size = page_and_size(request)
-    annotations = views.visible_annotations(request)
+    annotations = annotation_views.visible_annotations(request)
     total = annotations.count()
     last = max(1, ceil(total / size))
     filters = request.GET.copy()
@@ -178,7 +179,7 @@ def get_container(request):
 
 
 def _annotation_response(request, pk: int, *, status: int = 200, media=None) -> HttpResponse:
-    annotation = views.displayed_annotation(request, pk)
+    annotation = annotation_views.displayed_annotation(request, pk)
     etag = serializers.annotation_etag(annotation)
     if status == 200 and (response := not_modified(request, etag)) is not None:
         return response
@@ -212,12 +213,12 @@ def _named_annotation(value) -> int | None:
         value = value.get("source") if set(value) <= {"source", "id", "type"} else None
     if not isinstance(value, str) or "/" not in value:
         return None
-    return views.annotation_id_from(value)
+    return annotation_id_from(value)
 
 
 def api_input(data: dict, *, create: bool) -> tuple[dict, int | None]:
     """A W3C annotation (what GET returned, or what any W3C client writes) → the JSON API's
-    input (views.create_annotation / update_annotation), and the parent it names, if any.
+    input (annotation_views.create_annotation / update_annotation), and the parent it names, if any.
 
     Server-managed fields are dropped; `purpose: tagging` bodies become `tags`; a target that
     is an annotation makes a reply to it (`inReplyTo`). Anything else is left for the API's
@@ -261,7 +262,7 @@ def api_input(data: dict, *, create: bool) -> tuple[dict, int | None]:
             data["target"] = {k: v for k, v in data["target"].items() if k != "sourceVersion"}
     named_parent = data.get("inReplyTo")
     if named_parent is not None:
-        in_reply_to = views.annotation_id_from(named_parent)
+        in_reply_to = annotation_id_from(named_parent)
         if parent is not None and in_reply_to != parent:
             raise ValidationError(
                 {"inReplyTo": _("The target and inReplyTo name different annotations.")}
@@ -281,15 +282,15 @@ _CREATE_STATUSES = (Annotation.Status.DRAFT, Annotation.Status.SUBMITTED)
 @token_required
 def post_container(request):
     data, _parent = api_input(read_json(request), create=True)
-    annotation = views.create_annotation(request, data)
+    annotation = annotation_views.create_annotation(request, data)
     return _annotation_response(request, annotation.pk, status=201)
 
 
 def _edit(request, pk: int, *, replace: bool):
     body = read_json(request)
-    current = views.visible_annotation(request, pk)
+    current = annotation_views.visible_annotation(request, pk)
     # 404, then 428/412, then the body's faults: the JSON API's PATCH order.
-    views.check_if_match(request, current, required=True)
+    annotation_views.check_if_match(request, current, required=True)
     data, parent = api_input(body, create=False)
     if parent is not None and parent != current.in_reply_to_id:
         raise ValidationError({"target": _("A reply cannot move to another annotation.")})
@@ -303,7 +304,7 @@ def _edit(request, pk: int, *, replace: bool):
         defaults = {"concerns": [], "demands": [], "tags": []}
         if current.in_reply_to_id is None:
             defaults["selectors"] = []
-    updated = views.update_annotation(request, pk, data, defaults=defaults)
+    updated = annotation_views.update_annotation(request, pk, data, defaults=defaults)
     return _annotation_response(request, updated.pk)
 
 
@@ -317,7 +318,7 @@ def patch_annotation(request, pk: int):
     return _edit(request, pk, replace=False)
 
 
-delete_annotation = token_required(views.remove_annotation)
+delete_annotation = token_required(annotation_views.remove_annotation)
 
 
 container = endpoint(

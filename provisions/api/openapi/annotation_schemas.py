@@ -1,0 +1,186 @@
+"""The schemas of the JSON API's annotations (W3C Web Annotations) and their selectors."""
+
+from provisions.api.openapi.parts import closed, nullable, page_schema, schema_ref
+from provisions.models import Annotation
+
+
+def selector_schemas() -> dict:
+    return {
+        "TextQuoteSelector": {
+            "type": "object",
+            "required": ["type", "exact"],
+            "properties": {
+                "type": {"const": "TextQuoteSelector"},
+                "exact": {"type": "string"},
+                "prefix": {"type": "string"},
+                "suffix": {"type": "string"},
+            },
+        },
+        "TextPositionSelector": {
+            "type": "object",
+            "required": ["type", "start", "end"],
+            "properties": {
+                "type": {"const": "TextPositionSelector"},
+                "start": {"type": "integer", "minimum": 0},
+                "end": {"type": "integer", "minimum": 0},
+            },
+        },
+        "Selector": {
+            "oneOf": [schema_ref("TextQuoteSelector"), schema_ref("TextPositionSelector")],
+        },
+    }
+
+
+def annotation_schemas() -> dict:
+    slugs = {"type": "array", "items": {"type": "string"}}
+    textual_body = {
+        "type": "object",
+        "required": ["value"],
+        "properties": {
+            "type": {"const": "TextualBody"},
+            "value": {"type": "string", "description": "Markdown."},
+            "format": {"enum": ["text/markdown", "text/plain"]},
+        },
+    }
+    target_input = {
+        "oneOf": [
+            {"type": "string", "description": "A provision eid or permalink."},
+            {
+                "type": "object",
+                "required": ["source"],
+                "properties": {
+                    "source": {
+                        "type": "string",
+                        "description": "An eid (art_24__para_1) or the provision's permalink.",
+                    },
+                    "selector": {
+                        "oneOf": [
+                            schema_ref("Selector"),
+                            {"type": "array", "items": schema_ref("Selector")},
+                            {"type": "null"},
+                        ]
+                    },
+                },
+            },
+        ]
+    }
+    return {
+        "Annotation": closed(
+            {
+                "@context": {"const": "http://www.w3.org/ns/anno.jsonld"},
+                "id": {"type": "string", "format": "uri"},
+                "type": {"const": "Annotation"},
+                "motivation": {"enum": ["commenting", "replying"]},
+                "created": {"type": "string", "format": "date-time"},
+                "modified": {"type": "string", "format": "date-time"},
+                "published": nullable("string", format="date-time"),
+                "creator": closed(
+                    {
+                        "type": {"const": "Person"},
+                        "name": {"type": "string", "description": "The public name."},
+                    }
+                ),
+                "body": closed(
+                    {
+                        "type": {"const": "TextualBody"},
+                        "value": {"type": "string"},
+                        "format": {"const": "text/markdown"},
+                    }
+                ),
+                "target": closed(
+                    {
+                        "source": {"type": "string", "format": "uri"},
+                        "selector": {"type": "array", "items": schema_ref("Selector")},
+                        "sourceVersion": closed(
+                            {
+                                "label": {
+                                    "type": "string",
+                                    "description": (
+                                        "The text version's label, e.g. 'Editorial summaries' "
+                                        "or 'A/RES/79/243 annex (official)'."
+                                    ),
+                                },
+                                "officialText": {"type": "boolean"},
+                            },
+                            description=(
+                                "Which text of the provision the quoted words were taken from. "
+                                "Words from TreatyWatch's editorial summary have officialText "
+                                "false: they are not the Convention's wording."
+                            ),
+                        ),
+                    },
+                    optional=("selector", "sourceVersion"),
+                    description=(
+                        "`selector` and `sourceVersion` are absent for a note on the whole "
+                        "provision."
+                    ),
+                ),
+                "provision": {"type": "string", "description": "The provision's eid."},
+                "concerns": slugs,
+                "safeguards": slugs,
+                "tags": slugs,
+                "status": {"enum": list(Annotation.Status.values)},
+                "version": {"type": "integer", "minimum": 1},
+                "anchorState": {"enum": list(Annotation.Anchor.values)},
+                "inReplyTo": nullable("string", format="uri"),
+                "importedFrom": {
+                    "oneOf": [
+                        {"type": "null"},
+                        closed(
+                            {
+                                "source": {"enum": list(Annotation.ImportedFrom.values)},
+                                "id": {
+                                    "type": "string",
+                                    "description": "The note's id where it was made.",
+                                },
+                                "creator": nullable(
+                                    "string",
+                                    description="Who wrote it there, as that file said.",
+                                ),
+                                "created": nullable("string", format="date-time"),
+                            }
+                        ),
+                    ],
+                    "description": (
+                        "For a note imported from a file made elsewhere (Hypothesis, W3C, "
+                        "another TreatyWatch): where from; null otherwise."
+                    ),
+                },
+            },
+            description="A W3C Web Annotation (https://www.w3.org/TR/annotation-model/).",
+        ),
+        "AnnotationInput": {
+            "type": "object",
+            "required": ["body", "target"],
+            "description": "`target` may be left out of a reply (`inReplyTo`).",
+            "properties": {
+                "@context": {"type": "string"},
+                "type": {"const": "Annotation"},
+                "motivation": {"type": "string", "description": "A W3C motivation; not stored."},
+                "body": textual_body,
+                "bodyValue": {"type": "string", "description": "Instead of `body`."},
+                "target": target_input,
+                "concerns": slugs,
+                "safeguards": slugs,
+                "tags": slugs,
+                "status": {"enum": ["draft", "submitted"], "default": "draft"},
+                "inReplyTo": {
+                    "oneOf": [{"type": "string", "format": "uri"}, {"type": "integer"}],
+                },
+            },
+            "additionalProperties": False,
+        },
+        "AnnotationPatch": {
+            "type": "object",
+            "description": "Only the fields sent change. `target.source`, if sent, must not move.",
+            "properties": {
+                "body": textual_body,
+                "bodyValue": {"type": "string"},
+                "target": target_input,
+                "concerns": slugs,
+                "safeguards": slugs,
+                "tags": slugs,
+            },
+        },
+        "AnnotationPage": page_schema("Annotation"),
+    }

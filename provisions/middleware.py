@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from provisions import roles
+from provisions.error_pages import error_page
 
 logger = logging.getLogger(__name__)
 
@@ -177,8 +178,6 @@ class ErrorPageMiddleware:
             or getattr(request, "htmx", False)
         ):
             return response
-        from provisions.views.errors import error_page
-
         page = error_page(request, response.status_code)
         for header in ("Allow", "Retry-After", "Vary"):
             if header in response:

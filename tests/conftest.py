@@ -9,7 +9,9 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 import pytest
 from django.contrib.auth.models import Group
+from django.core.cache import cache
 
+from provisions.cache.process_pages import process_pages
 from provisions.models import Provision
 from provisions.services import annotation_create, link_propose, seed_convention, seed_statement
 from provisions.services.treaty_status import seed_parties, seed_treaty_status
@@ -204,3 +206,14 @@ hypothesis_settings.register_profile(
     "thorough", parent=hypothesis_settings.get_profile("treatywatch"), max_examples=500
 )
 hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "treatywatch"))
+
+
+@pytest.fixture
+def page_cache_on(settings):
+    """The page cache switched on (tests run with it off elsewhere), empty before and after."""
+    settings.TREATYWATCH_PAGE_CACHE = True
+    cache.clear()
+    process_pages.clear()
+    yield
+    cache.clear()
+    process_pages.clear()

@@ -11,25 +11,18 @@ the page cache is off or unreachable, or for an error.
 import pytest
 from django.core.cache import cache
 
-from provisions.cache.process_pages import process_pages
 from provisions.services import annotation_reject, annotation_update, link_approve, link_propose
 from tests.helpers import API, art, bearer, published_annotation, token_for
 
-pytestmark = [pytest.mark.django_db, pytest.mark.openapi]
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.openapi,
+    pytest.mark.usefixtures("page_cache_on"),
+]
 
 ANNOTATIONS_24 = API + "annotations?article=24"
 ARTICLE_24 = API + "articles/24"
 URLS = [ANNOTATIONS_24, ARTICLE_24, API + "links?article=24", API + "treaty"]
-
-
-@pytest.fixture(autouse=True)
-def generations_on(settings):
-    """The ETags come from the page cache's generations (switched off in tests elsewhere)."""
-    settings.TREATYWATCH_PAGE_CACHE = True
-    cache.clear()
-    process_pages.clear()
-    yield
-    cache.clear()
 
 
 def test_etag_is_strong_and_a_match_is_304_without_a_query(client, django_assert_num_queries):

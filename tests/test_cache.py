@@ -43,7 +43,7 @@ from provisions.services import (
 from provisions.services.dataset import dataset_export, dataset_import
 from tests.helpers import failed_request_recorder, text_of
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("page_cache_on")]
 
 # A page that gives anonymous visitors a CSRF token (TreatyWatch's reading pages do not): the
 # cache must hand each visitor their own.
@@ -77,16 +77,6 @@ PUBLIC_PAGES = [
     "/about/",
     "/search/?q=surveillance",
 ]
-
-
-@pytest.fixture(autouse=True)
-def page_cache_on(settings):
-    settings.TREATYWATCH_PAGE_CACHE = True
-    cache.clear()
-    process_pages.clear()
-    yield
-    cache.clear()
-    process_pages.clear()
 
 
 def get(url: str, **headers):

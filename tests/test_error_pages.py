@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.test import Client, override_settings
 from django.urls import include, path, reverse
 
-from provisions.views import errors
+from provisions import error_pages as errors
 
 pytestmark = pytest.mark.django_db
 

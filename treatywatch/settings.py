@@ -71,6 +71,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # At whitenoise's layer: a cached public page for a certainly anonymous reader, before
+    # sessions, auth, OTP, messages, CSRF and axes see the request (provisions/cache/early.py).
+    "provisions.cache.early.CachedPageMiddleware",
     # Before anything reads the database: an anonymous GET reads from the replica, if there is
     # one (DATABASE_REPLICA_URL; provisions/replica.py).
     "provisions.replica.ReplicaReadsMiddleware",

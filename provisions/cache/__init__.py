@@ -40,5 +40,7 @@ settings name `backends` as the cache backend) loads only what it needs:
     storage        a page as a stored entry, and back to a response (gzip spliced per visitor)
     process_pages  each process's own copies of recent pages
     serving        the `cache_public_page` view decorator
+    early          `CachedPageMiddleware`: a page this process holds, served to a certainly
+                   anonymous reader at whitenoise's layer, before sessions and auth
     backends       the shared Redis and database cache backends the settings name
 """

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.cache import cache
 
 from provisions import replica
+from provisions.cache.early import SERVED_ATTRIBUTE
 from provisions.cache.generations import complete, enabled
 from provisions.cache.keys import generation_key, page_key
 from provisions.cache.process_pages import process_pages
@@ -66,6 +67,7 @@ def cache_public_page(*scopes: str):
                 logger.exception("Page cache unavailable")
                 return view(request, *args, **kwargs)
             if is_current(entry, generations) and (response := from_stored(request, entry, "hit")):
+                setattr(request, SERVED_ATTRIBUTE, (key, entry))
                 return response
             csrf_used_before = bool(request.META.get("CSRF_COOKIE_NEEDS_UPDATE"))
             # Stored under these generations for everyone: rendered from rows at least as new.
@@ -75,12 +77,16 @@ def cache_public_page(*scopes: str):
             entry = storable(request, response, csrf_used_before, generations, timeout)
             if entry is None:
                 return response
+            entry["generation_keys"] = generation_keys
             try:
                 cache.set(key, entry, timeout)
             except Exception:
                 logger.exception("Page cache unavailable")
             process_pages.put(key, entry)
-            return from_stored(request, entry, "miss") or response
+            if given := from_stored(request, entry, "miss"):
+                setattr(request, SERVED_ATTRIBUTE, (key, entry))
+                return given
+            return response
 
         return wrapper
 

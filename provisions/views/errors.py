@@ -9,47 +9,11 @@ import sys
 
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse
-from django.shortcuts import render
 from django.template.loader import get_template
 from django.utils.translation import gettext as _
 
 from provisions.api.errors import error_response
-
-API_PREFIX = "/api/"
-
-# status → (template, the API's error code)
-ERROR_PAGES = {
-    400: ("400.html", "bad_request"),
-    403: ("403.html", "forbidden"),
-    404: ("404.html", "not_found"),
-    405: ("405.html", "method_not_allowed"),
-    500: ("500.html", "server_error"),
-}
-
-
-def is_api_request(request) -> bool:
-    return request.path.startswith(API_PREFIX)
-
-
-def _api_message(status: int) -> str:
-    return {
-        400: _("The request is not valid."),
-        403: _("You are not allowed to do this."),
-        404: _("Nothing here: check the address and the id."),
-        405: _("This method is not allowed here."),
-        500: _("Something went wrong on our side."),
-    }[status]
-
-
-def error_page(request, status: int, context: dict | None = None) -> HttpResponse:
-    """The error answer for `status`: JSON under /api/, the site's page everywhere else."""
-    template, code = ERROR_PAGES[status]
-    if is_api_request(request):
-        return error_response(status, code, _api_message(status))
-    if getattr(request, "htmx", False):
-        # htmx swaps nothing on an error status: one sentence, not a whole page.
-        return HttpResponse(_api_message(status), status=status, content_type="text/plain")
-    return render(request, template, context or {}, status=status)
+from provisions.error_pages import api_message, error_page, is_api_request
 
 
 def bad_request(request, exception=None):
@@ -85,5 +49,5 @@ def server_error(request):
         response["Retry-After"] = "30"
         return response
     if is_api_request(request):
-        return error_response(500, "server_error", _api_message(500))
+        return error_response(500, "server_error", api_message(500))
     return HttpResponse(get_template("500.html").render({}), status=500)

@@ -1,0 +1,200 @@
+"""A cached public page served at whitenoise's layer (provisions/cache/early.py).
+
+Guards: a certainly anonymous reader's second request is answered before sessions, auth, OTP,
+messages, CSRF and axes see it (no session on the request, no query), with exactly the headers
+of the normal path (compared name by name, value by value, the nonce aside) and this response's
+own nonce in header and HTML; a publication or a retraction is seen at once; anyone who is not
+certainly anonymous goes down the normal path; the language is part of the page's identity.
+"""
+
+import gzip
+import re
+
+import pytest
+from django.conf import settings as django_settings
+from django.core.cache import cache
+from django.test import Client
+
+from provisions.services import annotation_reject
+from tests.helpers import published_annotation, text_of
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("page_cache_on")]
+
+ART24 = "/convention/articles/24/"
+EARLY = "provisions.cache.early.CachedPageMiddleware"
+PAGES = [
+    "/",
+    "/convention/",
+    ART24,
+    "/concerns/weak-procedural-safeguards/",
+    "/safeguards/",
+    "/coverage/",
+    "/about/",
+    "/search/?q=surveillance",
+]
+
+
+def get(url: str, **headers):
+    return Client().get(url, **headers)
+
+
+def served_early(response) -> bool:
+    """Nothing below the early layer ran: no session, no user on the request."""
+    request = response.wsgi_request
+    return not hasattr(request, "session") and not hasattr(request, "user")
+
+
+def nonce_of(response) -> str:
+    """This response's CSP nonce (a NUL when the page used none: an htmx fragment)."""
+    found = re.search(r"'nonce-([^']+)'", response["Content-Security-Policy"])
+    return found.group(1) if found else "\0"
+
+
+def without_nonce(response) -> dict[str, str]:
+    nonce = nonce_of(response)
+    return {name: value.replace(nonce, "N") for name, value in response.headers.items()}
+
+
+def page_of(response) -> str:
+    return text_of(response).replace(nonce_of(response), "N")
+
+
+def normal_path(settings, url: str, **headers):
+    """The same request through the whole stack (the early layer left out), from the cache."""
+    settings.MIDDLEWARE = [name for name in django_settings.MIDDLEWARE if name != EARLY]
+    try:
+        return get(url, **headers)
+    finally:
+        settings.MIDDLEWARE = [*settings.MIDDLEWARE[:2], EARLY, *settings.MIDDLEWARE[2:]]
+
+
+def test_the_early_layer_sits_right_after_whitenoise():
+    assert django_settings.MIDDLEWARE.index(EARLY) == (
+        django_settings.MIDDLEWARE.index("whitenoise.middleware.WhiteNoiseMiddleware") + 1
+    )
+
+
+@pytest.mark.parametrize("url", PAGES)
+def test_a_second_anonymous_request_is_answered_early_without_a_query(
+    url, django_assert_num_queries
+):
+    first = get(url)
+    assert first["X-Page-Cache"] == "miss" and not served_early(first)
+    with django_assert_num_queries(0):
+        second = get(url)
+    assert second.status_code == 200 and second["X-Page-Cache"] == "hit"
+    assert served_early(second)
+    assert page_of(second) == page_of(first)
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},
+        {"HTTP_ACCEPT_ENCODING": "gzip, br"},
+        {"HTTP_HX_REQUEST": "true"},
+        {"HTTP_ACCEPT_LANGUAGE": "fr"},
+    ],
+    ids=["plain", "gzip", "htmx", "accept-language"],
+)
+@pytest.mark.parametrize("url", [ART24, "/search/?q=surveillance", "/"])
+def test_headers_are_those_of_the_normal_path(settings, url, headers):
+    get(url, **headers)  # rendered into the cache
+    normal = normal_path(settings, url, **headers)
+    early = get(url, **headers)
+    assert not served_early(normal) and served_early(early)
+    assert normal["X-Page-Cache"] == early["X-Page-Cache"] == "hit"
+    assert without_nonce(early) == without_nonce(normal)
+    assert early.content.count(b"nonce=") == normal.content.count(b"nonce=")
+    assert nonce_of(early) == nonce_of(normal) == "\0" or nonce_of(early) != nonce_of(normal)
+    body = early.content
+    if early.get("Content-Encoding") == "gzip":
+        body = gzip.decompress(body)
+        assert gzip.decompress(normal.content).replace(
+            nonce_of(normal).encode(), b"N"
+        ) == body.replace(nonce_of(early).encode(), b"N")
+    # This response's nonce, in its header and its HTML alike.
+    for found in re.findall(rb'nonce="([^"]+)"', body):
+        assert found.decode() == nonce_of(early)
+
+
+def test_head_is_answered_early_with_the_headers_of_get():
+    get(ART24)
+    head = Client().head(ART24)
+    assert served_early(head) and head["X-Page-Cache"] == "hit"
+    assert head["Content-Type"].startswith("text/html")
+
+
+def test_a_publication_is_seen_at_once(analyst, editor, art24):
+    get(ART24)
+    assert served_early(get(ART24))
+    published_annotation(analyst, editor, body="SENTINEL-EARLY published now")
+    after = get(ART24)
+    assert not served_early(after) and after["X-Page-Cache"] == "miss"
+    assert "SENTINEL-EARLY" in text_of(after)
+    again = get(ART24)
+    assert served_early(again) and "SENTINEL-EARLY" in text_of(again)
+
+
+def test_a_retraction_is_seen_at_once(analyst, editor, art24):
+    note = published_annotation(analyst, editor, body="SENTINEL-GONE soon retracted")
+    get(ART24)
+    assert "SENTINEL-GONE" in text_of(get(ART24))
+    annotation_reject(annotation=note, editor=editor, reason="Wrong article")
+    after = get(ART24)
+    assert not served_early(after) and "SENTINEL-GONE" not in text_of(after)
+
+
+@pytest.mark.parametrize(
+    "cookies, headers",
+    [
+        ({django_settings.SESSION_COOKIE_NAME: "whatever"}, {}),
+        ({"messages": "x"}, {}),
+        ({}, {"HTTP_AUTHORIZATION": "Bearer tw_nothing"}),
+        ({django_settings.CSRF_COOKIE_NAME: "short"}, {}),
+    ],
+    ids=["session", "messages", "authorization", "odd-csrf-cookie"],
+)
+def test_who_is_not_certainly_anonymous_goes_down_the_normal_path(cookies, headers):
+    get(ART24)
+    get(ART24)
+    client = Client(**headers)
+    for name, value in cookies.items():
+        client.cookies[name] = value
+    assert not served_early(client.get(ART24))
+
+
+def test_a_well_formed_csrf_cookie_does_not_stop_the_early_answer():
+    get(ART24)
+    client = Client()
+    client.cookies[django_settings.CSRF_COOKIE_NAME] = "a" * 32
+    response = client.get(ART24)
+    assert served_early(response) and not response.cookies
+
+
+def test_a_post_is_never_answered_early():
+    get(ART24)
+    response = Client().post(ART24)
+    assert not served_early(response)
+
+
+def test_a_page_for_another_language_is_another_page(settings):
+    settings.LANGUAGES = [("en", "English"), ("fr", "Français")]
+    get(ART24)
+    assert served_early(get(ART24))
+    french = get(ART24, HTTP_ACCEPT_LANGUAGE="fr")
+    assert not served_early(french) and french["Content-Language"] == "fr"
+    again = get(ART24, HTTP_ACCEPT_LANGUAGE="fr")
+    assert served_early(again) and again["Content-Language"] == "fr"
+    assert get(ART24)["Content-Language"] == "en"
+
+
+def test_an_unreachable_cache_still_serves_the_page(monkeypatch):
+    get(ART24)
+
+    def down(*args, **kwargs):
+        raise ConnectionError("cache down")
+
+    monkeypatch.setattr(cache, "get_many", down)
+    response = get(ART24)
+    assert response.status_code == 200 and not served_early(response)

@@ -12,6 +12,8 @@ from django.contrib.auth.models import Group
 from django.core.cache import cache
 
 from provisions.cache.process_pages import process_pages
+from provisions.importing.language_import import import_language_version
+from provisions.importing.parser import parse_convention
 from provisions.models import Provision
 from provisions.services import annotation_create, link_propose, seed_convention, seed_statement
 from provisions.services.treaty_status import seed_parties, seed_treaty_status
@@ -20,7 +22,9 @@ from tests.helpers import (
     SignedInClient,
     draft_commitment,
     import_sample,
+    import_synthetic_english,
     make_member,
+    synthetic_convention,
     token_for,
     un_states,
 )
@@ -79,6 +83,15 @@ def official(db):
     """The sample's official text of articles 1–6 (tests/data/import), imported over the seeded
     editorial summaries."""
     import_sample("convention-sample.txt")
+
+
+@pytest.fixture
+def arabic(db):
+    """Synthetic English Articles 1–15 as the official text, and a synthetic partial Arabic
+    version of them (tests/helpers.py: numbered filler, not the Convention's words)."""
+    import_synthetic_english()
+    convention = parse_convention(synthetic_convention("ar"), language="ar", partial=True)
+    return import_language_version(convention=convention, language="ar")
 
 
 # --- Work to read and review: one definition each, shared by every module that needs it --------

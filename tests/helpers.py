@@ -576,3 +576,146 @@ def po_entries(text: str) -> list[dict]:
                 field = keyword
                 entry[field] = unquote(rest)
     return entries
+
+
+# --- Synthetic language versions (issue 14) ----------------------------------------------------
+# Numbered filler sentences in each language's layout: NOT the Convention's text, which the
+# repository does not hold in any language but English samples (also invented). Each file says so
+# on its first line. The shape of Articles 1–15: ("items", n) a lead-in and n lettered items under
+# the article; ("paras", [n, …]) numbered paragraphs, each with n lettered items; ("body",) text.
+SYNTHETIC_SHAPE = {
+    1: ("items", 3),
+    2: ("items", 10),
+    3: ("paras", [0, 3]),
+    4: ("paras", [0, 0, 0]),
+    5: ("body",),
+    6: ("paras", [0, 2]),
+    7: ("paras", [0, 5]),
+    8: ("paras", [0, 0]),
+    9: ("items", 4),
+    10: ("paras", [2]),
+    11: ("body",),
+    12: ("paras", [0, 0, 3]),
+    13: ("paras", [0]),
+    14: ("body",),
+    15: ("paras", [0, 0]),
+}
+# The chapters the seeded Convention puts Articles 1–15 in.
+SYNTHETIC_CHAPTERS = {1: 1, 7: 2}
+_ROMAN = ["", "I", "II", "III"]
+_CHINESE = ["", "一", "二", "三", "四", "五", "六", "七", "八", "九", "十"]
+
+
+def _chinese_number(n: int) -> str:
+    tens, units = divmod(n, 10)
+    return ("" if tens < 2 else _CHINESE[tens]) + ("十" if tens else "") + _CHINESE[units]
+
+
+_WORDS = {
+    "en": {
+        "header": "# SYNTHETIC TEST DATA: numbered filler, not the text of the Convention.",
+        "chapter": lambda n: f"Chapter {_ROMAN[n]}",
+        "chapter_title": lambda n: f"Synthetic chapter title {n}",
+        "article": lambda n: f"Article {n}",
+        "title": lambda n: f"Synthetic title {n}",
+        "sentence": lambda ref: f"Synthetic sentence {ref}",
+        "paragraph": lambda n: f"{n}.",
+        "item": lambda i: f"({'abcdefghij'[i]})",
+        "end": (".", ":", ";", "; and"),
+    },
+    "ar": {
+        "header": "# SYNTHETIC TEST DATA. بيانات اختبار اصطناعية: جمل حشو مرقمة، لا نص الاتفاقية",
+        "chapter": lambda n: "الفصل " + ["", "الأول", "الثاني", "الثالث"][n],
+        "chapter_title": lambda n: f"عنوان فصل تجريبي {n}",
+        # Article 12's number in Arabic-Indic digits, as some renderings write them.
+        "article": lambda n: "المادة " + ("١٢" if n == 12 else str(n)),
+        "title": lambda n: f"عنوان مادة تجريبي {n}",
+        "sentence": lambda ref: f"جملة تجريبية رقم {ref}",
+        "paragraph": lambda n: f"{n} -",
+        "item": lambda i: "(" + ["أ", "ب", "ج", "د", "هـ", "و", "ز", "ح", "ط", "ي"][i] + ")",
+        "end": (".", ":", "؛", "؛ و"),
+    },
+    "fr": {
+        "header": "# DONNÉES DE TEST SYNTHÉTIQUES : phrases de remplissage numérotées.",
+        "chapter": lambda n: "Chapitre premier" if n == 1 else f"Chapitre {_ROMAN[n]}",
+        "chapter_title": lambda n: f"Titre de chapitre d’essai {n}",
+        "article": lambda n: "Article premier" if n == 1 else f"Article {n}",
+        "title": lambda n: f"Titre d’essai {n}",
+        "sentence": lambda ref: f"Phrase d’essai {ref}",
+        "paragraph": lambda n: f"{n}.",
+        "item": lambda i: f"{'abcdefghij'[i]})",
+        "end": (".", " :", " ;", " ; et"),
+    },
+    "es": {
+        "header": "# DATOS DE PRUEBA SINTÉTICOS: frases de relleno numeradas.",
+        "chapter": lambda n: f"Capítulo {_ROMAN[n]}",
+        "chapter_title": lambda n: f"Título de capítulo de prueba {n}",
+        "article": lambda n: f"Artículo {n}",
+        "title": lambda n: f"Título de prueba {n}",
+        "sentence": lambda ref: f"Frase de prueba {ref}",
+        "paragraph": lambda n: f"{n}.",
+        "item": lambda i: f"{'abcdefghij'[i]})",
+        "end": (".", ":", ";", "; y"),
+    },
+    "ru": {
+        "header": "# СИНТЕТИЧЕСКИЕ ТЕСТОВЫЕ ДАННЫЕ: пронумерованные фразы-заполнители.",
+        "chapter": lambda n: f"Глава {_ROMAN[n]}",
+        "chapter_title": lambda n: f"Тестовое название главы {n}",
+        "article": lambda n: f"Статья {n}",
+        "title": lambda n: f"Тестовое название статьи {n}",
+        "sentence": lambda ref: f"Тестовая фраза {ref}",
+        "paragraph": lambda n: f"{n}.",
+        "item": lambda i: f"{'абвгдежзик'[i]})",
+        "end": (".", ":", ";", "; и"),
+    },
+    "zh": {
+        "header": "# 合成测试数据：编号的填充句子，不是公约文本。SYNTHETIC TEST DATA",
+        "chapter": lambda n: f"第{_CHINESE[n]}章",
+        "chapter_title": lambda n: f"测试章标题{n}",
+        # Article 24-style numerals: 第十二条; Article 13 as 第13条.
+        "article": lambda n: f"第{n}条" if n == 13 else f"第{_chinese_number(n)}条",
+        "title": lambda n: f"测试条标题{n}",
+        "sentence": lambda ref: f"测试句子{ref}",
+        "paragraph": lambda n: f"{n}.",
+        "item": lambda i: f"({_CHINESE[i + 1]})",
+        "end": ("。", "：", "；", "；和"),
+    },
+}
+
+
+def synthetic_convention(language: str, articles=range(1, 16)) -> str:
+    """A synthetic text of `articles` (of SYNTHETIC_SHAPE) in `language`'s layout."""
+    words = _WORDS[language]
+    stop, lead, semi, last_semi = words["end"]
+    lines = [words["header"], ""]
+
+    def items(ref: str, count: int) -> None:
+        for i in range(count):
+            end = stop if i == count - 1 else last_semi if i == count - 2 else semi
+            lines.append(f"{words['item'](i)} {words['sentence'](f'{ref}-{i + 1}')}{end}")
+
+    for number in articles:
+        if number in SYNTHETIC_CHAPTERS or number == articles[0]:
+            chapter = max(c for start, c in SYNTHETIC_CHAPTERS.items() if start <= number)
+            lines += [words["chapter"](chapter), words["chapter_title"](chapter), ""]
+        lines += [words["article"](number), words["title"](number)]
+        shape = SYNTHETIC_SHAPE[number]
+        if shape[0] == "body":
+            lines.append(f"{words['sentence'](number)}{stop}")
+        elif shape[0] == "items":
+            lines.append(f"{words['sentence'](number)}{lead}")
+            items(str(number), shape[1])
+        else:
+            for p, count in enumerate(shape[1], start=1):
+                ref = f"{number}-{p}"
+                ending = lead if count else stop
+                lines.append(f"{words['paragraph'](p)} {words['sentence'](ref)}{ending}")
+                items(ref, count)
+        lines.append("")
+    return "\n".join(lines) + "\n"
+
+
+def import_synthetic_english() -> None:
+    """The synthetic English Articles 1–15, as the official text they align with."""
+    convention = parse_convention(synthetic_convention("en"), expected_articles=15)
+    import_convention(convention=convention, label=DEFAULT_LABEL)

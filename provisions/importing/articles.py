@@ -1,10 +1,10 @@
 """Chapters and articles: each article's title, paragraphs, lettered items and their items."""
 
-import re
 from dataclasses import dataclass, field
 
-from provisions.importing.headings import Heading, heading, roman, roman_value
+from provisions.importing.headings import Heading
 from provisions.importing.joiner import Joiner
+from provisions.importing.numbering import Numbering, roman, roman_value
 from provisions.importing.tree import (
     ImportRefused,
     Line,
@@ -14,20 +14,16 @@ from provisions.importing.tree import (
     ParsedSubparagraph,
 )
 
-_PARAGRAPH = re.compile(r"(?P<number>\d{1,2})\.(?:\s+(?P<rest>.*))?")
-_ITEM = re.compile(r"\((?P<label>[a-z]{1,4})\)(?:\s+(?P<rest>.*))?")
-# How a paragraph or item ends, so that the next line may start a new one: ".", ":" or ";"
-# (perhaps before a closing quote or bracket), or "; and" / "; or" between sub-paragraphs.
-_UNIT_END = re.compile(r"(?:[.:;][\"'”’)\]]*|;\s+(?:and|or))$")
 
-
-def _read_title(lines: list[Line], index: int, joiner: Joiner) -> tuple[str, int]:
+def _read_title(
+    lines: list[Line], index: int, joiner: Joiner, numbering: Numbering
+) -> tuple[str, int]:
     """The title on the lines from `index` (after an "Article 24" line), and the index after it.
 
     A title is one line; a long one wraps onto lines that start in lower case and follow
     without a gap (the text after a title starts with a capital, a number or a bracket).
     """
-    if index >= len(lines) or _starts_unit(lines[index].text):
+    if index >= len(lines) or _starts_unit(lines[index].text, numbering):
         return "", index
     title_lines = [lines[index]]
     index += 1
@@ -36,19 +32,23 @@ def _read_title(lines: list[Line], index: int, joiner: Joiner) -> tuple[str, int
         and len(title_lines) < 3
         and not lines[index].blank_before
         and lines[index].text[:1].islower()
-        and not _UNIT_END.search(title_lines[-1].text)
+        and not numbering.unit_end.search(title_lines[-1].text)
     ):
         title_lines.append(lines[index])
         index += 1
     return joiner.join_lines(title_lines), index
 
 
-def _starts_unit(text: str) -> bool:
-    return bool(heading(text) or _PARAGRAPH.fullmatch(text) or _ITEM.fullmatch(text))
+def _starts_unit(text: str, numbering: Numbering) -> bool:
+    return bool(
+        numbering.heading(text)
+        or numbering.paragraph.fullmatch(text)
+        or numbering.item.fullmatch(text)
+    )
 
 
 def parse_chapters(
-    lines: list[Line], headings: list[Heading], end: int, joiner: Joiner
+    lines: list[Line], headings: list[Heading], end: int, joiner: Joiner, numbering: Numbering
 ) -> list[ParsedChapter]:
     chapters: list[ParsedChapter] = []
     for position, head in enumerate(headings):
@@ -56,7 +56,7 @@ def parse_chapters(
         if head.title:
             title, start = head.title, head.index + 1
         else:
-            title, start = _read_title(lines, head.index + 1, joiner)
+            title, start = _read_title(lines, head.index + 1, joiner, numbering)
         name = f"{head.kind} {head.number} (page {head.page})"
         if not title:
             raise ImportRefused(f"{name} has no title on its heading or the line after it.")
@@ -67,10 +67,10 @@ def parse_chapters(
                     f"Unexpected text between the heading of {name} and its first article: "
                     f"“{content[0].text}” (page {content[0].page})."
                 )
-            chapters.append(ParsedChapter(head.number, title))
+            chapters.append(ParsedChapter(roman(head.value), title))
         else:
             chapters[-1].articles.append(
-                _parse_article(int(head.number), title, content, joiner, name)
+                _parse_article(head.value, title, content, _Reading(joiner, numbering, name))
             )
     empty = next((chapter for chapter in chapters if not chapter.articles), None)
     if empty is not None:
@@ -92,9 +92,17 @@ class _Draft:
             self.pieces.append((text, own_line))
 
 
-def _parse_article(
-    number: int, title: str, lines: list[Line], joiner: Joiner, name: str
-) -> ParsedArticle:
+@dataclass(frozen=True)
+class _Reading:
+    """What reading one article needs besides its lines."""
+
+    joiner: Joiner
+    numbering: Numbering
+    name: str  # "Article 24 (page 12)", for messages
+
+
+def _parse_article(number: int, title: str, lines: list[Line], reading: _Reading) -> ParsedArticle:
+    numbering, joiner, name = reading.numbering, reading.joiner, reading.name
     body = _Draft("")
     paragraphs: list[_Draft] = []
     sub: _Draft | None = None
@@ -102,24 +110,32 @@ def _parse_article(
         # A marker only starts a unit where the line before ended one: "…subparagraph\n(a) of
         # article 3" and "…article\n2. Such liability" are cross-references wrapped by the layout.
         starts_unit = (
-            index == 0 or line.blank_before or bool(_UNIT_END.search(lines[index - 1].text))
+            index == 0
+            or line.blank_before
+            or bool(numbering.unit_end.search(lines[index - 1].text))
         )
         paragraph = paragraphs[-1] if paragraphs else None
         # Lettered items before paragraph 1 are the article's own (Article 2's definitions).
         holder = paragraph or body
-        if starts_unit and (match := _PARAGRAPH.fullmatch(line.text)):
-            if int(match["number"]) != len(paragraphs) + 1:
+        if starts_unit and (match := numbering.paragraph.fullmatch(line.text)):
+            paragraph_number = int(match["number"])
+            if paragraph_number != len(paragraphs) + 1:
                 raise ImportRefused(
                     f"{name}: paragraph {match['number']} comes where paragraph "
                     f"{len(paragraphs) + 1} was expected."
                 )
-            paragraph, sub = _Draft(match["number"]), None
+            paragraph, sub = _Draft(str(paragraph_number)), None
             paragraphs.append(paragraph)
             paragraph.add(match["rest"])
             continue
-        if starts_unit and (match := _ITEM.fullmatch(line.text)):
-            label = match["label"]
-            kind = _item_kind(label, holder, sub, lines[index + 1 :])
+        if starts_unit and (match := numbering.item.fullmatch(line.text)):
+            label = numbering.latin(match["label"]) or match["label"]
+            if match["label"].isascii():
+                kind = _item_kind(label, holder, sub, lines[index + 1 :], numbering)
+            else:  # no Roman-numbered items among another script's letters
+                kind = (
+                    "subparagraph" if label == _letter(len(holder.children)) else "out of sequence"
+                )
             if kind == "subparagraph":
                 sub = _Draft(label)
                 holder.children.append(sub)
@@ -128,13 +144,13 @@ def _parse_article(
             if kind == "out of sequence":
                 where = f"paragraph {paragraph.label}" if paragraph else "before paragraph 1"
                 raise ImportRefused(
-                    f"{name}, {where}: sub-paragraph ({label}) comes where "
-                    f"({_letter(len(holder.children))}) was expected."
+                    f"{name}, {where}: sub-paragraph ({match['label']}) comes where "
+                    f"({_expected_letter(len(holder.children), numbering)}) was expected."
                 )
             (sub or holder).items += 1
         target = sub or holder
         # Items "(i)", "(ii)"… keep their own line.
-        target.add(line.text, own_line=starts_unit and bool(_ITEM.fullmatch(line.text)))
+        target.add(line.text, own_line=starts_unit and bool(numbering.item.fullmatch(line.text)))
 
     article = ParsedArticle(
         number=number,
@@ -164,7 +180,17 @@ def _letter(position: int) -> str:
     return chr(ord("a") + position)
 
 
-def _item_kind(label: str, paragraph: _Draft, sub: _Draft | None, following: list[Line]) -> str:
+def _expected_letter(position: int, numbering: Numbering) -> str:
+    """The letter expected at `position`, in the file's script (and in English after it)."""
+    letter = _letter(position)
+    if position < len(numbering.letters):
+        return f"{numbering.letters[position]}, {letter}"
+    return letter
+
+
+def _item_kind(
+    label: str, paragraph: _Draft, sub: _Draft | None, following: list[Line], numbering: Numbering
+) -> str:
     """Whether "(label)" starts the next sub-paragraph, or is an item "(i)", "(ii)"… inside one.
     `paragraph` holds the sub-paragraphs: a paragraph, or the article's text before paragraph 1.
 
@@ -177,7 +203,7 @@ def _item_kind(label: str, paragraph: _Draft, sub: _Draft | None, following: lis
     if value is not None and value == holder.items + 1:
         if label != letter:
             return "item"
-        following_label = _next_item_label(following)
+        following_label = _next_item_label(following, numbering)
         if following_label == roman(value + 1).lower():
             return "item"
         if following_label == _letter(len(paragraph.children) + 1) or value == 1:
@@ -186,10 +212,10 @@ def _item_kind(label: str, paragraph: _Draft, sub: _Draft | None, following: lis
     return "subparagraph" if label == letter else "out of sequence"
 
 
-def _next_item_label(lines: list[Line]) -> str | None:
+def _next_item_label(lines: list[Line], numbering: Numbering) -> str | None:
     for line in lines:
-        if _PARAGRAPH.fullmatch(line.text):
+        if numbering.paragraph.fullmatch(line.text):
             return None
-        if match := _ITEM.fullmatch(line.text):
-            return match["label"]
+        if match := numbering.item.fullmatch(line.text):
+            return numbering.latin(match["label"])
     return None

@@ -469,6 +469,16 @@ class _Importer:
         update_search_vectors(articles=retitled, provisions=provisions)
 
 
+def locked_treaty() -> Treaty:
+    """The Convention, locked until the import's transaction ends; refused if not seeded."""
+    treaty = Treaty.objects.select_for_update().filter(slug=TREATY_SLUG).first()
+    if treaty is None:
+        raise ImportRefused(
+            "The Convention is not in the database yet. Run `manage.py seed` first."
+        )
+    return treaty
+
+
 @transaction.atomic
 def import_convention(
     *,
@@ -480,11 +490,7 @@ def import_convention(
     """Write `convention` (from parser.parse_convention) over the stored text; see the module."""
     label, source = label.strip(), source.strip()
     _check_arguments(label, source)
-    treaty = Treaty.objects.select_for_update().filter(slug=TREATY_SLUG).first()
-    if treaty is None:
-        raise ImportRefused(
-            "The Convention is not in the database yet. Run `manage.py seed` first."
-        )
+    treaty = locked_treaty()
     report = _Importer(treaty, convention, label, source, progress).run()
     if report.has_changes:
         everything_changed()

@@ -7,6 +7,7 @@ from provisions.importing.tree import Line
 # Prefixes the UN's style always joins with a hyphen: a line-end hyphen after them is kept
 # when the document itself does not settle the question.
 _HYPHENATED_PREFIXES = {"non", "self", "cross", "multi", "co", "ex", "anti", "semi", "well"}
+_CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
 _LETTERS = re.compile(r"[^\W\d_]+")
 
 
@@ -58,7 +59,8 @@ class Joiner:
         if left.endswith("\xad"):
             return 1, ""
         if not left.endswith("-"):
-            return 0, " "
+            # Chinese runs on without spaces: a line break inside it is no word break.
+            return 0, "" if _CJK.match(left[-1]) or _CJK.match(right[:1]) else " "
         # The letters before the hyphen, read backwards from it (a search for "letters, hyphen,
         # end" would try every start in the text).
         broken = _LETTERS.match(left[-2::-1])

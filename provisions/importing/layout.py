@@ -8,12 +8,14 @@ import re
 from collections import Counter
 from collections.abc import Callable
 
-from provisions.importing.headings import heading
+from provisions.importing.numbering import ENGLISH, Numbering
 from provisions.importing.tree import Line
 
 # Feet of UN documents: the job number "24-24574" (first page: "24-24574 (E)"), "3/41" or a lone
 # page number, the barcode's digits "*2424574*"; and the document symbol in the running head.
-_RUNNING_TOKEN = re.compile(r"\d{2}-\d{5}|\(E\)|\d{1,3}/\d{1,3}|\d{1,3}|\*\d{6,}\*|A/RES/\d+/\d+")
+_RUNNING_TOKEN = re.compile(
+    r"\d{2}-\d{5}|\([EAFSRC]\)|\d{1,3}/\d{1,3}|\d{1,3}|\*\d{6,}\*|A/RES/\d+/\d+"
+)
 _DOCUMENT_SYMBOL = re.compile(r"A/RES/\d+/\d+")
 # Lines this near the top or bottom of a page may be running heads (the symbol, then a title
 # wrapped over up to three lines).
@@ -21,13 +23,13 @@ _EDGE_LINES = 4
 _LIGATURES = str.maketrans({"\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi"})
 
 
-def clean_lines(text: str) -> list[Line]:
+def clean_lines(text: str, numbering: Numbering = ENGLISH) -> list[Line]:
     """The text without running heads and feet, page breaks or layout whitespace."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").translate(_LIGATURES)
     # A soft hyphen only matters where the line breaks; elsewhere it is invisible.
     text = re.sub("\xad(?!\n)", "", text)
     pages = [page.split("\n") for page in text.split("\f")]
-    repeated = _repeated_edge_lines(pages)
+    repeated = _repeated_edge_lines(pages, numbering)
     lines = []
     for number, page in enumerate(pages, start=1):
         blank = False  # a page break is no paragraph break: text often runs on
@@ -43,7 +45,7 @@ def _collapse(raw: str) -> str:
     return " ".join(raw.split())
 
 
-def _repeated_edge_lines(pages: list[list[str]]) -> set[str]:
+def _repeated_edge_lines(pages: list[list[str]], numbering: Numbering) -> set[str]:
     """Lines found at the top or bottom of many pages: this document's running heads and feet."""
     counts = Counter()
     for page in pages:
@@ -54,7 +56,9 @@ def _repeated_edge_lines(pages: list[list[str]]) -> set[str]:
         text
         for text, count in counts.items()
         # Running heads never end like a sentence, and a heading repeated is still a heading.
-        if count >= threshold and not text.endswith((".", ",", ";", ":")) and not heading(text)
+        if count >= threshold
+        and not text.endswith((".", ",", ";", ":"))
+        and not numbering.heading(text)
     }
 
 

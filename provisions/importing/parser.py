@@ -18,64 +18,86 @@ Three steps, each in a module of its own:
    re-joins the lines the layout broke and the words it hyphenated at a line end (`joiner`), and
    checks that the result is the whole Convention in order. The tree is plain data (`tree`).
 
+The same rules read each of the Convention's six languages (`language`): only how headings,
+numbers and lettered items are written differs (`numbering`), and every version gets the same
+eids, so that Arabic "(ح)" is `…__subpara_h` like English "(h)". Only the English preamble is
+read; a version in another language holds its articles. `partial=True` accepts a file holding a
+run of articles that need not start at Article 1 (docs/languages.md).
+
 Whatever looks wrong raises `ImportRefused` with a message for the person running the import:
 refusing a file is always better than importing a wrong tree over the official text.
 """
 
 from provisions.importing.articles import parse_chapters
-from provisions.importing.headings import (
-    ARTICLE,
-    CHAPTER,
-    check_article_order,
-    check_chapter_order,
-    find_headings,
-)
+from provisions.importing.headings import check_article_order, check_chapter_order, find_headings
 from provisions.importing.joiner import Joiner
 from provisions.importing.layout import clean_lines, first_index
-from provisions.importing.preamble import TESTIMONIUM, parse_preamble
+from provisions.importing.numbering import numbering_for
+from provisions.importing.preamble import parse_preamble
 from provisions.importing.tree import CONVENTION_ARTICLES, ImportRefused, ParsedConvention
 
 
 def parse_convention(
-    text: str, expected_articles: int | None = CONVENTION_ARTICLES
+    text: str,
+    expected_articles: int | None = CONVENTION_ARTICLES,
+    *,
+    language: str = "en",
+    partial: bool = False,
 ) -> ParsedConvention:
     """The Convention's provision tree, or ImportRefused if the text is not the whole Convention.
 
-    `expected_articles=None` skips the article count (for excerpts); order is always checked.
+    `expected_articles=None` skips the article count (for excerpts), as `partial` does, which
+    also lets the file start at any article; order is always checked.
     """
-    lines = clean_lines(text)
+    numbering = numbering_for(language)
+    lines = clean_lines(text, numbering)
     if not lines:
         raise ImportRefused("The file has no text to import.")
     joiner = Joiner(lines)
-    first_chapter = first_index(lines, CHAPTER.fullmatch)
+    first_chapter = first_index(lines, numbering.chapter.fullmatch)
     if first_chapter is None:
         raise ImportRefused(
-            "No chapter heading (such as “Chapter I”) was found. "
-            "Is this the text of the Convention against Cybercrime?"
+            f"No chapter heading (such as “{_EXAMPLE_CHAPTER[language]}”) was found. "
+            "Is this the text of the Convention against Cybercrime, in the language given "
+            "with --language?"
         )
-    early = first_index(lines[:first_chapter], ARTICLE.fullmatch)
+    early = first_index(lines[:first_chapter], numbering.article.fullmatch)
     if early is not None:
         raise ImportRefused(
             f"“{lines[early].text}” (page {lines[early].page}) comes before the first chapter "
             "heading. The Convention's articles all sit inside chapters."
         )
-    end = first_index(lines, TESTIMONIUM.match, start=first_chapter)
+    end = first_index(lines, numbering.testimonium.match, start=first_chapter)
     end = len(lines) if end is None else end
-    headings = find_headings(lines, first_chapter, end)
-    check_chapter_order([h for h in headings if h.kind == "Chapter"])
-    check_article_order([h for h in headings if h.kind == "Article"])
-    title, preamble, closing = parse_preamble(lines[:first_chapter], joiner)
+    headings = find_headings(lines, first_chapter, end, numbering)
+    check_chapter_order([h for h in headings if h.kind == "Chapter"], partial=partial)
+    check_article_order([h for h in headings if h.kind == "Article"], partial=partial)
+    if numbering.reads_preamble:
+        title, preamble, closing = parse_preamble(lines[:first_chapter], joiner)
+    else:
+        title, preamble, closing = "", [], ""
     convention = ParsedConvention(
         preamble=preamble,
-        chapters=parse_chapters(lines, headings, end, joiner),
+        chapters=parse_chapters(lines, headings, end, joiner, numbering),
         title=title,
         preamble_closing=closing,
         testimonium=joiner.join_lines(lines[end:]),
     )
     found = len(convention.articles)
-    if expected_articles is not None and found != expected_articles:
+    if expected_articles is not None and not partial and found != expected_articles:
         raise ImportRefused(
             f"Found {found} articles; the Convention has {expected_articles}. "
-            "Is this the right file, and is it complete?"
+            "Is this the right file, and is it complete? (A file holding only some articles "
+            "is imported with --partial.)"
         )
     return convention
+
+
+_EXAMPLE_CHAPTER = {
+    "en": "Chapter I",
+    "fr": "Chapitre premier",
+    "es": "Capítulo I",
+    "ru": "Глава I",
+    "ar": "الفصل الأول",
+    "zh": "第一章",
+}

@@ -10,7 +10,6 @@ _PREAMBLE_HEADING = re.compile(r"Preamble|PREAMBLE")
 _OPENING = re.compile(r"The States Parties to (?:this|the present) Convention\b")
 _CLOSING = re.compile(r"Have agreed as follows\b")
 _ANNEX = re.compile(r"Annex|ANNEX")
-TESTIMONIUM = re.compile(r"IN WITNESS WHEREOF\b|In witness whereof\b")
 # Words that open a recital besides participles ("Noting") and adjectives in -ed ("Concerned").
 _RECITAL_OPENERS = {"Aware", "Mindful", "Conscious", "Cognizant", "Deeply", "Further", "Also"}
 _PARTICIPLE = re.compile(r"[A-Z][a-z]+(?:ing|ed)")

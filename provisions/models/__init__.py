@@ -3,6 +3,7 @@
 from .accounts import ApiToken, AuditEvent, Member
 from .annotations import Annotation, Revision, Tag
 from .enrolment import EnrolmentLink
+from .languages import ProvisionText
 from .links import ProvisionLink
 from .outbox import OutboxMessage
 from .statement import Concern, Organisation, SafeguardDemand, Statement
@@ -26,6 +27,7 @@ __all__ = [
     "Party",
     "Provision",
     "ProvisionLink",
+    "ProvisionText",
     "ProvisionVersion",
     "Region",
     "Revision",

@@ -8,6 +8,18 @@ from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+# The Convention's six authentic languages (Article 68), by the codes import_convention takes.
+# English is the text the Provision rows hold; the others are ProvisionText rows.
+ENGLISH = "en"
+TEXT_LANGUAGES = [
+    ("ar", _("Arabic")),
+    ("zh", _("Chinese")),
+    ("en", _("English")),
+    ("fr", _("French")),
+    ("ru", _("Russian")),
+    ("es", _("Spanish")),
+]
+
 # The label the editorial summaries carry (Treaty.text_version_label's default; the importer
 # records the summaries under it as the first TextVersion when the official text first comes in).
 SUMMARY_LABEL = "Editorial summaries"
@@ -263,7 +275,10 @@ class QuoteSource:
 
 class TextVersionQuerySet(models.QuerySet):
     def oldest_first(self, treaty_id: int) -> list["TextVersion"]:
-        return list(self.filter(treaty_id=treaty_id).order_by("recorded_at", "pk"))
+        """The English versions (those the Provision rows hold), oldest first."""
+        return list(
+            self.filter(treaty_id=treaty_id, language=ENGLISH).order_by("recorded_at", "pk")
+        )
 
     def source_of(self, provision: "Provision") -> QuoteSource:
         """The version a provision's current text belongs to (one query); see quote_source_in."""
@@ -275,6 +290,14 @@ class TextVersionQuerySet(models.QuerySet):
             return {}
         versions = self.oldest_first(provisions[0].treaty_id)
         return {provision.pk: quote_source_in(provision, versions) for provision in provisions}
+
+    def current_in(self, treaty_id: int, language: str) -> "TextVersion | None":
+        """The newest version in `language` (None when none was imported)."""
+        return (
+            self.filter(treaty_id=treaty_id, language=language)
+            .order_by("-recorded_at", "-pk")
+            .first()
+        )
 
     def shown_at(self, treaty_id: int, when) -> QuoteSource:
         """The version the site showed at `when`: the newest recorded by then; before any was
@@ -305,6 +328,10 @@ class TextVersion(models.Model):
 
     ProvisionVersion rows name these by label; the order here lets a provision's text be read
     at any version (see provisions.views.versions).
+
+    The English text lives on Provision (and ProvisionVersion); a version in another of the
+    Convention's authentic languages holds its text in ProvisionText rows, one per provision,
+    aligned by the provisions' shared eids (provisions.models.languages; docs/languages.md).
     """
 
     treaty = models.ForeignKey(Treaty, on_delete=models.CASCADE, related_name="text_versions")
@@ -312,6 +339,15 @@ class TextVersion(models.Model):
     source = models.CharField(_("source"), max_length=500, blank=True)
     is_official_text = models.BooleanField(_("official text"), default=False)
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    language = models.CharField(
+        _("language"), max_length=5, choices=TEXT_LANGUAGES, default=ENGLISH
+    )
+    # A version in another language may hold only some articles (import_convention --partial):
+    # their numbers, in order. Empty for English versions, which hold the whole text.
+    articles = models.JSONField(_("articles held"), default=list, blank=True)
+    partial = models.BooleanField(_("partial"), default=False)
+    # Chapter headings in this version's language, by Roman numeral: {"I": "…"}.
+    chapter_titles = models.JSONField(_("chapter titles"), default=dict, blank=True)
 
     objects = TextVersionQuerySet.as_manager()
 

@@ -11,9 +11,28 @@ from django.contrib.postgres.search import SearchVector
 from django.db import connection
 from django.db.models import Model, QuerySet
 
-from provisions.models import Annotation, Article, Concern, Provision, SafeguardDemand
+from provisions.models import (
+    Annotation,
+    Article,
+    Concern,
+    Provision,
+    ProvisionText,
+    SafeguardDemand,
+)
 
 SEARCH_CONFIG = "english"
+# The text-search configuration of each language version's text (ProvisionText). PostgreSQL has
+# no stemmer for Arabic or Chinese: 'simple' indexes their words as written, so a search finds
+# only the exact word form (and Chinese, written without spaces, only runs of text between
+# punctuation): docs/languages.md.
+LANGUAGE_CONFIGS = {
+    "en": "english",
+    "fr": "french",
+    "es": "spanish",
+    "ru": "russian",
+    "ar": "simple",
+    "zh": "simple",
+}
 
 # What goes into each searchable row's vector, with its weight. Migration 0003 fills existing
 # rows with the same expressions in SQL.
@@ -70,6 +89,28 @@ def update_search_vectors(
             _rows(model, objects).update(search_vector=search_vector_for(model))
 
 
+def language_vector(language: str) -> SearchVector:
+    config = LANGUAGE_CONFIGS[language]
+    return SearchVector("title", weight="A", config=config) + SearchVector(
+        "text", weight="B", config=config
+    )
+
+
+def update_language_vectors(rows) -> None:
+    """Recompute the vectors of language-version texts (ProvisionText objects or a queryset),
+    each with its own language's configuration; no-op on SQLite."""
+    if not is_postgres():
+        return
+    pks = [row.pk for row in rows]
+    by_language = ProvisionText.objects.filter(pk__in=pks).values_list(
+        "text_version__language", flat=True
+    )
+    for language in set(by_language):
+        ProvisionText.objects.filter(pk__in=pks, text_version__language=language).update(
+            search_vector=language_vector(language)
+        )
+
+
 def rebuild_search_index() -> dict[str, int]:
     """Recompute every search vector; returns the number of rows per model (empty on SQLite)."""
     if not is_postgres():
@@ -79,4 +120,7 @@ def rebuild_search_index() -> dict[str, int]:
         counts[str(model._meta.verbose_name_plural)] = model.objects.update(
             search_vector=search_vector_for(model)
         )
+    texts = ProvisionText.objects.all()
+    update_language_vectors(texts)
+    counts[str(ProvisionText._meta.verbose_name_plural)] = texts.count()
     return counts

@@ -11,9 +11,11 @@ from django.db import transaction
 
 from provisions.importing.extract import DEFAULT_MAX_FILE_BYTES, extract_text
 from provisions.importing.importer import DEFAULT_LABEL, import_convention
+from provisions.importing.language_import import default_label, import_language_version
 from provisions.importing.parser import parse_convention
 from provisions.importing.tree import CONVENTION_ARTICLES, ImportRefused
 from provisions.management.commands._file_import import FileImportCommand
+from provisions.models.treaty import ENGLISH, TEXT_LANGUAGES
 
 
 class Command(FileImportCommand):
@@ -48,6 +50,26 @@ class Command(FileImportCommand):
             ),
         )
         parser.add_argument(
+            "--language",
+            choices=[code for code, _name in TEXT_LANGUAGES],
+            default=ENGLISH,
+            help=(
+                "The language of the file (default en). Another language's version is aligned "
+                "with the English text already imported, provision by provision "
+                "(docs/languages.md); its default label is "
+                f"“{default_label('LANG')}”."
+            ),
+        )
+        parser.add_argument(
+            "--partial",
+            action="store_true",
+            help=(
+                "The file holds only some articles (a run of them, in order) of a version in a "
+                "language other than English: import them as a partial version that says which "
+                "articles it holds. Without it, the whole Convention is expected."
+            ),
+        )
+        parser.add_argument(
             "--max-bytes",
             type=int,
             default=DEFAULT_MAX_FILE_BYTES,
@@ -65,14 +87,33 @@ class Command(FileImportCommand):
         max_bytes = options["max_bytes"]
         if max_bytes < 1:
             raise CommandError("--max-bytes must be at least 1.")
+        language, partial = options["language"], options["partial"]
+        if partial and language == ENGLISH:
+            raise CommandError(
+                "--partial is for the versions in the other languages. The English text is "
+                "imported whole (--expected-articles N for an excerpt)."
+            )
         self.stderr.write(f"Reading {file}…")
         try:
             text = extract_text(file, max_bytes=max_bytes)
-            convention = parse_convention(text, expected_articles=expected)
+            convention = parse_convention(
+                text, expected_articles=expected, language=language, partial=partial
+            )
             with transaction.atomic():
-                report = import_convention(
-                    convention=convention, label=label, source=source, progress=self.stderr.write
-                )
+                if language == ENGLISH:
+                    report = import_convention(
+                        convention=convention,
+                        label=label,
+                        source=source,
+                        progress=self.stderr.write,
+                    )
+                else:
+                    report = import_language_version(
+                        convention=convention,
+                        language=language,
+                        label="" if label == DEFAULT_LABEL else label,
+                        source=source,
+                    )
                 if dry_run:
                     transaction.set_rollback(True)
         except ImportRefused as refusal:

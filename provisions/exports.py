@@ -171,7 +171,7 @@ def point_record(point: Concern | SafeguardDemand, absolute: Absolute) -> dict:
 
 
 def link_record(link: ProvisionLink, absolute: Absolute) -> dict:
-    point = link.concern if link.concern_id else link.demand
+    point = link.target
     return {
         "record": "link",
         "id": link.pk,
@@ -179,7 +179,7 @@ def link_record(link: ProvisionLink, absolute: Absolute) -> dict:
         "article": article_number(link.provision),
         "article_title": link.provision.article.title if link.provision.article_id else "",
         "provision": link.provision.eid,
-        "point_type": "concern" if link.concern_id else "safeguard_demand",
+        "point_type": point.export_type,
         "point_slug": point.slug,
         "point_title": point.title,
         "point_url": absolute(point.get_absolute_url()),
@@ -245,10 +245,10 @@ def article_document(article: Article, links, annotations, absolute: Absolute) -
     )
 
 
-def point_document(point, kind: str, links, annotations, absolute: Absolute) -> dict:
+def point_document(point, links, annotations, absolute: Absolute) -> dict:
     return _document(
-        {"type": kind, "slug": point.slug},
-        **{kind: point_record(point, absolute)},
+        {"type": point.export_type, "slug": point.slug},
+        **{point.export_type: point_record(point, absolute)},
         links=Items(link_record(link, absolute) for link in in_batches(links)),
         annotations=Items(annotation_record(a, absolute) for a in in_batches(annotations)),
     )

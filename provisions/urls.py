@@ -28,14 +28,20 @@ from provisions.views import two_factor as two_factor_views
 
 app_name = "provisions"
 
+# The kind of statement point a concern's or a safeguard demand's address serves (POINT_MODELS).
+CONCERN = {"kind": "concern"}
+DEMAND = {"kind": "demand"}
+
 urlpatterns = [
     path("", public.home, name="home"),
     path("convention/", public.toc, name="toc"),
     path("convention/articles/<int:number>/", public.article, name="article"),
-    path("concerns/", public.concern_list, name="concerns"),
-    path("concerns/<slug:slug>/", public.concern_detail, name="concern"),
-    path("safeguards/", public.safeguard_list, name="safeguards"),
-    path("safeguards/<slug:slug>/", public.safeguard_detail, name="safeguard"),
+    # One view per page for both kinds of statement point; the kind is the code's name
+    # (POINT_MODELS), the path keeps its public word ("safeguards" for demands).
+    path("concerns/", public.point_list, CONCERN, name="concerns"),
+    path("concerns/<slug:slug>/", public.point_detail, CONCERN, name="concern"),
+    path("safeguards/", public.point_list, DEMAND, name="safeguards"),
+    path("safeguards/<slug:slug>/", public.point_detail, DEMAND, name="safeguard"),
     path("about/", public.about, name="about"),
     path("convention/articles/<int:number>/annotate/", annotate.annotate, name="annotate"),
     path(
@@ -98,12 +104,12 @@ urlpatterns = [
         name="article_annotations_jsonld",
     ),
     path("convention/articles/<int:number>/brief/", take_away.article_brief, name="article_brief"),
-    path("concerns/<slug:slug>/export.csv", take_away.concern_csv, name="concern_csv"),
-    path("concerns/<slug:slug>/export.json", take_away.concern_json, name="concern_json"),
-    path("concerns/<slug:slug>/brief/", take_away.concern_brief, name="concern_brief"),
-    path("safeguards/<slug:slug>/export.csv", take_away.safeguard_csv, name="safeguard_csv"),
-    path("safeguards/<slug:slug>/export.json", take_away.safeguard_json, name="safeguard_json"),
-    path("safeguards/<slug:slug>/brief/", take_away.safeguard_brief, name="safeguard_brief"),
+    path("concerns/<slug:slug>/export.csv", take_away.point_csv, CONCERN, name="concern_csv"),
+    path("concerns/<slug:slug>/export.json", take_away.point_json, CONCERN, name="concern_json"),
+    path("concerns/<slug:slug>/brief/", take_away.point_brief, CONCERN, name="concern_brief"),
+    path("safeguards/<slug:slug>/export.csv", take_away.point_csv, DEMAND, name="safeguard_csv"),
+    path("safeguards/<slug:slug>/export.json", take_away.point_json, DEMAND, name="safeguard_json"),
+    path("safeguards/<slug:slug>/brief/", take_away.point_brief, DEMAND, name="safeguard_brief"),
     path("export/dataset.json", take_away.dataset_json, name="export_dataset_json"),
     path("export/links.csv", take_away.links_csv, name="export_links_csv"),
     path("export/annotations.csv", take_away.annotations_csv, name="export_annotations_csv"),

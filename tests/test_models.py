@@ -69,3 +69,12 @@ def test_article_numbers_are_unique():
         Article.objects.create(
             treaty=article.treaty, chapter=article.chapter, number=24, title="again", summary="x"
         )
+
+
+def test_point_kinds_are_named_once():
+    """The cache's point kinds are the models' (docs/architecture.md)."""
+    from provisions.cache.scopes import POINT_KINDS
+    from provisions.models import POINT_MODELS
+
+    assert tuple(POINT_MODELS) == POINT_KINDS
+    assert {model.public_name for model in POINT_MODELS.values()} == {"concern", "safeguard"}

@@ -13,10 +13,8 @@ from provisions.models import (
     Annotation,
     Article,
     Chapter,
-    Concern,
     Provision,
     ProvisionLink,
-    SafeguardDemand,
     Treaty,
 )
 from provisions.public_names import public_name
@@ -287,8 +285,10 @@ def article_to_dict(
     }
 
 
-def _point_to_dict(point, kind: str, request) -> dict:
-    name = "concern" if kind == "concern" else "safeguard"
+def point_to_dict(point, request, *, links=None) -> dict:
+    """A concern or a safeguard demand; paths and query keys use its public word
+    ("concern" / "safeguard", StatementPoint.public_name)."""
+    name = point.public_name
     data = {
         "slug": point.slug,
         "title": point.title,
@@ -302,18 +302,6 @@ def _point_to_dict(point, kind: str, request) -> dict:
     if hasattr(point, "approved_link_count"):
         data["approved_link_count"] = point.approved_link_count
         data["article_count"] = point.article_count
-    return data
-
-
-def concern_to_dict(concern: Concern, request, *, links=None) -> dict:
-    data = _point_to_dict(concern, "concern", request)
-    if links is not None:
-        data["links"] = [link_to_dict(link, request) for link in links]
-    return data
-
-
-def safeguard_to_dict(demand: SafeguardDemand, request, *, links=None) -> dict:
-    data = _point_to_dict(demand, "safeguard", request)
     if links is not None:
         data["links"] = [link_to_dict(link, request) for link in links]
     return data

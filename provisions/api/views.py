@@ -19,7 +19,7 @@ from provisions.api.link_views import public_links
 from provisions.api.openapi.document import build_document
 from provisions.cache.scopes import article_scope
 from provisions.exports import states_document
-from provisions.models import Article, Chapter, Concern, SafeguardDemand, Treaty
+from provisions.models import POINT_MODELS, Article, Chapter, Treaty
 
 # --- Index, OpenAPI, treaty ------------------------------------------------------------------
 
@@ -72,30 +72,16 @@ def get_article(request, number: int):
 # --- Concerns and safeguards -----------------------------------------------------------------
 
 
-def get_concerns(request):
-    concerns = Concern.objects.with_link_counts()
-    return json_response(
-        {"items": [serializers.concern_to_dict(concern, request) for concern in concerns]}
-    )
+# `kind` ("concern" / "demand", POINT_MODELS) comes from the URL pattern.
+def get_points(request, kind: str):
+    points = POINT_MODELS[kind].objects.with_link_counts()
+    return json_response({"items": [serializers.point_to_dict(p, request) for p in points]})
 
 
-def get_concern(request, slug: str):
-    concern = get_object_or_404(Concern.objects.with_link_counts(), slug=slug)
-    links = public_links().filter(concern=concern).order_by("provision__position", "pk")
-    return json_response(serializers.concern_to_dict(concern, request, links=links))
-
-
-def get_safeguards(request):
-    demands = SafeguardDemand.objects.with_link_counts()
-    return json_response(
-        {"items": [serializers.safeguard_to_dict(demand, request) for demand in demands]}
-    )
-
-
-def get_safeguard(request, slug: str):
-    demand = get_object_or_404(SafeguardDemand.objects.with_link_counts(), slug=slug)
-    links = public_links().filter(demand=demand).order_by("provision__position", "pk")
-    return json_response(serializers.safeguard_to_dict(demand, request, links=links))
+def get_point(request, kind: str, slug: str):
+    point = get_object_or_404(POINT_MODELS[kind].objects.with_link_counts(), slug=slug)
+    links = public_links().filter(**{kind: point}).order_by("provision__position", "pk")
+    return json_response(serializers.point_to_dict(point, request, links=links))
 
 
 # --- Where the states stand -------------------------------------------------------------------
@@ -130,10 +116,10 @@ article = endpoint(
     get=get_article,
     public_scopes=lambda number: (article_scope(number),) if number <= MAX_ID else None,
 )
-concerns = endpoint(name="concerns", get=get_concerns)
-concern = endpoint(name="concern", get=get_concern)
-safeguards = endpoint(name="safeguards", get=get_safeguards)
-safeguard = endpoint(name="safeguard", get=get_safeguard)
+concerns = endpoint(name="concerns", get=get_points)
+concern = endpoint(name="concern", get=get_point)
+safeguards = endpoint(name="safeguards", get=get_points)
+safeguard = endpoint(name="safeguard", get=get_point)
 states = endpoint(name="states", get=get_states)
 state = endpoint(name="state", get=get_state)
 # Unknown addresses under /api/v1/ answer a JSON 404 to every method, not the HTML page.

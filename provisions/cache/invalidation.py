@@ -10,7 +10,7 @@ pages and the overviews.
 import re
 
 from provisions.cache.generations import invalidate
-from provisions.cache.scopes import ANALYSIS, article_scope, concern_scope, demand_scope
+from provisions.cache.scopes import ANALYSIS, POINT_KINDS, article_scope, point_scope
 
 _ARTICLE_EID = re.compile(r"^art_(\d+)(?:__|$)")
 
@@ -38,8 +38,9 @@ def annotation_changed(*, before: dict, after: dict) -> None:
     annotation was public before or is now; a draft or a submission changes no public page."""
 
     def scopes(snapshot):
-        points = [concern_scope(s) for s in snapshot.get("concerns", ())]
-        points += [demand_scope(s) for s in snapshot.get("demands", ())]
+        points = [
+            point_scope(kind, slug) for kind in POINT_KINDS for slug in snapshot.get(f"{kind}s", ())
+        ]
         return _public_scopes(snapshot, "published", points)
 
     invalidate(*sorted(scopes(after) | scopes(before)))
@@ -50,8 +51,7 @@ def link_changed(*, before: dict, after: dict) -> None:
     (`history.link_snapshot`)."""
 
     def scopes(snapshot):
-        points = [concern_scope(snapshot["concern"])] if snapshot.get("concern") else []
-        points += [demand_scope(snapshot["demand"])] if snapshot.get("demand") else []
+        points = [point_scope(kind, snapshot[kind]) for kind in POINT_KINDS if snapshot.get(kind)]
         return _public_scopes(snapshot, "approved", points)
 
     invalidate(*sorted(scopes(after) | scopes(before)))

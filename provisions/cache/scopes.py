@@ -13,9 +13,12 @@ def article_scope(number) -> str:
     return f"article:{number}"
 
 
-def concern_scope(slug: str) -> str:
-    return f"concern:{slug}"
+# StatementPoint.point_kind of each kind of point (POINT_MODELS' keys; a test holds them equal).
+# History snapshots name a link's point by kind ("concern") and an annotation's by its plural.
+POINT_KINDS = ("concern", "demand")
 
 
-def demand_scope(slug: str) -> str:
-    return f"demand:{slug}"
+def point_scope(kind: str, slug: str) -> str:
+    """One concern's ("concern") or safeguard demand's ("demand") pages: StatementPoint.point_kind,
+    as the views' `@cache_public_page("{kind}:{slug}")` spell it."""
+    return f"{kind}:{slug}"

@@ -6,11 +6,12 @@ from .enrolment import EnrolmentLink
 from .languages import ProvisionText
 from .links import ProvisionLink
 from .outbox import OutboxMessage
-from .statement import Concern, Organisation, SafeguardDemand, Statement
+from .statement import POINT_MODELS, Concern, Organisation, SafeguardDemand, Statement
 from .states import Commitment, Confidence, Declaration, Party, Region, TreatyAction
 from .treaty import Article, Chapter, Provision, ProvisionVersion, TextVersion, Treaty
 
 __all__ = [
+    "POINT_MODELS",
     "ApiToken",
     "AuditEvent",
     "Member",

@@ -70,24 +70,43 @@ class StatementPoint(models.Model):
     def __str__(self):
         return self.title
 
+    def get_absolute_url(self):
+        return reverse(f"provisions:{self.public_name}", kwargs={"slug": self.slug})
+
 
 class Concern(StatementPoint):
+    # The two kinds of point differ only in these names (see docs/architecture.md):
+    # `point_kind` is the code's one name for the kind (ProvisionLink's foreign key, the
+    # cache scope, the search facet); `annotations_field` the Annotation many-to-many;
+    # `public_name` the word in public URLs, API paths and export file names, and
+    # `export_type` the record type in exports — both contracts that stay as they are.
+    point_kind = "concern"
+    annotations_field = "concerns"
+    public_name = "concern"
+    export_type = "concern"
+
     point = models.TextField(_("the coalition's point"))
 
     class Meta(StatementPoint.Meta):
         verbose_name = _("concern")
         verbose_name_plural = _("concerns")
 
-    def get_absolute_url(self):
-        return reverse("provisions:concern", kwargs={"slug": self.slug})
-
 
 class SafeguardDemand(StatementPoint):
+    point_kind = "demand"
+    annotations_field = "demands"
+    public_name = "safeguard"
+    export_type = "safeguard_demand"
+
     point = models.TextField(_("the coalition's demand"), blank=True)
 
     class Meta(StatementPoint.Meta):
         verbose_name = _("safeguard demand")
         verbose_name_plural = _("safeguard demands")
 
-    def get_absolute_url(self):
-        return reverse("provisions:safeguard", kwargs={"slug": self.slug})
+
+# The statement's points by kind ("concern", "demand"): views, exports and the API that serve
+# both kinds take the kind and look the model up here.
+POINT_MODELS: dict[str, type[StatementPoint]] = {
+    model.point_kind: model for model in (Concern, SafeguardDemand)
+}

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from provisions import roles
 from provisions.cache.generations import invalidate
-from provisions.cache.scopes import demand_scope
+from provisions.cache.scopes import point_scope
 from provisions.models import Commitment, Party, SafeguardDemand
 from provisions.services import history
 from provisions.services.workflow import parsed_version, rejection_reason, require_editor, submit
@@ -72,7 +72,7 @@ def _require_evidence(commitment: Commitment) -> None:
 
 
 def _scorecard_changed(commitment: Commitment) -> None:
-    invalidate(CACHE_SCOPE, demand_scope(commitment.demand.slug))
+    invalidate(CACHE_SCOPE, point_scope("demand", commitment.demand.slug))
 
 
 def _locked(commitment: Commitment) -> Commitment:

@@ -19,7 +19,7 @@ from provisions.cache.scopes import ANALYSIS
 from provisions.cache.serving import cache_public_page
 from provisions.downloads import download
 from provisions.feeds import LatestAnalysisFeed
-from provisions.models import Article, Concern, SafeguardDemand, Statement
+from provisions.models import POINT_MODELS, Article, Statement
 
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 JSON_CONTENT_TYPE = "application/json"
@@ -103,58 +103,36 @@ def article_annotations_jsonld(request, number: int):
 
 
 def _point_content(point):
-    if isinstance(point, Concern):
-        links = exports.public_links().filter(concern=point)
-        annotations = exports.public_annotations().filter(concerns=point)
-    else:
-        links = exports.public_links().filter(demand=point)
-        annotations = exports.public_annotations().filter(demands=point)
+    links = exports.public_links().filter(**{point.point_kind: point})
+    annotations = exports.public_annotations().filter(**{point.annotations_field: point})
     return links, annotations
 
 
-def _point_csv(request, point, filename: str):
+def _point(kind: str, slug: str):
+    return get_object_or_404(POINT_MODELS[kind], slug=slug)
+
+
+# `kind` ("concern" / "demand", POINT_MODELS) comes from the URL pattern; file names keep the
+# public word ("safeguard").
+@public
+@require_safe
+def point_csv(request, kind: str, slug: str):
+    point = _point(kind, slug)
     return _csv(
-        filename,
+        f"treatywatch-{point.public_name}-{slug}.csv",
         exports.COMBINED_COLUMNS,
         lambda: _records(request.build_absolute_uri, *_point_content(point)),
     )
 
 
-def _point_json(request, point, kind: str, filename: str):
+@public
+@require_safe
+def point_json(request, kind: str, slug: str):
+    point = _point(kind, slug)
     return _json(
-        filename,
-        lambda: exports.point_document(
-            point, kind, *_point_content(point), request.build_absolute_uri
-        ),
+        f"treatywatch-{point.public_name}-{slug}.json",
+        lambda: exports.point_document(point, *_point_content(point), request.build_absolute_uri),
     )
-
-
-@public
-@require_safe
-def concern_csv(request, slug: str):
-    concern = get_object_or_404(Concern, slug=slug)
-    return _point_csv(request, concern, f"treatywatch-concern-{slug}.csv")
-
-
-@public
-@require_safe
-def concern_json(request, slug: str):
-    concern = get_object_or_404(Concern, slug=slug)
-    return _point_json(request, concern, "concern", f"treatywatch-concern-{slug}.json")
-
-
-@public
-@require_safe
-def safeguard_csv(request, slug: str):
-    demand = get_object_or_404(SafeguardDemand, slug=slug)
-    return _point_csv(request, demand, f"treatywatch-safeguard-{slug}.csv")
-
-
-@public
-@require_safe
-def safeguard_json(request, slug: str):
-    demand = get_object_or_404(SafeguardDemand, slug=slug)
-    return _point_json(request, demand, "safeguard_demand", f"treatywatch-safeguard-{slug}.json")
 
 
 # --- The whole public dataset --------------------------------------------------------------------
@@ -245,31 +223,21 @@ def article_brief(request, number: int):
     return render(request, "provisions/brief_article.html", context)
 
 
-def _point_brief(request, point, kind: str):
+@public
+@require_safe
+@cache_public_page("{kind}:{slug}")
+def point_brief(request, kind: str, slug: str):
+    point = _point(kind, slug)
     links, annotations = _point_content(point)
     context = _brief_context(
         request,
         page_link=point.get_absolute_url(),
         point=point,
-        kind=kind,
+        kind=point.public_name,
         links=links,
         annotations=annotations,
     )
     return render(request, "provisions/brief_point.html", context)
-
-
-@public
-@require_safe
-@cache_public_page("concern:{slug}")
-def concern_brief(request, slug: str):
-    return _point_brief(request, get_object_or_404(Concern, slug=slug), "concern")
-
-
-@public
-@require_safe
-@cache_public_page("demand:{slug}")
-def safeguard_brief(request, slug: str):
-    return _point_brief(request, get_object_or_404(SafeguardDemand, slug=slug), "safeguard")
 
 
 # --- Feed ----------------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from provisions.cache.serving import cache_public_page
 from provisions.forms import ReplyForm
 from provisions.highlight import highlight
 from provisions.models import (
+    POINT_MODELS,
     Annotation,
     Article,
     Chapter,
@@ -185,73 +186,36 @@ def annotation_detail(request, pk: int):
 @public
 @require_safe
 @cache_public_page(ANALYSIS)
-def concern_list(request):
+def point_list(request, kind: str):
+    """The concerns (/concerns/) or the safeguard demands (/safeguards/): `kind` comes from
+    the URL pattern (POINT_MODELS)."""
+    model = POINT_MODELS[kind]
     return render(
         request,
-        "provisions/concern_list.html",
-        {"concerns": Concern.objects.with_link_counts(), "statement": Statement.objects.first()},
+        f"provisions/{model.public_name}_list.html",
+        {"points": model.objects.with_link_counts(), "statement": Statement.objects.first()},
     )
 
 
-def _point_page(request, point, *, annotations, links: Q, siblings, template: str, extra=None):
+@public
+@require_safe
+@cache_public_page("{kind}:{slug}")
+def point_detail(request, kind: str, slug: str):
     """A concern's or a safeguard demand's page: its links by chapter and, a page at a time,
     the published annotations tied to it (there can be thousands)."""
-    annotations = annotations.published().for_display().order_by("provision__position", "-pk")
+    model = POINT_MODELS[kind]
+    point = get_object_or_404(model, slug=slug)
+    annotations = point.annotations.published().for_display().order_by("provision__position", "-pk")
     context = {
         "point": point,
-        "links_by_chapter": public_links_by_chapter(links),
+        "links_by_chapter": public_links_by_chapter(Q(**{kind: point})),
         "annotations": Paginator(annotations, POINT_ANNOTATIONS_PER_PAGE).get_page(
             request.GET.get("page")
         ),
-        "siblings": siblings.only("slug", "title"),
-        **(extra or {}),
     }
-    return render(request, template, context)
-
-
-@public
-@require_safe
-@cache_public_page("concern:{slug}")
-def concern_detail(request, slug: str):
-    concern = get_object_or_404(Concern, slug=slug)
-    return _point_page(
-        request,
-        concern,
-        annotations=concern.annotations,
-        links=Q(concern=concern),
-        siblings=Concern.objects,
-        template="provisions/concern_detail.html",
-    )
-
-
-@public
-@require_safe
-@cache_public_page(ANALYSIS)
-def safeguard_list(request):
-    return render(
-        request,
-        "provisions/safeguard_list.html",
-        {
-            "demands": SafeguardDemand.objects.with_link_counts(),
-            "statement": Statement.objects.first(),
-        },
-    )
-
-
-@public
-@require_safe
-@cache_public_page("demand:{slug}")
-def safeguard_detail(request, slug: str):
-    demand = get_object_or_404(SafeguardDemand, slug=slug)
-    return _point_page(
-        request,
-        demand,
-        annotations=demand.annotations,
-        links=Q(demand=demand),
-        siblings=SafeguardDemand.objects,
-        template="provisions/safeguard_detail.html",
-        extra={"commitments_by_level": commitments_by_level(demand)},
-    )
+    if kind == SafeguardDemand.point_kind:
+        context["commitments_by_level"] = commitments_by_level(point)
+    return render(request, f"provisions/{model.public_name}_detail.html", context)
 
 
 @public

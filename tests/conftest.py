@@ -43,6 +43,15 @@ ARTIFACTS = os.path.join(os.path.dirname(os.path.dirname(__file__)), "test-artif
 
 
 @pytest.fixture(scope="session")
+def compiled_catalogues():
+    """The committed translation catalogues, compiled (`make install` does it too; this is a
+    no-op when the .mo files are newer than the .po files)."""
+    from django.core.management import call_command
+
+    call_command("compilemessages", verbosity=0)
+
+
+@pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """Seed the Convention once per test database; each test then rolls back its own changes."""
     with django_db_blocker.unblock():

@@ -4,9 +4,10 @@ why, what to do, a way back); under /api/ every error is the API's JSON, whateve
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.test import Client, override_settings
-from django.urls import include, path, reverse
+from django.urls import path, reverse
 
 from provisions import error_pages as errors
+from treatywatch import urls as project_urls
 
 pytestmark = pytest.mark.django_db
 
@@ -69,7 +70,8 @@ urlpatterns = [
     path("boom/", _boom),
     path("forbidden/", _forbidden),
     path("api/v1/boom", _boom),
-    path("", include("treatywatch.urls")),
+    # The project's own patterns, spread (i18n_patterns may not be include()d).
+    *project_urls.urlpatterns,
 ]
 handler400 = "provisions.views.errors.bad_request"
 handler403 = "provisions.views.errors.permission_denied"

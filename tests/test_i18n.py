@@ -7,9 +7,11 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.management import call_command
-from django.test import override_settings
+from django.test import RequestFactory, override_settings
+from django.utils import translation
 
-from tests.helpers import po_entries
+from provisions.cache import keys
+from tests.helpers import po_entries, text_of
 
 ROOT = Path(settings.BASE_DIR)
 LOCALES = ["fr", "es", "ar", "ru", "zh_Hans"]
@@ -73,3 +75,101 @@ def test_compilemessages_builds_mo_files_and_is_quiet_without_catalogues(project
 
 def test_compiled_catalogues_are_not_committed():
     assert "*.mo" in (ROOT / ".gitignore").read_text().splitlines()
+
+
+# --- Language-prefixed addresses -------------------------------------------------------------
+
+ART24 = "/convention/articles/24/"
+# Strings the committed catalogues translate (base.html's skip link).
+SKIP_LINK = {
+    "en": "Skip to content",
+    "fr": "Aller au contenu",
+    "ar": "انتقل إلى المحتوى",
+    "zh-hans": "跳到正文",
+}
+FRENCH_COOKIE = {settings.LANGUAGE_COOKIE_NAME: "fr"}
+
+
+@pytest.fixture
+def translated(compiled_catalogues, db):
+    """Pages rendered with the project's compiled catalogues."""
+
+
+def test_a_prefixed_page_is_in_its_language(client, translated):
+    for code in ("fr", "ar", "zh-hans"):
+        response = client.get(f"/{code}{ART24}")
+        html = text_of(response)
+        assert SKIP_LINK[code] in html, code
+        assert SKIP_LINK["en"] not in html, code
+        assert response["Content-Language"] == code
+
+
+@pytest.mark.parametrize("code", ["fr", "es", "ar", "ru", "zh-hans"])
+def test_every_language_has_its_prefix(client, translated, code):
+    assert client.get(f"/{code}/convention/").status_code == 200
+    assert client.get(f"/{code}/search/?q=data").status_code == 200
+
+
+def test_an_unprefixed_page_is_english_whatever_the_visitor_asks(client, translated):
+    for headers in ({"HTTP_ACCEPT_LANGUAGE": "fr"}, {"HTTP_ACCEPT_LANGUAGE": "ar,fr;q=0.8"}):
+        response = client.get(ART24, **headers)
+        html = text_of(response)
+        assert SKIP_LINK["en"] in html and SKIP_LINK["fr"] not in html
+        assert response["Content-Language"] == "en"
+    client.cookies.load(FRENCH_COOKIE)
+    html = text_of(client.get(ART24, HTTP_ACCEPT_LANGUAGE="fr"))
+    assert SKIP_LINK["en"] in html and SKIP_LINK["fr"] not in html
+
+
+def test_links_on_a_prefixed_page_stay_in_its_language(client, translated):
+    html = text_of(client.get(f"/fr{ART24}"))
+    assert 'href="/fr/convention/"' in html
+    assert 'href="/fr/search/"' in html
+    assert 'href="/convention/"' not in html
+    # Sign-in is not prefixed.
+    assert 'href="/accounts/login/"' in html
+
+
+def test_the_api_health_check_and_admin_are_not_prefixed(client, translated):
+    english = client.get("/api/v1/")
+    french = client.get("/api/v1/", HTTP_ACCEPT_LANGUAGE="fr", cookies=FRENCH_COOKIE)
+    assert english.status_code == french.status_code == 200
+    assert english.content == french.content
+    for path in ("/fr/api/v1/", "/fr/healthz", "/fr/admin/", "/fr/accounts/login/"):
+        assert client.get(path).status_code == 404, path
+    assert client.get("/healthz").status_code == 200
+
+
+def test_the_page_cache_keeps_each_language_apart(client, translated, page_cache_on):
+    def get(path, **extra):
+        response = client.get(path, **extra)
+        return response.get("X-Page-Cache"), text_of(response)
+
+    state, html = get(ART24, HTTP_ACCEPT_LANGUAGE="fr")
+    assert state == "miss" and SKIP_LINK["en"] in html
+    state, html = get(f"/fr{ART24}")
+    assert state == "miss" and SKIP_LINK["fr"] in html
+    state, html = get(f"/ar{ART24}", HTTP_ACCEPT_LANGUAGE="en")
+    assert state == "miss" and SKIP_LINK["ar"] in html
+    # Stored pages, each served in its own language whatever the visitor's headers say.
+    state, html = get(ART24, HTTP_ACCEPT_LANGUAGE="fr")
+    assert state == "hit" and SKIP_LINK["en"] in html
+    state, html = get(f"/fr{ART24}", HTTP_ACCEPT_LANGUAGE="ar")
+    assert state == "hit" and SKIP_LINK["fr"] in html
+    client.cookies.load(FRENCH_COOKIE)
+    state, html = get(ART24)
+    assert state == "hit" and SKIP_LINK["en"] in html
+
+
+def test_the_page_key_comes_from_the_address_not_the_active_language():
+    factory = RequestFactory()
+    english, french = factory.get(ART24), factory.get(f"/fr{ART24}")
+    assert keys.page_language(english) == "en"
+    assert keys.page_language(french) == "fr"
+    assert keys.page_language(factory.get("/zh-hans/convention/")) == "zh-hans"
+    # Wherever the cache sits in the middleware stack, whatever language is active.
+    with translation.override("fr"):
+        assert keys.page_key(english) == keys.page_key(factory.get(ART24))
+        english_under_fr = keys.page_key(english)
+    assert keys.page_key(english) == english_under_fr
+    assert keys.page_key(english) != keys.page_key(french)

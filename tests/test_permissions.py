@@ -315,3 +315,46 @@ def test_annotation_import_page_by_role(client, who, analyst, other_analyst, edi
     else:
         assert client.post("/review/import/", confirm).status_code == IMPORT_EXPECTED[who]
         assert not Annotation.objects.exists()
+
+
+# Language-prefixed addresses (docs/translations.md): the same access rules as unprefixed ones.
+PREFIXED_EXPECTED = {
+    # url: {who: status or "login"}
+    "/fr/convention/articles/24/": dict.fromkeys(
+        ("anonymous", "analyst", "other_analyst", "editor"), 200
+    ),
+    "/ar/coverage/": dict.fromkeys(("anonymous", "analyst", "other_analyst", "editor"), 200),
+    "/zh-hans/workspace/": {
+        "anonymous": "login",
+        "analyst": 200,
+        "other_analyst": 200,
+        "editor": 200,
+    },
+    "/es/review/": {"anonymous": "login", "analyst": 403, "other_analyst": 403, "editor": 200},
+    "/ru/annotations/{pk}/edit/": {
+        "anonymous": "login",
+        "analyst": 200,
+        "other_analyst": 404,
+        "editor": 404,
+    },
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("who", ["anonymous", "analyst", "other_analyst", "editor"])
+def test_language_prefixed_pages_keep_the_access_rules(
+    client, who, analyst, other_analyst, editor, objects
+):
+    login_for(client, who, {"analyst": analyst, "other_analyst": other_analyst, "editor": editor})
+    failures = []
+    for url, expected in PREFIXED_EXPECTED.items():
+        url = url.format(pk=objects["annotation"])
+        response = client.get(url)
+        ok = (
+            is_login_redirect(response)
+            if expected[who] == "login"
+            else response.status_code == expected[who]
+        )
+        if not ok:
+            failures.append(f"GET {url} as {who}: {response.status_code}")
+    assert failures == []

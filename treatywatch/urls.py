@@ -1,5 +1,13 @@
-"""Project URLs: the app, its JSON API, sign-in, the admin and the health check."""
+"""Project URLs: the app, its JSON API, sign-in, the admin and the health check.
 
+The app's pages are language-prefixed (/fr/convention/articles/24/) for every language but
+English, which stays at the unprefixed addresses: existing links keep working and an unprefixed
+address is always English, whatever the visitor's Accept-Language or language cookie
+(docs/translations.md). The API, the health check, the admin and Django's sign-in and password
+pages are not prefixed and speak English.
+"""
+
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
@@ -10,7 +18,7 @@ from provisions.views.signin import sign_in
 # admin.site is provisions.admin.TreatyWatchAdminSite: verified editors only, signed in through
 # the site's own sign-in (/accounts/login/ and the code step), never a form of its own.
 urlpatterns = [
-    path("", include("provisions.urls")),
+    *i18n_patterns(path("", include("provisions.urls")), prefix_default_language=False),
     path("api/v1/", include("provisions.api.urls")),
     # Django's sign-in, with a second step for members who use two-factor sign-in.
     path("accounts/login/", sign_in, name="login"),

@@ -9,7 +9,7 @@ from hashlib import sha256
 from pathlib import Path
 
 from django.conf import settings
-from django.utils.translation import get_language
+from django.utils.translation import get_language_from_path
 
 # Stored pages are the only entries whose number grows with traffic (one per address).
 PAGE_KEY_PREFIX = "tw:page:"
@@ -39,13 +39,26 @@ def generation_key(scope: str) -> str:
     return f"tw:gen:{scope}"
 
 
+def page_language(request) -> str:
+    """The language a page at this address is rendered in: its prefix (/fr/…), else English.
+
+    Read from the path, not from the active language, so that the key is right wherever the
+    cache sits in the middleware stack (before LocaleMiddleware too). An unprefixed address is
+    always English (i18n_patterns with prefix_default_language=False: LocaleMiddleware activates
+    settings.LANGUAGE_CODE there, whatever Accept-Language or the language cookie say), so the
+    visitor's headers and cookies never choose between stored pages.
+    """
+    return get_language_from_path(request.path_info) or settings.LANGUAGE_CODE
+
+
 def page_key(request) -> str:
-    """The stored page for this address, host, language and htmx variant."""
+    """The stored page for this address (with its language prefix), language, host and htmx
+    variant."""
     variant = "|".join(
         [
             request.scheme,
             request.get_host(),
-            get_language() or "",
+            page_language(request),
             *(request.headers.get(name, "") for name in _HTMX_HEADERS),
             request.get_full_path(),
         ]

@@ -17,6 +17,7 @@ from django.core.management import call_command
 from django.db import connection
 
 from provisions.models import Annotation, Provision
+from provisions.search import annotation_matches
 from provisions.search.facets import FACETS
 from provisions.search.matching import annotations_matching
 from provisions.search.outcome import search as run_search
@@ -293,6 +294,69 @@ def test_annotation_facets_counted_in_the_database_equal_a_count_by_hand(
     assert outcome.total == len(passing)
     found = [result.object.pk for result in outcome.page]
     assert found == sorted(passing, reverse=True)[:20]  # equal rank: newest first
+
+
+def _zebrafinches(analyst, editor, n=24) -> list[Annotation]:
+    rng = random.Random(7)
+    notes = []
+    for index in range(n):
+        notes.append(
+            publish(
+                analyst,
+                editor,
+                f"Zebrafinch capped note {index}.",
+                eid=f"art_{rng.choice([1, 9, 17, 25, 33, 41, 49, 57])}",
+                concerns=rng.sample(["serious-crime-scope", "protected-activities"], 1),
+                tags=rng.sample(["zf one", "zf two"], rng.randint(0, 2)),
+            )
+        )
+    return notes
+
+
+def _hand_counts(notes, name) -> Counter:
+    counts = Counter()
+    for note in notes:
+        if name == "chapter":
+            counts[note.provision.article.chapter.number] += 1
+        else:
+            counts.update(item.slug for item in getattr(note, f"{name}s").all())
+    return counts
+
+
+def test_facet_counts_over_more_matches_than_the_cap_are_lower_bounds(
+    analyst, editor, monkeypatch, client
+):
+    """Past COUNT_CAP matches, the database counts only the first COUNT_CAP it finds: the work
+    stays bounded, each count is at most the count by hand, the counted matches are exactly
+    COUNT_CAP (each annotation has one chapter), and the page says "8+"."""
+    notes = _zebrafinches(analyst, editor)
+    monkeypatch.setattr(annotation_matches, "COUNT_CAP", 8)
+    outcome = run("zebrafinch")
+    assert outcome.capped and outcome.total == 8
+    assert sum(facet_counts(outcome, "chapter").values()) == 8
+    assert facet_counts(outcome, "kind") == {"annotation": 8}
+    for name in ("chapter", "concern", "tag"):
+        by_hand = _hand_counts(notes, name)
+        for value, count in facet_counts(outcome, name).items():
+            assert 0 < count <= by_hand[value], (name, value)
+        assert all(option.at_least for facet in outcome.facets for option in facet.options)
+    selected = run("zebrafinch", concern=["serious-crime-scope"])
+    assert selected.capped and selected.total <= 8
+    assert selected.total <= _hand_counts(notes, "concern")["serious-crime-scope"]
+    html = client.get("/search/?q=zebrafinch").content.decode()
+    assert "8+ results for" in html and "More than 8 annotations match" in html
+    assert re.search(r'class="count">\d+\+<', html)
+
+
+def test_facet_counts_up_to_the_cap_are_exact(analyst, editor, monkeypatch, client):
+    notes = _zebrafinches(analyst, editor)
+    monkeypatch.setattr(annotation_matches, "COUNT_CAP", len(notes))
+    outcome = run("zebrafinch")
+    assert not outcome.capped and outcome.total == len(notes)
+    for name in ("chapter", "concern", "tag"):
+        assert facet_counts(outcome, name) == dict(_hand_counts(notes, name)), name
+    html = client.get("/search/?q=zebrafinch").content.decode()
+    assert f"{len(notes)} results for" in html and "+ results" not in html
 
 
 def test_pages_of_many_annotations_follow_each_other_without_gaps(analyst, editor):

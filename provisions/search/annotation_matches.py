@@ -1,5 +1,6 @@
 """The annotations matching a query, counted and paged by the database: one SQL statement counts
-every facet value at once, and a page reads only as many of the best matches as it needs.
+every facet value at once over at most `COUNT_CAP` matches, and a page reads only as many of the
+best matches as it needs.
 """
 
 from collections import Counter
@@ -9,7 +10,7 @@ from django.db import connection, connections
 from django.db.models import Exists, OuterRef, QuerySet
 
 from provisions.models import Annotation
-from provisions.search.facets import FACETS
+from provisions.search.facets import COUNT_CAP, FACETS
 from provisions.search.hits import Hit
 from provisions.search.matching import annotations_matching
 
@@ -25,6 +26,11 @@ class AnnotationMatches:
 
     def __init__(self, query: str, user):
         self.matches = annotations_matching(query, user).order_by()
+
+    @property
+    def count_cap(self) -> int:
+        """At most this many matches are counted (facets.COUNT_CAP)."""
+        return COUNT_CAP
 
     def _filtered(self, active: dict[str, set]) -> QuerySet:
         """The matches that pass every facet selection (OR within a facet, AND across)."""
@@ -45,13 +51,18 @@ class AnnotationMatches:
         rows = self._filtered(active).order_by("-rank", "-pk").values_list("pk", "rank")[:stop]
         return [Hit("annotation", pk, rank or 0.0, -pk) for pk, rank in rows]
 
-    def facet_counts(self, active: dict[str, set]) -> tuple[dict[str, Counter], int]:
-        """Per facet, matches that would remain with each value given the other facets; and the
-        number of matches passing every facet. One statement, whatever the number of matches.
+    def facet_counts(self, active: dict[str, set]) -> tuple[dict[str, Counter], int, bool]:
+        """Per facet, matches that would remain with each value given the other facets; the
+        number of matches passing every facet; and whether there were more than `COUNT_CAP`
+        matches. One statement, whatever the number of matches.
 
-        `m` holds the matches, `rel` one row per (match, facet, value); with a selection, `ok`
-        says per match which facets' selections it passes, and a value of facet F is counted
-        over the matches that pass every facet but F.
+        The work is bounded: `found` holds at most COUNT_CAP + 1 matches (the first the database
+        finds, in no particular order), `m` the first COUNT_CAP of them: a common word at
+        100,000 annotations costs what COUNT_CAP matches cost. When there were more, every
+        count is over those COUNT_CAP matches, so it is a lower bound (the page says "1,000+").
+        `rel` holds one row per (match, facet, value); with a selection, `ok` says per match
+        which facets' selections it passes, and a value of facet F is counted over the matches
+        that pass every facet but F.
         """
         quote = connection.ops.quote_name
         counts = {name: Counter() for name in FACETS}
@@ -60,7 +71,7 @@ class AnnotationMatches:
                 "pk", "provision__article__chapter"
             ).query.sql_with_params()
         except EmptyResultSet:  # a query that cannot match anything (only punctuation)
-            return counts, 0
+            return counts, 0, False
         relations = ["SELECT m.id, 'chapter', m.chapter FROM m WHERE m.chapter IS NOT NULL"]
         for name in ("concern", "demand", "tag"):
             model, own, other = map(quote, _through(name, table=True))
@@ -68,11 +79,13 @@ class AnnotationMatches:
                 f"SELECT r.{own}, '{name}', r.{other} "  # noqa: S608 — names, not input
                 f"FROM {model} r JOIN m ON m.id = r.{own}"
             )
+        cap = int(self.count_cap)
         sql = (
-            f"WITH m (id, chapter) AS ({match_sql}), "
+            f"WITH found (id, chapter) AS ({match_sql} LIMIT %s), "  # noqa: S608 — the ORM's SQL
+            "m (id, chapter) AS (SELECT id, chapter FROM found LIMIT %s), "
             f"rel (id, facet, value) AS ({' UNION ALL '.join(relations)}) "
         )
-        params = list(params)
+        params = [*params, cap + 1, cap]
         selecting = [name for name in _COUNTED_FACETS if active[name]]
         if not selecting:
             sql += (
@@ -105,18 +118,24 @@ class AnnotationMatches:
                 f"WHERE {per_value} GROUP BY rel.facet, rel.value "
                 f"UNION ALL SELECT 'kind', NULL, COUNT(*) FROM ok WHERE {passing()}"
             )
+        sql += " UNION ALL SELECT 'found', NULL, COUNT(*) FROM found"
+        capped = False
         # Where the ORM reads the matches from (the read replica, for an anonymous reader).
         with connections[self.matches.db].cursor() as cursor:
             cursor.execute(sql, params)
             for facet, value, count in cursor.fetchall():
+                if facet == "found":
+                    capped = count > cap
+                    continue
                 if facet == "kind":
                     value = "annotation"
                 if count:
                     counts[facet][value] = count
         if active["kind"] and "annotation" not in active["kind"]:
             # Annotations are filtered out: they still count under "kind", to be ticked back.
-            return {name: counts["kind"] if name == "kind" else Counter() for name in FACETS}, 0
-        return counts, counts["kind"]["annotation"]
+            only_kind = {name: counts["kind"] if name == "kind" else Counter() for name in FACETS}
+            return only_kind, 0, capped
+        return counts, counts["kind"]["annotation"], capped
 
 
 # The facets counted over annotations' relations (kind is the same for every annotation).

@@ -9,6 +9,10 @@ from django.utils.translation import gettext_lazy
 
 from provisions.search.hits import Hit
 
+# At most this many annotations matching a search are counted for its facets and its total: a
+# common word at 100,000 annotations costs what this many cost. With more, the counts are over
+# the first this many the database finds, and the page says so ("1,000+").
+COUNT_CAP = 1_000
 # At most this many values of one facet are read from a URL; more is not a person clicking.
 MAX_FACET_VALUES = 30
 # Tags are open-ended: the facet lists the most frequent ones (and any selected).
@@ -28,6 +32,7 @@ class FacetOption:
     label: str
     count: int
     selected: bool
+    at_least: bool  # the count is over the first COUNT_CAP matches only: a lower bound
     input_id: str
 
 
@@ -55,8 +60,11 @@ def facet_counts(hits: list[Hit], selected: dict[str, set]) -> dict[str, Counter
     return counts
 
 
-def facet_options(name, choices, counts: Counter, selected: set, limit=None) -> list[FacetOption]:
-    """choices: [(key, URL value, label)] in display order; empty unselected ones are left out."""
+def facet_options(
+    name, choices, counts: Counter, selected: set, limit=None, at_least=frozenset()
+) -> list[FacetOption]:
+    """choices: [(key, URL value, label)] in display order; empty unselected ones are left out.
+    at_least: the keys whose counts are lower bounds (more matches than were counted)."""
     shown = [
         (key, value, label)
         for key, value, label in choices
@@ -71,6 +79,7 @@ def facet_options(name, choices, counts: Counter, selected: set, limit=None) -> 
             label=label,
             count=counts[key],
             selected=key in selected,
+            at_least=key in at_least,
             input_id=f"facet-{name}-{value}",
         )
         for key, value, label in shown

@@ -33,6 +33,10 @@ class SearchOutcome:
     page: object  # django.core.paginator.Page of Result
     facets: list[Facet]
     any_selected: bool
+    # More annotations matched than were counted (facets.COUNT_CAP): `total` and the facets'
+    # counts are lower bounds, and the pages end after `total` results.
+    capped: bool = False
+    count_cap: int = 0
     # When the query is a citation ("art. 24(2)"): the provision it names, shown first.
     cited: CitationMatch | None = None
 
@@ -71,7 +75,7 @@ def search(query: str, *, user, selected: dict[str, list[str]], page=1) -> Searc
         for name in FACETS
     }
     counts = facet_counts(hits, active)
-    annotation_counts, annotation_total = annotations.facet_counts(active)
+    annotation_counts, annotation_total, capped = annotations.facet_counts(active)
     for name in FACETS:
         counts[name].update(annotation_counts[name])
     legends = {
@@ -91,6 +95,8 @@ def search(query: str, *, user, selected: dict[str, list[str]], page=1) -> Searc
                 counts[name],
                 active[name],
                 limit=MAX_TAG_OPTIONS if name == "tag" else None,
+                # Articles, concerns and demands are counted in full, annotations up to the cap.
+                at_least=_lower_bounds(name, choices[name], capped),
             ),
         )
         for name in FACETS
@@ -110,7 +116,19 @@ def search(query: str, *, user, selected: dict[str, list[str]], page=1) -> Searc
         facets=[facet for facet in facets if facet.options],
         any_selected=any(active.values()),
         cited=cited,
+        capped=capped,
+        count_cap=annotations.count_cap,
     )
+
+
+def _lower_bounds(name: str, choices, capped: bool) -> set:
+    """The values of a facet whose counts are lower bounds: with more matching annotations than
+    were counted, every value an annotation may have."""
+    if not capped:
+        return set()
+    if name == "kind":
+        return {"annotation"}
+    return {key for key, _value, _label in choices}
 
 
 class _MergedHits:

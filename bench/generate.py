@@ -40,7 +40,6 @@ from provisions.models import (
     Tag,
 )
 from provisions.rendering import render_markdown
-from provisions.search.vectors import update_search_vectors
 from provisions.services import history
 from provisions.services.annotations import tag_slug
 
@@ -263,7 +262,6 @@ class _Writer:
         through[1].objects.bulk_create(demand_rows)
         through[2].objects.bulk_create(tag_rows)
         Revision.objects.bulk_create(revisions)
-        update_search_vectors(annotations=[a.pk for a in created])
         report = self.report
         report.annotations += len(created)
         report.revisions += len(revisions)

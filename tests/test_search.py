@@ -21,7 +21,7 @@ from provisions.search import annotation_matches
 from provisions.search.facets import FACETS
 from provisions.search.matching import annotations_matching
 from provisions.search.outcome import search as run_search
-from provisions.search.vectors import update_search_vectors
+from provisions.search.vectors import search_vector_for
 from provisions.services import annotation_create, annotation_publish, annotation_update
 from tests.helpers import ANONYMOUS_BUDGET, postgres, result_links
 
@@ -552,6 +552,21 @@ def test_pg_services_keep_vectors_current(analyst):
 
 
 @postgres
+def test_pg_the_database_keeps_annotation_vectors_as_the_app_defines_them(analyst, editor):
+    """The trigger (migration 0018) writes the vector provisions.search.vectors describes, on
+    insert (bulk too) and whenever the body is written, and leaves it alone otherwise."""
+    note = publish(analyst, editor, "Kaleidoscopic *surveillance* of journalists.")
+    Annotation.objects.bulk_create(
+        [Annotation(provision=note.provision, author=analyst, body="Bulk zebras.", status="draft")]
+    )
+    annotation_update(annotation=note, user=editor, version=note.version, body="Ocelots now.")
+    expected = Annotation.objects.annotate(expected=search_vector_for(Annotation))
+    rows = list(expected.values_list("search_vector", "expected"))
+    assert rows and all(kept == wanted for kept, wanted in rows)
+    assert run("ocelots").total == 1 and run("kaleidoscopic").total == 0
+
+
+@postgres
 def test_pg_annotation_search_uses_the_gin_index(analyst, editor):
     note = publish(analyst, editor, "Kaleidoscopic.")
     # Many published annotations without the word: the status index alone would not narrow.
@@ -565,7 +580,7 @@ def test_pg_annotation_search_uses_the_gin_index(analyst, editor):
         )
         for n in range(1000)
     )
-    update_search_vectors(annotations=Annotation.objects.all())
+    # No call to update the vectors: the database's trigger wrote them on insert.
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE provisions_annotation")
         cursor.execute("SET LOCAL enable_seqscan = off")

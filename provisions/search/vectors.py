@@ -1,7 +1,9 @@
 """The search vectors on PostgreSQL: every searchable row carries a weighted `search_vector`
 (titles A, summaries and provision text B, annotation bodies C; English stemming), GIN-indexed by
-migration 0003. The write services call `update_search_vectors` after they change searchable
-text; on SQLite there are no vectors and both functions do nothing.
+migration 0003. An annotation's vector is kept by the database itself (a trigger, migration
+0018: set on every insert and every write of the body, so creating a note is one INSERT, not an
+INSERT and an UPDATE); for the other rows the write services call `update_search_vectors` after
+they change searchable text. On SQLite there are no vectors and these functions do nothing.
 """
 
 from functools import reduce
@@ -68,20 +70,18 @@ def _rows(model: type[Model], objects) -> QuerySet:
     return model.objects.filter(pk__in=[getattr(item, "pk", item) for item in objects])
 
 
-def update_search_vectors(
-    *, articles=None, provisions=None, annotations=None, concerns=None, demands=None
-) -> None:
+def update_search_vectors(*, articles=None, provisions=None, concerns=None, demands=None) -> None:
     """Recompute the search vectors of the given rows (one UPDATE per model; no-op on SQLite).
 
     Each argument is a queryset, an object or an iterable of objects or primary keys; None
     leaves that model alone. Called by the write services after they change searchable text.
+    Annotations need no call: the database's trigger keeps theirs.
     """
     if not is_postgres():
         return
     for model, objects in (
         (Article, articles),
         (Provision, provisions),
-        (Annotation, annotations),
         (Concern, concerns),
         (SafeguardDemand, demands),
     ):

@@ -20,7 +20,6 @@ from provisions.importing.annotation_plan import plan_import
 from provisions.models import Annotation, Concern, SafeguardDemand, TextVersion
 from provisions.models.treaty import QuoteSource, quote_source_in
 from provisions.rendering import render_markdown
-from provisions.search.vectors import update_search_vectors
 from provisions.services import history
 from provisions.services.annotations import _resolve_tags
 from provisions.services.audit import audit_record
@@ -139,7 +138,6 @@ def _write(*, plan: ImportPlan, importer, request, progress) -> ImportResult:
         result.created.append(annotation)
         if progress is not None and (done % 100 == 0 or done == len(ordered)):
             progress(done, len(ordered))
-    update_search_vectors(annotations=result.created)
     audit_record(
         action="annotations.imported",
         actor=importer,

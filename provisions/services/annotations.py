@@ -23,7 +23,6 @@ from provisions.models import (
 )
 from provisions.models.treaty import QuoteSource
 from provisions.rendering import contains_image, render_markdown
-from provisions.search.vectors import update_search_vectors
 from provisions.services import history
 from provisions.services.audit import audit_record
 from provisions.services.workflow import (
@@ -268,7 +267,6 @@ def annotation_create(
     )
     related = _set_relations(annotation, concerns, demands, tags, new=True)
     history.record(obj=annotation, action="created", actor=author, related=related)
-    update_search_vectors(annotations=[annotation])
     return annotation
 
 
@@ -307,7 +305,6 @@ def annotation_update(*, annotation: Annotation, user, version: int, **changes) 
         current, changes.get("concerns"), changes.get("demands"), changes.get("tags")
     )
     after = history.record(obj=current, action="edited", actor=user, related=related).snapshot
-    update_search_vectors(annotations=[current])
     annotation_changed(before=before, after=after)
     return current
 
@@ -403,6 +400,5 @@ def annotation_restore(
     restored = history.record_restore(
         current, editor=editor, revision=revision, reason=reason, related=related
     )
-    update_search_vectors(annotations=[current])
     annotation_changed(before=before, after=restored.snapshot)
     return current

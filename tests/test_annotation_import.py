@@ -586,3 +586,74 @@ def test_an_editor_places_an_imported_orphan_in_any_article(official, editor):
             provision=target,
             exact="sample offences",
         )
+
+
+# --- Identities (W3C §3.3.7) and what real Hypothesis exports hold ---------------------------
+
+
+def test_an_imported_note_keeps_its_address_there_as_via_and_a_given_canonical(official, analyst):
+    run(HYPOTHESIS, analyst)
+    note = by_id("8nQ2kEZ4Ee-aB3fXr1tVKw")
+    # Hypothesis gives no lasting identity: none is invented; its page there is `via`.
+    assert (note.canonical, note.via) == ("", "https://hypothes.is/a/8nQ2kEZ4Ee-aB3fXr1tVKw")
+    single = json.loads((DATA / "w3c-single.jsonld").read_text())
+    single["canonical"] = "urn:uuid:0b8f3c1e-4c5d-4e6f-8a9b-0c1d2e3f4a5b"
+    annotation_import(
+        plan=annotation_import_plan(raw=json.dumps(single).encode()), importer=analyst
+    )
+    copied = by_id(single["id"])
+    assert (copied.canonical, copied.via) == (single["canonical"], single["id"])
+    served = Client().get(f"{API}annotations/{copied.pk}", **bearer(token_for(analyst))).json()
+    assert (served["canonical"], served["via"]) == (single["canonical"], single["id"])
+
+
+def test_a_canonical_that_is_no_address_is_left_out_and_said(official, analyst):
+    single = json.loads((DATA / "w3c-single.jsonld").read_text())
+    single["canonical"] = "javascript:alert(1)"
+    (planned,) = annotation_import_plan(raw=json.dumps(single).encode()).notes
+    assert planned.note.canonical == ""
+    assert any("canonical identity" in remark for remark in planned.note.remarks)
+
+
+def test_what_hypothesis_knew_of_a_note_is_said_and_a_missing_name_is_the_account(
+    official, analyst
+):
+    data = json.loads(HYPOTHESIS.read_text())
+    entry = dict(data["annotations"][0])
+    entry |= {
+        "id": "privateGroupNote1",
+        "user_info": {"display_name": None},
+        "permissions": {"read": ["group:Zq3xample"]},
+        "hidden": True,
+        "flagged": True,
+    }
+    plan = annotation_import_plan(raw=json.dumps({**data, "annotations": [entry]}).encode())
+    (planned,) = plan.notes
+    assert planned.note.creator == "rosa_example"
+    remarks = " ".join(planned.note.remarks)
+    assert "not public on Hypothesis" in remarks
+    assert "moderators had hidden it" in remarks and "flagged" in remarks
+    assert not planned.is_orphan
+
+
+def test_a_note_on_a_pdf_is_placed_by_the_web_address_hypothesis_recorded_beside_it(
+    official, analyst
+):
+    """Hypothesis names a PDF by its fingerprint (urn:x-pdf:…) and records the web address in
+    `document.link`; that address, named as the Convention's text, places the note."""
+    data = json.loads(HYPOTHESIS.read_text())
+    entry = dict(data["annotations"][0])
+    pdf = "urn:x-pdf:6c3f1a2b9d8e7f60"
+    entry |= {
+        "id": "pdfNote1",
+        "uri": pdf,
+        "target": [{**entry["target"][0], "source": pdf}],
+        "document": {"link": [{"href": pdf}, {"href": "https://example.org/convention.pdf"}]},
+    }
+    raw = json.dumps({**data, "annotations": [entry]}).encode()
+    (planned,) = annotation_import_plan(raw=raw).notes
+    assert planned.is_orphan and pdf in planned.orphan_reason
+    (planned,) = annotation_import_plan(
+        raw=raw, source_urls=["https://example.org/convention.pdf"]
+    ).notes
+    assert not planned.is_orphan and planned.selectors[0]["exact"] == "sample system"

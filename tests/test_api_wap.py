@@ -55,6 +55,8 @@ W3C_TERMS = {
     "start",
     "end",
     "label",
+    "canonical",
+    "via",
 }
 
 
@@ -378,6 +380,11 @@ def test_posting_back_what_get_returned_makes_a_copy(client, analyst, editor, al
     for key in ("concerns", "safeguards", "provision"):
         assert copy[key] == document[key]
     assert copy["target"]["source"] == document["target"]["source"]
+    # W3C §3.3.7 and protocol §5.1: the copy keeps the original's lasting identity, and its
+    # `via` is the address it was copied from.
+    assert document["canonical"].startswith("urn:uuid:") and "via" not in document
+    assert copy["canonical"] == document["canonical"]
+    assert copy["via"] == document["id"]
 
 
 def test_post_a_reply_by_targeting_the_parent(client, analyst, editor, bob_token):
@@ -672,9 +679,6 @@ def test_must_creation_answers_201_with_an_id_in_the_container(created):
     assert response["Location"] == data["id"]
 
 
-@pytest.mark.xfail(
-    strict=True, reason="canonical is not stored yet: TreatyWatch drops it (docs/api.md)"
-)
 def test_must_creation_preserves_canonical(client, analyst):
     response = send(
         client,
@@ -689,6 +693,38 @@ def test_must_creation_preserves_canonical(client, analyst):
         token_for(analyst),
     )
     assert response.json().get("canonical") == "urn:uuid:6f1c5a32-8a4e-4b83-9d27-1a1d2b0c3e4f"
+
+
+def test_a_note_made_here_has_its_own_lasting_identity_and_an_edit_keeps_it(client, created):
+    response, token = created
+    document = response.json()
+    canonical = document["canonical"]
+    assert canonical.startswith("urn:uuid:") and "via" not in document
+    fresh = {key: value for key, value in document.items() if key not in ("id", "canonical")}
+    other = send(client, "post", CONTAINER, fresh, token).json()
+    assert other["canonical"].startswith("urn:uuid:") and other["canonical"] != canonical
+    document |= {"canonical": "urn:uuid:00000000-0000-4000-8000-000000000000", "via": "urn:x:1"}
+    document["body"][0]["value"] = "Edited."
+    updated = send(client, "put", document["id"], document, token, HTTP_IF_MATCH=response["ETag"])
+    assert updated.status_code == 200, updated.content
+    assert updated.json()["canonical"] == canonical and "via" not in updated.json()
+
+
+@pytest.mark.parametrize(
+    "identity", ["javascript:alert(1)", "not an address", "/relative/path", "urn:", ["a", "b"]]
+)
+def test_a_canonical_or_via_that_is_no_address_is_refused(client, analyst, identity):
+    for key in ("canonical", "via"):
+        response = send(
+            client,
+            "post",
+            API + "annotations",
+            {"bodyValue": "x", "target": "art_24", key: identity},
+            token_for(analyst),
+            content_type="application/json",
+        )
+        assert key in error_of(response, 422)["fields"]
+    assert not Annotation.objects.exists()
 
 
 def test_must_update_is_done_with_put(client, created):

@@ -62,12 +62,17 @@ ANNOTATION_CREATE_KEYS = {
     "tags",
     "status",
     "inReplyTo",
+    # W3C §3.3.7: a copy's lasting identity (kept unchanged) and the address it was copied from.
+    "canonical",
+    "via",
 }
 # A client may send back what it read; identity keys are accepted and ignored.
 ANNOTATION_PATCH_KEYS = {
     "@context",
     "type",
     "id",
+    "canonical",
+    "via",
     "body",
     "bodyValue",
     "target",
@@ -226,6 +231,8 @@ def create_annotation(request, data: dict) -> Annotation:
         tags=string_list(data, "tags") or (),
         status=status,
         in_reply_to=in_reply_to,
+        canonical=data.get("canonical", ""),
+        via=data.get("via", ""),
     )
 
 

@@ -77,9 +77,12 @@ def annotation_to_w3c(annotation: Annotation, request, related: dict | None = No
             "label": annotation.quote_source,
             "officialText": annotation.quote_source_official,
         }
+    # W3C §3.3.7, present only when known: its lasting identity, and the copy it was made from.
+    identities = {"canonical": annotation.canonical, "via": annotation.via}
     return {
         "@context": W3C_CONTEXT,
         "id": annotation_api_url(annotation.pk, request),
+        **{key: value for key, value in identities.items() if value},
         "type": "Annotation",
         "motivation": "replying" if annotation.in_reply_to_id else "commenting",
         "created": iso(annotation.created_at),

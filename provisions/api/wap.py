@@ -33,6 +33,7 @@ from provisions.api.endpoint import (
 from provisions.api.errors import ApiError
 from provisions.api.inputs import annotation_id_from
 from provisions.models import Annotation
+from provisions.text import identity_iri
 
 LDP_JSONLD = "http://www.w3.org/ns/ldp.jsonld"
 CONTAINER_LINK = (
@@ -224,7 +225,15 @@ def api_input(data: dict, *, create: bool) -> tuple[dict, int | None]:
     is an annotation makes a reply to it (`inReplyTo`). Anything else is left for the API's
     own checks, which refuse unknown fields.
     """
+    # W3C protocol §5.1: a copy's id becomes its `via` (the address it was copied from); its
+    # `canonical` is kept unchanged. An edit changes neither.
+    copied_from = identity_iri(data.get("id")) if create else ""
     data = {key: value for key, value in data.items() if key not in SERVER_MANAGED}
+    if not create:
+        data.pop("canonical", None)
+        data.pop("via", None)
+    elif copied_from:
+        data["via"] = copied_from
     kind = data.pop("type", "Annotation")
     if kind != "Annotation" and not (isinstance(kind, list) and "Annotation" in kind):
         raise ValidationError({"type": _("The type is Annotation.")})

@@ -26,6 +26,7 @@ from provisions.importing.annotation_notes import (
 from provisions.public_names import clean_name, contains_email
 from provisions.rendering import contains_image
 from provisions.services.annotations import MAX_TAG_CHARS, MAX_TAGS, tag_slug
+from provisions.text import identity_iri
 
 MAX_NOTES = 10_000
 MAX_NAME_CHARS = 100
@@ -165,30 +166,68 @@ def _content_id(entry: dict) -> str:
     return f"sha256:{digest}"
 
 
+def _hypothesis_creator(entry: dict) -> str:
+    """The display name, else the account's user name (`acct:rosa@hypothes.is` → rosa): both are
+    public on Hypothesis. An address-shaped name is never shown (_creator_name)."""
+    user_info = entry.get("user_info") if isinstance(entry.get("user_info"), dict) else {}
+    name = _creator_name(user_info.get("display_name"), by_name=True)
+    user = _text(entry.get("user"), 300)
+    if not name and user.startswith("acct:") and "@" in user:
+        name = _creator_name(user[len("acct:") :].rpartition("@")[0], by_name=True)
+    return name
+
+
+def _hypothesis_remarks(entry: dict) -> list[str]:
+    """What Hypothesis knew of a note that a draft here does not show, said openly."""
+    remarks = []
+    permissions = entry.get("permissions") if isinstance(entry.get("permissions"), dict) else {}
+    readers = permissions.get("read") if isinstance(permissions.get("read"), list) else None
+    if readers is not None and "group:__world__" not in readers:
+        remarks.append(_("It was not public on Hypothesis (private, or in a group)."))
+    if entry.get("hidden") is True:
+        remarks.append(_("Hypothesis's moderators had hidden it."))
+    if entry.get("flagged") is True:
+        remarks.append(_("It had been flagged for moderators on Hypothesis."))
+    return remarks
+
+
+def _document_links(entry: dict) -> list[str]:
+    """The page's other addresses Hypothesis recorded (`document.link[].href`): a PDF's
+    `urn:x-pdf:` target has its web address there."""
+    document = entry.get("document") if isinstance(entry.get("document"), dict) else {}
+    links = document.get("link") if isinstance(document.get("link"), list) else []
+    links = [link for link in links[:20] if isinstance(link, dict)]
+    return [href for link in links if (href := _text(link.get("href"), MAX_URL_CHARS))]
+
+
 def _hypothesis_note(entry: dict, number: int) -> IncomingNote:
-    remarks: list[str] = []
+    remarks: list[str] = _hypothesis_remarks(entry)
     target = entry.get("target")
     first = target[0] if isinstance(target, list) and target and isinstance(target[0], dict) else {}
+    links = entry.get("links") if isinstance(entry.get("links"), dict) else {}
     references = entry.get("references")
     parents = (
         [ref[:MAX_ID_CHARS] for ref in references[:MAX_THREAD] if isinstance(ref, str) and ref]
         if isinstance(references, list)
         else []
     )
-    user_info = entry.get("user_info") if isinstance(entry.get("user_info"), dict) else {}
     tags = entry.get("tags") if isinstance(entry.get("tags"), list) else []
+    uri = _text(entry.get("uri"), MAX_URL_CHARS)
     return IncomingNote(
         number=number,
         source=IMPORTED.HYPOTHESIS,
         original_id=_text(entry.get("id"), MAX_ID_CHARS) or _content_id(entry),
-        creator=_creator_name(user_info.get("display_name"), by_name=True),
+        creator=_hypothesis_creator(entry),
         created_at=_when(entry.get("created"), remarks),
         body=_body(_text(entry.get("text"), MAX_READ_CHARS), remarks),
         tags=_tags(tags, remarks),
-        address=_text(first.get("source"), MAX_URL_CHARS) or _text(entry.get("uri"), MAX_URL_CHARS),
+        address=_text(first.get("source"), MAX_URL_CHARS) or uri,
         selectors=_selectors(first.get("selector")),
         parents=parents,
         remarks=remarks,
+        other_addresses=[uri, *_document_links(entry)],
+        # Its page on Hypothesis is its address there (Hypothesis's own JSON-LD uses it as id).
+        via=identity_iri(links.get("html")),
     )
 
 
@@ -264,7 +303,23 @@ def _w3c_note(entry: dict, number: int) -> IncomingNote:
         if ours and isinstance(entry.get("safeguards"), list)
         else [],
         remarks=remarks,
+        canonical=_canonical(entry, remarks),
+        # W3C protocol §5.1: the id of the annotation copied becomes the copy's `via`.
+        via=identity_iri(entry.get("id")),
     )
+
+
+def _canonical(entry: dict, remarks: list[str]) -> str:
+    """The lasting identity the file gives (W3C §3.3.7: kept unchanged by every copy)."""
+    value = entry.get("canonical")
+    if isinstance(value, list) and len(value) == 1:
+        value = value[0]
+    if value is None:
+        return ""
+    canonical = identity_iri(value)
+    if not canonical:
+        remarks.append(_("Its canonical identity is not an address or a URN: left out."))
+    return canonical
 
 
 def _w3c_entries(data) -> tuple[list, list[str]]:

@@ -46,6 +46,11 @@ class IncomingNote:
     concerns: list[str] = field(default_factory=list)
     demands: list[str] = field(default_factory=list)
     remarks: list[str] = field(default_factory=list)  # what the import changed, said openly
+    # Other addresses of the page it was made on (a PDF's `urn:x-pdf:` id has its URL beside it).
+    other_addresses: list[str] = field(default_factory=list)
+    # W3C §3.3.7: its lasting identity if the file gives one, and the address of the note copied.
+    canonical: str = ""
+    via: str = ""
 
 
 @dataclass

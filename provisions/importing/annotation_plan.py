@@ -90,6 +90,20 @@ class Places:
             % {"url": address[:200]},
         )
 
+    def candidates_of(self, note: IncomingNote) -> tuple[Provision | None, list[Provision], str]:
+        """candidates() of the first of the note's addresses that names a page here: the page
+        it was made on, else the page's other addresses (a PDF's web address beside its
+        `urn:x-pdf:` id). Why none does is said of the first."""
+        first = self.candidates(note.address)
+        if not first[2]:
+            return first
+        for address in note.other_addresses:
+            if address and address != note.address:
+                found = self.candidates(address)
+                if not found[2]:
+                    return found
+        return first
+
     def fallback(self, home: Provision | None, group: list[Provision]) -> Provision | None:
         """Where an orphan waits: its provision, its article, or the beginning of the text."""
         return home or (group[0] if group else (self.everything[0] if self.everything else None))
@@ -97,7 +111,7 @@ class Places:
 
 def _place(note: IncomingNote, places: Places) -> PlannedNote:
     planned = PlannedNote(note=note)
-    home, group, why = places.candidates(note.address)
+    home, group, why = places.candidates_of(note)
     quote = next((s for s in note.selectors if s["type"] == QUOTE), None)
     position = next((s for s in note.selectors if s["type"] == POSITION), None)
     markup = sorted({s["type"] for s in note.selectors} & MARKUP_SELECTORS)

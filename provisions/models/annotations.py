@@ -155,6 +155,12 @@ class Annotation(ReviewedWork):
     imported_id = models.CharField(_("id where it was made"), max_length=500, blank=True)
     original_creator = models.CharField(_("originally by"), max_length=100, blank=True)
     original_created_at = models.DateTimeField(_("originally written at"), null=True, blank=True)
+    # Its identities beyond this server (W3C Web Annotation Data Model §3.3.7): `canonical` names
+    # the annotation wherever it is copied (urn:uuid:… given here to every note made here; kept
+    # unchanged from a file or a client that sends one); `via` is the address of the copy it
+    # was made from (an imported note's id where it was made, when that id is an address).
+    canonical = models.CharField(_("canonical identity"), max_length=2000, blank=True)
+    via = models.CharField(_("copied from"), max_length=2000, blank=True)
     # Body (weight C), kept by provisions.search; GIN-indexed on PostgreSQL.
     search_vector = SearchVectorField(null=True, editable=False)
 

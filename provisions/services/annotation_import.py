@@ -116,6 +116,8 @@ def _write(*, plan: ImportPlan, importer, request, progress) -> ImportResult:
             imported_id=note.original_id,
             original_creator=note.creator,
             original_created_at=note.created_at,
+            canonical=note.canonical,
+            via=note.via,
         )
         related = {
             "tags": _resolve_tags(note.tags),

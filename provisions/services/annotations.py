@@ -3,6 +3,8 @@
 Every function checks who may do it, validates, runs in one transaction and records a revision.
 """
 
+import uuid
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -33,7 +35,7 @@ from provisions.services.workflow import (
     require_editor,
     submit,
 )
-from provisions.text import clean_text
+from provisions.text import clean_text, identity_iri
 
 MAX_BODY_CHARS = 20_000
 MAX_TAGS = 12
@@ -236,9 +238,16 @@ def annotation_create(
     tags=(),
     status: str = Annotation.Status.DRAFT,
     in_reply_to: Annotation | None = None,
+    canonical: str = "",
+    via: str = "",
 ) -> Annotation:
+    """A new annotation. `canonical` and `via` (W3C §3.3.7) come from a client that copies an
+    annotation made elsewhere: its lasting identity, kept unchanged, and the address it was
+    copied from. A note made here gets a lasting identity of its own (urn:uuid:…)."""
     _require_analyst(author)
     body = clean_body(body)
+    canonical = _identity(canonical, "canonical") or f"urn:uuid:{uuid.uuid4()}"
+    via = _identity(via, "via")
     if status not in (Annotation.Status.DRAFT, Annotation.Status.SUBMITTED):
         raise ValidationError({"status": _("A new annotation is a draft or is submitted.")})
     if in_reply_to is not None:
@@ -264,10 +273,24 @@ def annotation_create(
         status=status,
         in_reply_to=in_reply_to,
         submitted_at=now if status == Annotation.Status.SUBMITTED else None,
+        canonical=canonical,
+        via=via,
     )
     related = _set_relations(annotation, concerns, demands, tags, new=True)
     history.record(obj=annotation, action="created", actor=author, related=related)
     return annotation
+
+
+def _identity(value, field: str) -> str:
+    """An absolute IRI for `canonical` or `via`, or "" when none is given; else a clear error."""
+    if value in (None, ""):
+        return ""
+    iri = identity_iri(value)
+    if not iri:
+        raise ValidationError(
+            {field: _("Give an absolute address (https://…) or a URN (urn:uuid:…).")}
+        )
+    return iri
 
 
 def _locked(annotation: Annotation) -> Annotation:

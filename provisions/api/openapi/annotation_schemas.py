@@ -3,6 +3,25 @@
 from provisions.api.openapi.parts import closed, nullable, page_schema, schema_ref
 from provisions.models import Annotation
 
+# W3C §3.3.7, present only when known (serializers.annotation_to_w3c).
+IDENTITIES = {
+    "canonical": {
+        "type": "string",
+        "format": "uri",
+        "maxLength": 2000,
+        "description": "The annotation's lasting identity wherever it is copied: urn:uuid:… "
+        "for a note made here; kept unchanged from a copy's source. Sent on creation, it is "
+        "kept; an edit never changes it.",
+    },
+    "via": {
+        "type": "string",
+        "format": "uri",
+        "maxLength": 2000,
+        "description": "The address of the annotation this one was copied from (an imported "
+        "note's id where it was made; the `id` of a W3C annotation POSTed to the container).",
+    },
+}
+
 
 def selector_schemas() -> dict:
     return {
@@ -69,6 +88,7 @@ def annotation_schemas() -> dict:
             {
                 "@context": {"const": "http://www.w3.org/ns/anno.jsonld"},
                 "id": {"type": "string", "format": "uri"},
+                **IDENTITIES,
                 "type": {"const": "Annotation"},
                 "motivation": {"enum": ["commenting", "replying"]},
                 "created": {"type": "string", "format": "date-time"},
@@ -147,6 +167,7 @@ def annotation_schemas() -> dict:
                     ),
                 },
             },
+            optional=tuple(IDENTITIES),
             description="A W3C Web Annotation (https://www.w3.org/TR/annotation-model/).",
         ),
         "AnnotationInput": {
@@ -167,12 +188,16 @@ def annotation_schemas() -> dict:
                 "inReplyTo": {
                     "oneOf": [{"type": "string", "format": "uri"}, {"type": "integer"}],
                 },
+                **IDENTITIES,
             },
             "additionalProperties": False,
         },
         "AnnotationPatch": {
             "type": "object",
-            "description": "Only the fields sent change. `target.source`, if sent, must not move.",
+            "description": (
+                "Only the fields sent change. `target.source`, if sent, must not move. `id`, "
+                "`canonical` and `via` (what GET returned) are accepted and ignored."
+            ),
             "properties": {
                 "body": textual_body,
                 "bodyValue": {"type": "string"},

@@ -17,7 +17,7 @@ def give_notes_made_here_a_canonical_identity(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("provisions", "0017_text_languages"),
+        ("provisions", "0018_annotation_search_vector_trigger"),
     ]
 
     operations = [

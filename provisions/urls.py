@@ -5,6 +5,7 @@ from django.urls import path
 from provisions.views import (
     annotate,
     bench,
+    compare,
     coverage,
     enrolment,
     history,
@@ -132,6 +133,9 @@ urlpatterns = [
         "convention/articles/<int:number>/versions/",
         versions.article_versions,
         name="article_versions",
+    ),
+    path(
+        "convention/articles/<int:number>/compare/", compare.article_compare, name="article_compare"
     ),
     path("review/anchors/", versions.anchors, name="anchors"),
     path("review/anchors/<int:pk>/confirm/", versions.anchor_confirm_view, name="anchor_confirm"),

@@ -3,6 +3,7 @@
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, render
+from django.utils.translation import get_language
 from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
@@ -33,6 +34,7 @@ from provisions.queries.articles import (
     table_of_contents,
 )
 from provisions.queries.coverage import chapter_coverage
+from provisions.queries.languages import text_for_reader
 from provisions.queries.review import refused_action_for
 from provisions.services.annotations import quote_refusals
 from provisions.treaty_status import commitments_by_level
@@ -115,9 +117,17 @@ def article(request, number: int):
         # Each note sits beside (on a phone: below) the provision it is about.
         provision.notes = [a for a in anchored if a.provision_id == provision.pk]
         provision.annotate_refusal = refusals.get(provision.pk, "")
+    # The text in the reader's language when its version holds the article, else English with
+    # a note (two queries for another language, none for English).
+    shown = text_for_reader(article, get_language())
+    if shown is not None:
+        for provision in provisions:
+            provision.shown_text = shown.text_of(provision)
+            provision.shown_label = shown.label_of(provision)
     context = {
         "treaty": article.treaty,
         "article": article,
+        "shown": shown,
         "contents": contents,
         "provisions": provisions,
         "annotations": anchored,

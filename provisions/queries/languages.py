@@ -1,0 +1,105 @@
+"""The text in the reader's language: which language versions hold an article, and their words.
+
+English is the provisions' own text; another language's words come from the newest version in
+that language (provisions.models.languages), when it holds the article (a partial version may
+not). Two queries at most for one language, none for English.
+"""
+
+from dataclasses import dataclass, field
+
+from provisions.importing.numbering import ABJAD, CHINESE_DIGITS, CYRILLIC, LATIN
+from provisions.models import Article, Provision, ProvisionText, TextVersion
+from provisions.models.languages import html_language, is_rtl, text_language
+from provisions.models.treaty import ENGLISH, TEXT_LANGUAGES
+
+_CHINESE_ITEMS = [char for char, value in sorted(CHINESE_DIGITS.items(), key=lambda i: i[1])]
+_CHINESE_ITEMS = [c for c in _CHINESE_ITEMS if c not in "〇零两"] + ["十"]
+
+
+@dataclass
+class LanguageText:
+    """An article's text in one language: the version, the words by provision id, the title."""
+
+    language: str
+    version: TextVersion | None  # None: English, the provisions' own text
+    texts: dict[int, str] = field(default_factory=dict)
+    title: str = ""
+    requested: str = ""  # the language asked for, when this is English instead
+
+    @property
+    def is_fallback(self) -> bool:
+        return bool(self.requested) and self.requested != self.language
+
+    @property
+    def requested_name(self) -> str:
+        return str(dict(TEXT_LANGUAGES).get(self.requested, ""))
+
+    @property
+    def name(self) -> str:
+        return str(dict(TEXT_LANGUAGES)[self.language])
+
+    @property
+    def lang(self) -> str:
+        return html_language(self.language)
+
+    @property
+    def dir(self) -> str:
+        return "rtl" if is_rtl(self.language) else "ltr"
+
+    def label_of(self, provision: Provision) -> str:
+        """The provision's label as this language writes it: Arabic "(ح)" and "1 -", Russian
+        "з)", Chinese "(八)"; the English form otherwise (docs/languages.md)."""
+        label = provision.label.strip("().")
+        if provision.kind == Provision.Kind.PARAGRAPH and self.language == "ar":
+            return f"{label} -"
+        if provision.kind != Provision.Kind.SUBPARAGRAPH or label not in LATIN:
+            return provision.display_label
+        position = LATIN.index(label)
+        letters = {"ar": ABJAD, "ru": CYRILLIC, "zh": _CHINESE_ITEMS}.get(self.language, "")
+        if position >= len(letters):
+            return provision.display_label
+        letter = "هـ" if letters[position] == "ه" else letters[position]
+        return f"{letter})" if self.language == "ru" else f"({letter})"
+
+    def text_of(self, provision) -> str:
+        if self.version is None:
+            return provision.text
+        return self.texts.get(provision.pk, "")
+
+
+def current_versions(treaty_id: int) -> dict[str, TextVersion]:
+    """The newest version in each language other than English (one query)."""
+    newest: dict[str, TextVersion] = {}
+    versions = TextVersion.objects.filter(treaty_id=treaty_id).exclude(language=ENGLISH)
+    for version in versions.order_by("recorded_at", "pk"):
+        newest[version.language] = version
+    return newest
+
+
+def holds(version: TextVersion | None, article: Article) -> bool:
+    return version is not None and article.number in version.articles
+
+
+def text_in(article: Article, language: str, versions: dict[str, TextVersion]) -> LanguageText:
+    """`article` in `language`, or in English when that language's version does not hold it
+    (`is_fallback`); one query for another language."""
+    version = versions.get(language)
+    if language == ENGLISH or not holds(version, article):
+        return LanguageText(ENGLISH, None, title=article.title, requested=language)
+    rows = ProvisionText.objects.filter(
+        text_version=version, provision__article=article
+    ).select_related("provision")
+    texts, title = {}, article.title
+    for row in rows:
+        texts[row.provision_id] = row.text
+        if row.provision.eid == article.eid and row.title:
+            title = row.title
+    return LanguageText(language, version, texts, title, requested=language)
+
+
+def text_for_reader(article: Article, interface_language: str | None) -> LanguageText | None:
+    """The article in the reader's language (None for an English reader: the page as it was)."""
+    reader = text_language(interface_language)
+    if reader == ENGLISH:
+        return None
+    return text_in(article, reader, current_versions(article.treaty_id))

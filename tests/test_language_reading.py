@@ -1,0 +1,115 @@
+"""Reading the text in the reader's language, and two languages side by side (issue 14).
+
+The Arabic version here is synthetic test data (tests/helpers.synthetic_convention): numbered
+filler in the layout of a UN Arabic text, not the Convention's words."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+ARABIC = {"accept-language": "ar"}
+
+
+def _article(client, number, headers=None):
+    return client.get(reverse("provisions:article", kwargs={"number": number}), headers=headers)
+
+
+def _compare(client, number, query="", headers=None):
+    url = reverse("provisions:article_compare", kwargs={"number": number})
+    return client.get(url + query, headers=headers)
+
+
+def test_an_arabic_reader_reads_the_arabic_text_right_to_left(client, arabic):
+    html = _article(client, 2, ARABIC).content.decode()
+    assert '<p class="provision-text" lang="ar" dir="rtl">جملة تجريبية رقم 2-8؛</p>' in html
+    assert '<span lang="ar" dir="rtl">عنوان مادة تجريبي 2</span>' in html
+    # Article 2(h) is labelled as the Arabic text letters it: (ح).
+    assert '<span class="provision-label" lang="ar" dir="rtl">(ح)</span>' in html
+    assert "This version holds only some articles." in html
+    assert "?left=ar&amp;right=en" in html
+
+
+def test_an_article_the_version_does_not_hold_is_english_with_a_note(client, arabic):
+    html = _article(client, 24, ARABIC).content.decode()
+    # (The language's name is in the reader's language.)
+    assert "This article is shown in English: its text in" in html
+    assert 'class="provision-text" lang="en" dir="ltr"' in html
+    assert 'lang="ar" dir="rtl"' not in html
+
+
+def test_a_language_without_a_version_is_english_with_a_note(client, arabic):
+    html = _article(client, 2, {"accept-language": "ru"}).content.decode()
+    assert "has not been imported yet" in html
+    assert "Synthetic sentence 2-8" in html
+
+
+def test_an_english_reader_sees_the_page_as_before(client, arabic):
+    html = _article(client, 2).content.decode()
+    assert "جملة" not in html and "language-note" not in html
+    assert "Synthetic sentence 2-8" in html
+
+
+def test_compare_shows_two_languages_paragraph_by_paragraph(client, arabic):
+    response = _compare(client, 2, "?left=ar&right=en")
+    assert response.status_code == 200
+    html = response.content.decode()
+    rows = re.findall(r'<li class="compare-row[^"]*" id="([a-z0-9_]+)"', html)
+    assert rows[:3] == ["art_2", "art_2__subpara_a", "art_2__subpara_b"] and len(rows) == 11
+    assert ">Article 2(h)</a>" in html
+    row = html[html.index('id="art_2__subpara_h"') :]
+    row = row[: row.index("</li>")]
+    arabic_column, english_column = row.split('<div class="compare-column"')[1:]
+    assert arabic_column.startswith(' lang="ar" dir="rtl"')
+    assert "(ح)" in arabic_column and "جملة تجريبية رقم 2-8؛" in arabic_column
+    assert english_column.startswith(' lang="en" dir="ltr"')
+    assert "(h)" in english_column and "Synthetic sentence 2-8" in english_column
+
+
+def test_compare_defaults_to_the_readers_language_beside_english(client, arabic):
+    html = _compare(client, 3, headers=ARABIC).content.decode()
+    assert '<option value="ar" selected>' in html and '<option value="en" selected>' in html
+    html = _compare(client, 3).content.decode()  # English reader: English beside Arabic
+    assert html.index('lang="en" dir="ltr"><p class="compare-language"') < html.index(
+        'lang="ar" dir="rtl"><p class="compare-language"'
+    )
+
+
+def test_compare_a_language_that_lacks_the_article_says_so(client, arabic):
+    html = _compare(client, 24, "?left=ar&right=en").content.decode()
+    assert "This article's text in Arabic has not been imported yet" in html  # English reader
+
+
+@pytest.mark.parametrize("query", ["?left=xx", "?right=%3Cscript%3E", "?left=en&right=de"])
+def test_compare_refuses_unknown_languages(client, arabic, query):
+    response = _compare(client, 2, query)
+    assert response.status_code == 400
+    assert b"not one of the Convention's languages" in response.content
+    assert b"<script>" not in response.content
+
+
+def test_compare_of_an_unknown_article_is_404(client, arabic):
+    assert _compare(client, 99).status_code == 404
+
+
+def test_compare_query_budget(client, arabic, django_assert_num_queries):
+    # Article, the language versions, the provisions, the Arabic rows.
+    with django_assert_num_queries(4):
+        assert _compare(client, 2, "?left=ar&right=en").status_code == 200
+    with django_assert_num_queries(3):  # English beside a language that lacks the article
+        assert _compare(client, 24, "?left=fr&right=en").status_code == 200
+
+
+def test_article_page_costs_two_more_queries_for_another_language(
+    client, arabic, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as english:
+        _article(client, 2)
+    with CaptureQueriesContext(connection) as other:
+        _article(client, 2, ARABIC)
+    assert len(other) == len(english) + 2

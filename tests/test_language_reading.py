@@ -6,20 +6,24 @@ filler in the layout of a UN Arabic text, not the Convention's words."""
 import re
 
 import pytest
-from django.urls import reverse
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 pytestmark = pytest.mark.django_db
 
-ARABIC = {"accept-language": "ar"}
+# The reader's language is the address's prefix (/ar/…); unprefixed addresses are English.
+ARABIC = "ar"
 
 
-def _article(client, number, headers=None):
-    return client.get(reverse("provisions:article", kwargs={"number": number}), headers=headers)
+# Literal addresses: reverse() would prefix the language a previous request left active.
+def _article(client, number, language=None):
+    prefix = f"/{language}" if language else ""
+    return client.get(f"{prefix}/convention/articles/{number}/")
 
 
-def _compare(client, number, query="", headers=None):
-    url = reverse("provisions:article_compare", kwargs={"number": number})
-    return client.get(url + query, headers=headers)
+def _compare(client, number, query="", language=None):
+    prefix = f"/{language}" if language else ""
+    return client.get(f"{prefix}/convention/articles/{number}/compare/{query}")
 
 
 def test_an_arabic_reader_reads_the_arabic_text_right_to_left(client, arabic):
@@ -29,7 +33,7 @@ def test_an_arabic_reader_reads_the_arabic_text_right_to_left(client, arabic):
     # Article 2(h) is labelled as the Arabic text letters it: (ح).
     assert '<span class="provision-label" lang="ar" dir="rtl">(ح)</span>' in html
     assert "This version holds only some articles." in html
-    assert "?left=ar&amp;right=en" in html
+    assert "/ar/convention/articles/2/compare/?left=ar&amp;right=en" in html
 
 
 def test_an_article_the_version_does_not_hold_is_english_with_a_note(client, arabic):
@@ -41,7 +45,7 @@ def test_an_article_the_version_does_not_hold_is_english_with_a_note(client, ara
 
 
 def test_a_language_without_a_version_is_english_with_a_note(client, arabic):
-    html = _article(client, 2, {"accept-language": "ru"}).content.decode()
+    html = _article(client, 2, "ru").content.decode()
     assert "has not been imported yet" in html
     assert "Synthetic sentence 2-8" in html
 
@@ -69,7 +73,7 @@ def test_compare_shows_two_languages_paragraph_by_paragraph(client, arabic):
 
 
 def test_compare_defaults_to_the_readers_language_beside_english(client, arabic):
-    html = _compare(client, 3, headers=ARABIC).content.decode()
+    html = _compare(client, 3, language=ARABIC).content.decode()
     assert '<option value="ar" selected>' in html and '<option value="en" selected>' in html
     html = _compare(client, 3).content.decode()  # English reader: English beside Arabic
     assert html.index('lang="en" dir="ltr"><p class="compare-language"') < html.index(
@@ -102,14 +106,10 @@ def test_compare_query_budget(client, arabic, django_assert_num_queries):
         assert _compare(client, 24, "?left=fr&right=en").status_code == 200
 
 
-def test_article_page_costs_two_more_queries_for_another_language(
-    client, arabic, django_assert_max_num_queries
-):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    with CaptureQueriesContext(connection) as english:
-        _article(client, 2)
-    with CaptureQueriesContext(connection) as other:
-        _article(client, 2, ARABIC)
-    assert len(other) == len(english) + 2
+def test_article_page_costs_two_more_queries_for_another_language(client, arabic):
+    counts = {}
+    for language in (None, ARABIC, None, ARABIC):  # the second round, once sessions are warm
+        with CaptureQueriesContext(connection) as queries:
+            assert _article(client, 2, language).status_code == 200
+        counts[language] = len(queries)
+    assert counts[ARABIC] == counts[None] + 2

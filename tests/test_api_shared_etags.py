@@ -11,7 +11,11 @@ the page cache is off or unreachable, or for an error.
 import pytest
 from django.core.cache import cache
 
+from provisions.api import urls as api_urls
+from provisions.cache.generations import invalidate
+from provisions.models import ProvisionLink
 from provisions.services import annotation_reject, annotation_update, link_approve, link_propose
+from provisions.treaty_status import CACHE_SCOPE as STATES_SCOPE
 from tests.helpers import API, art, bearer, published_annotation, token_for
 
 pytestmark = [
@@ -134,3 +138,93 @@ def test_no_etag_for_errors_or_without_the_generations(client, settings, monkeyp
     settings.TREATYWATCH_PAGE_CACHE = False
     off = client.get(ANNOTATIONS_24)
     assert off.status_code == 200 and not off.has_header("ETag")
+
+
+CONCERN = "weak-procedural-safeguards"
+DEMAND = "laws-meet-human-rights-standards"
+# Every other anonymous read (provisions/api/urls.py), by URL name.
+OTHER_READS = {
+    "index": API,
+    "openapi": API + "openapi.json",
+    "concerns": API + "concerns",
+    "concern": API + f"concerns/{CONCERN}",
+    "safeguards": API + "safeguards",
+    "safeguard": API + f"safeguards/{DEMAND}",
+    "states": API + "states",
+    "state": API + "states/MLI",
+    "link": None,  # an approved seeded link's address, found at run time
+    "context": API + "context.jsonld",
+}
+# Reads that keep an ETag of their own, read from the row: the version `If-Match` takes for
+# writes (one query for the 304), or the container's digest of the answer; and the JSON 404.
+OWN_ETAG = {"annotation", "wap_annotation", "wap_container", "not_found"}
+
+
+def _address(name: str) -> str:
+    if name == "link":
+        return API + f"links/{ProvisionLink.objects.approved().order_by('pk').first().pk}"
+    return OTHER_READS[name]
+
+
+def test_every_anonymous_read_is_listed():
+    reads = {
+        pattern.name
+        for pattern in api_urls.urlpatterns
+        if getattr(pattern.callback, "treatywatch_access", "public") == "public"
+    }
+    named = {"treaty", "article", "links", "annotations", *OTHER_READS, *OWN_ETAG}
+    assert reads <= named, reads - named
+
+
+@pytest.mark.parametrize("name", sorted(OTHER_READS))
+def test_every_other_anonymous_read_answers_304_without_a_query(
+    name, client, django_assert_num_queries
+):
+    url = _address(name)
+    first = client.get(url)
+    assert first.status_code == 200, url
+    etag = first["ETag"]
+    assert etag.startswith('"') and etag.endswith('"'), etag
+    with django_assert_num_queries(0):
+        again = client.get(url, HTTP_IF_NONE_MATCH=etag)
+        head = client.head(url, HTTP_IF_NONE_MATCH=etag)
+    for response in (again, head):
+        assert response.status_code == 304 and response.content == b""
+        assert response["ETag"] == etag
+    assert client.get(url)["ETag"] == etag
+
+
+def test_approving_a_link_changes_the_concern_and_demand_reads(client, analyst, editor):
+    watched = ["concerns", "concern", "safeguards", "safeguard", "link"]
+    etags = {name: client.get(_address(name))["ETag"] for name in watched}
+    states = client.get(_address("states"))["ETag"]
+    link = link_propose(
+        provision=art("art_24"),
+        proposer=analyst,
+        rationale="Why this provision matters here.",
+        concern=CONCERN,
+    )
+    link_approve(link=link, editor=editor, note="")
+    for name in watched:
+        answer = client.get(_address(name), HTTP_IF_NONE_MATCH=etags[name])
+        assert answer.status_code == 200, name
+    assert client.get(_address("states"), HTTP_IF_NONE_MATCH=states).status_code == 304
+
+
+def test_the_states_reads_follow_the_states_pages_scope(client):
+    etags = {name: client.get(_address(name))["ETag"] for name in ("states", "state", "concerns")}
+    invalidate(STATES_SCOPE)  # what a status import or a published commitment retires
+    assert client.get(_address("states"), HTTP_IF_NONE_MATCH=etags["states"]).status_code == 200
+    assert client.get(_address("state"), HTTP_IF_NONE_MATCH=etags["state"]).status_code == 200
+    assert client.get(_address("concerns"), HTTP_IF_NONE_MATCH=etags["concerns"]).status_code == 304
+
+
+def test_unknown_points_states_and_links_get_no_etag(client):
+    for url in (
+        API + "concerns/no-such-concern",
+        API + "states/XXX",
+        API + "links/999999",
+        API + "links/" + "9" * 30,
+    ):
+        answer = client.get(url)
+        assert answer.status_code == 404 and not answer.has_header("ETag"), url

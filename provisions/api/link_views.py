@@ -12,6 +12,7 @@ from provisions.api import serializers
 from provisions.api.auth import token_required
 from provisions.api.endpoint import endpoint, json_response, paginate, query_text, read_json
 from provisions.api.inputs import (
+    MAX_ID,
     check_id,
     check_keys,
     provision_from_source,
@@ -110,5 +111,10 @@ def post_link_approve(request, pk: int):
 
 
 links = endpoint(name="links", get=get_links, post=post_links, public_scopes=lambda: (ANALYSIS,))
-link = endpoint(name="link", get=get_link)
+# One approved link: its approval, edit or retraction retires the public analysis.
+link = endpoint(
+    name="link",
+    get=get_link,
+    public_scopes=lambda pk: (ANALYSIS,) if pk <= MAX_ID else None,
+)
 link_approve = endpoint(name="link_approve", post=post_link_approve)

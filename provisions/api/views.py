@@ -17,9 +17,10 @@ from provisions.api.errors import ApiError
 from provisions.api.inputs import MAX_ID, check_id
 from provisions.api.link_views import public_links
 from provisions.api.openapi.document import build_document
-from provisions.cache.scopes import article_scope
+from provisions.cache.scopes import ANALYSIS, article_scope
 from provisions.exports import states_document
 from provisions.models import POINT_MODELS, Article, Chapter, Treaty
+from provisions.treaty_status import CACHE_SCOPE as STATES_SCOPE
 
 # --- Index, OpenAPI, treaty ------------------------------------------------------------------
 
@@ -104,24 +105,39 @@ def get_not_found(request, **kwargs):
 
 # --- The views the URLs point to -------------------------------------------------------------
 
-index = endpoint(name="index", get=get_index)
-openapi_document = endpoint(name="openapi_document", get=get_openapi)
-# Anonymous reads of these carry a shared ETag (endpoint.shared_etag) from the page cache's
-# generations of the scopes their public data belongs to: the site alone for the treaty's
-# facts (changed by imports, seeding and the admin, which retire everything); one article's
-# scope for its page, which holds its approved links; every public analysis for the lists.
+# Anonymous reads carry a shared ETag (endpoint.shared_etag) from the page cache's generations of
+# the scopes their public data belongs to, so that If-None-Match is answered 304 without a
+# query: the site alone for what only the code, imports, seeding and the admin change (the index,
+# the OpenAPI document, the treaty's facts: all retire everything); one article's scope for its
+# page, which holds its approved links; every public analysis for the concerns and safeguard
+# demands with their approved links and link counts (a link's approval or retraction retires
+# the analysis; a correction of the statement retires everything); the states' scope for where
+# the states stand (status imports, published commitments). The one-point addresses use the
+# analysis scope, not the point's own: a scope per slug would let any address create a counter.
+index = endpoint(name="index", get=get_index, public_scopes=lambda: ())
+openapi_document = endpoint(name="openapi_document", get=get_openapi, public_scopes=lambda: ())
 treaty = endpoint(name="treaty", get=get_treaty, public_scopes=lambda: ())
 article = endpoint(
     name="article",
     get=get_article,
     public_scopes=lambda number: (article_scope(number),) if number <= MAX_ID else None,
 )
-concerns = endpoint(name="concerns", get=get_points)
-concern = endpoint(name="concern", get=get_point)
-safeguards = endpoint(name="safeguards", get=get_points)
-safeguard = endpoint(name="safeguard", get=get_point)
-states = endpoint(name="states", get=get_states)
-state = endpoint(name="state", get=get_state)
+
+
+def _analysis(**_kwargs):
+    return (ANALYSIS,)
+
+
+def _states(**_kwargs):
+    return (STATES_SCOPE,)
+
+
+concerns = endpoint(name="concerns", get=get_points, public_scopes=_analysis)
+concern = endpoint(name="concern", get=get_point, public_scopes=_analysis)
+safeguards = endpoint(name="safeguards", get=get_points, public_scopes=_analysis)
+safeguard = endpoint(name="safeguard", get=get_point, public_scopes=_analysis)
+states = endpoint(name="states", get=get_states, public_scopes=_states)
+state = endpoint(name="state", get=get_state, public_scopes=_states)
 # Unknown addresses under /api/v1/ answer a JSON 404 to every method, not the HTML page.
 not_found = endpoint(
     name="not_found",

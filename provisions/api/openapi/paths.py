@@ -44,8 +44,22 @@ def paths() -> dict:
         "extra": {"304": {"description": "Not modified since the ETag you sent (anonymous)."}},
     }
     return {
-        "/": {"get": read_operation("Where everything is.", schema_ref("Index"))},
-        "/openapi.json": {"get": read_operation("This document.", schema_ref("OpenApiDocument"))},
+        "/": {
+            "get": read_operation(
+                "Where everything is.",
+                schema_ref("Index"),
+                parameters=[p["if_none_match"]],
+                **shared_etag,
+            )
+        },
+        "/openapi.json": {
+            "get": read_operation(
+                "This document.",
+                schema_ref("OpenApiDocument"),
+                parameters=[p["if_none_match"]],
+                **shared_etag,
+            )
+        },
         "/treaty": {
             "get": read_operation(
                 "The treaty's facts, chapters and articles.",
@@ -64,22 +78,34 @@ def paths() -> dict:
         },
         "/concerns": {
             "get": read_operation(
-                "The coalition's concerns with link counts.", schema_ref("ConcernList")
+                "The coalition's concerns with link counts.",
+                schema_ref("ConcernList"),
+                parameters=[p["if_none_match"]],
+                **shared_etag,
             )
         },
         "/concerns/{slug}": {
             "get": read_operation(
-                "One concern and its approved links.", schema_ref("Concern"), parameters=[p["slug"]]
+                "One concern and its approved links.",
+                schema_ref("Concern"),
+                parameters=[p["slug"], p["if_none_match"]],
+                **shared_etag,
             )
         },
         "/safeguards": {
-            "get": read_operation("The coalition's safeguard demands.", schema_ref("SafeguardList"))
+            "get": read_operation(
+                "The coalition's safeguard demands.",
+                schema_ref("SafeguardList"),
+                parameters=[p["if_none_match"]],
+                **shared_etag,
+            )
         },
         "/safeguards/{slug}": {
             "get": read_operation(
                 "One safeguard demand and its approved links.",
                 schema_ref("Safeguard"),
-                parameters=[p["slug"]],
+                parameters=[p["slug"], p["if_none_match"]],
+                **shared_etag,
             )
         },
         "/states": {
@@ -88,13 +114,16 @@ def paths() -> dict:
                 "signature, ratification, declarations and published commitments, and the "
                 "counts towards entry into force (Article 65).",
                 schema_ref("PartyList"),
+                parameters=[p["if_none_match"]],
+                **shared_etag,
             )
         },
         "/states/{code}": {
             "get": read_operation(
                 "One party, with the same counts.",
                 schema_ref("PartyDetail"),
-                parameters=[p["code"]],
+                parameters=[p["code"], p["if_none_match"]],
+                **shared_etag,
             )
         },
         "/links": {
@@ -122,7 +151,10 @@ def paths() -> dict:
         },
         "/links/{pk}": {
             "get": read_operation(
-                "One link, if visible to the caller.", schema_ref("Link"), parameters=[p["pk"]]
+                "One link, if visible to the caller.",
+                schema_ref("Link"),
+                parameters=[p["pk"], p["if_none_match"]],
+                **shared_etag,
             )
         },
         "/links/{pk}/approve": {
@@ -252,6 +284,8 @@ def paths() -> dict:
                 "The JSON-LD context defining TreatyWatch's own annotation terms.",
                 schema_ref("JsonLdContext"),
                 media="application/ld+json",
+                parameters=[p["if_none_match"]],
+                **shared_etag,
             )
         },
         "/annotations/{pk}/submit": {

@@ -47,6 +47,7 @@ from provisions.models import (
     Party,
     Provision,
     ProvisionLink,
+    ProvisionText,
     ProvisionVersion,
     Revision,
     SafeguardDemand,
@@ -62,6 +63,8 @@ FORMAT = "treatywatch-dataset"
 VERSION = 1
 GROUPS = "auth.group"
 BATCH_SIZE = 500
+# Sections added after version 1 files were first written: an older file without one has none.
+LATER_SECTIONS = ("provisions.provisiontext",)
 
 Progress = Callable[[str, int], None]
 
@@ -100,6 +103,8 @@ def dataset_models() -> list:
         Provision,
         ProvisionVersion,
         TextVersion,
+        # The text in the other languages (every version of it, partial ones included).
+        ProvisionText,
         Statement,
         Organisation,
         Concern,
@@ -253,6 +258,8 @@ def _load(stream) -> dict:
     data = document.get("data")
     if not isinstance(data, dict):
         raise DatasetError(_("The file has no “data” object."))
+    for label in LATER_SECTIONS:  # a file from before the section existed has no such rows
+        data.setdefault(label, [])
     expected = {GROUPS} | {_label(m) for m in dataset_models()}
     missing = sorted(expected - set(data))
     unknown = sorted(set(data) - expected)

@@ -201,3 +201,34 @@ def test_an_unreachable_cache_still_serves_the_page(monkeypatch):
     monkeypatch.setattr(cache, "get_many", down)
     response = get(ART24)
     assert response.status_code == 200 and not served_early(response)
+
+
+API_READS = ["/api/v1/annotations?article=24", "/api/v1/articles/24", "/api/v1/concerns"]
+
+
+@pytest.mark.parametrize("url", API_READS)
+def test_anonymous_api_reads_are_answered_early_with_their_etag(
+    url, settings, django_assert_num_queries
+):
+    first = get(url)
+    assert first.status_code == 200 and first["X-Page-Cache"] == "miss"
+    normal = normal_path(settings, url)
+    with django_assert_num_queries(0):
+        early = get(url)
+    assert served_early(early) and early.content == first.content == normal.content
+    assert dict(early.headers) == dict(normal.headers)
+    assert early["ETag"] == first["ETag"] and early["Access-Control-Allow-Origin"] == "*"
+    # A conditional request still gets its 304; a token's request is never served early.
+    conditional = get(url, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert conditional.status_code == 304 and not served_early(conditional)
+    assert not served_early(get(url, HTTP_AUTHORIZATION="Bearer tw_nothing"))
+
+
+def test_a_publication_reaches_the_api_read_at_once(analyst, editor, art24):
+    url = "/api/v1/annotations?article=24"
+    before = get(url)
+    assert served_early(get(url))
+    published_annotation(analyst, editor, body="SENTINEL-API published now")
+    after = get(url)
+    assert not served_early(after) and "SENTINEL-API" in after.content.decode()
+    assert after["ETag"] != before["ETag"]

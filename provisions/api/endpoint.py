@@ -21,6 +21,7 @@ from provisions.access import ACCESS_ATTR, mark_access, public
 from provisions.api.auth import authenticate, unauthorized
 from provisions.api.errors import ApiError, exception_response
 from provisions.cache.generations import current_version
+from provisions.cache.serving import cache_public_page
 
 MAX_BODY_BYTES = 64 * 1024
 JSON_MEDIA_TYPES = ("application/json", "application/ld+json")
@@ -132,8 +133,9 @@ def endpoint(
 
     `public_scopes` (reads only): a function of the URL's keyword arguments giving the page
     cache's scopes the answer depends on. Anonymous GETs and HEADs then carry a strong `ETag`
-    (`shared_etag`), and an `If-None-Match` naming it is answered 304 before the handler runs,
-    without a database query.
+    (`shared_etag`), an `If-None-Match` naming it is answered 304 before the handler runs,
+    without a database query, and the answer is kept in the page cache for the next anonymous
+    reader (`cache_public_page`).
     """
     handlers = {
         method: handler
@@ -190,6 +192,11 @@ def endpoint(
         return response
 
     view.__name__ = view.__qualname__ = name
+    if public_scopes is not None:
+        # Anonymous reads are kept whole in the page cache under the same scopes, and served
+        # like the reading pages (also at whitenoise's layer: provisions/cache/early.py). A
+        # conditional request or a token's goes past it to the 304 / the handler above.
+        view = cache_public_page(scopes_for=public_scopes)(view)
     view = csrf_exempt(view)
     if get is not None:
         return public(view)

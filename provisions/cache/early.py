@@ -7,8 +7,8 @@ For a reader who is certainly anonymous all of that decides nothing, so this mid
 right after whitenoise, answers from this process's copy of the page (`process_pages`) when:
 
 - the request is a GET or HEAD with no session cookie, no messages cookie, no `Authorization`
-  header and no CSRF cookie that Django would rewrite (a well-formed one is fine: the pages
-  served here hold no CSRF token);
+  or `If-None-Match` header and no CSRF cookie that Django would rewrite (a well-formed one is
+  fine: the pages served here hold no CSRF token);
 - this process holds the page for this address, host, language and htmx variant (the same
   `keys.page_key` as the view's), with no CSRF token in it, and it has already given it once
   through the whole stack (that response's final headers are kept with the page: see below);
@@ -64,6 +64,7 @@ def certainly_anonymous(request) -> bool:
         and settings.SESSION_COOKIE_NAME not in request.COOKIES
         and "messages" not in request.COOKIES
         and "HTTP_AUTHORIZATION" not in request.META
+        and "HTTP_IF_NONE_MATCH" not in request.META  # the view may answer 304
         and (csrf_cookie is None or bool(_WELL_FORMED_CSRF.fullmatch(csrf_cookie)))
     )
 

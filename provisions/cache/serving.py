@@ -22,21 +22,26 @@ logger = logging.getLogger(__name__)
 
 
 def _cacheable_request(request) -> bool:
-    """Only anonymous visitors without a session or pending messages share pages."""
+    """Only anonymous visitors without a session, pending messages or an API token share pages;
+    a conditional request (If-None-Match) is left to the view, which may answer 304."""
     return (
         enabled()
         and request.method in ("GET", "HEAD")
         and settings.SESSION_COOKIE_NAME not in request.COOKIES
         and "messages" not in request.COOKIES
+        and "HTTP_AUTHORIZATION" not in request.META
+        and "HTTP_IF_NONE_MATCH" not in request.META
         and not request.user.is_authenticated
     )
 
 
-def cache_public_page(*scopes: str):
+def cache_public_page(*scopes: str, scopes_for=None):
     """Serve this public view from the cache for anonymous visitors.
 
     scopes name what the page shows besides the site itself, formatted with the view's URL
     keyword arguments: `@cache_public_page("article:{number}")`, `@cache_public_page(ANALYSIS)`.
+    Or `scopes_for`, a function of those arguments giving the scopes (None: not cached), as the
+    API's anonymous reads name theirs (provisions/api/endpoint.py).
     The htmx fragment of a page is stored apart from the full page.
 
     One round trip to the cache per request: the page's generations, and the page itself unless
@@ -49,9 +54,11 @@ def cache_public_page(*scopes: str):
         def wrapper(request, *args, **kwargs):
             if not _cacheable_request(request):
                 return view(request, *args, **kwargs)
-            generation_keys = [
-                generation_key(scope) for scope in (SITE, *(s.format(**kwargs) for s in scopes))
-            ]
+            if scopes_for is None:
+                named = tuple(s.format(**kwargs) for s in scopes)
+            elif (named := scopes_for(**kwargs)) is None:
+                return view(request, *args, **kwargs)
+            generation_keys = [generation_key(scope) for scope in (SITE, *named)]
             key = page_key(request)
             entry = process_pages.get(key)
             try:

@@ -54,12 +54,15 @@ MEMBER ?= editor
 totp-code: install
 	@$(DEV_ENV) $(BIN)/python manage.py totp_code $(MEMBER)
 
-# Debian's Chromium for the browser tests (Playwright cannot download its own browser here) and
-# a Java runtime for the Nu HTML checker (tests/test_html_validity.py).
+# Debian's Chromium for the browser tests (Playwright cannot download its own browser here), a
+# Java runtime for the Nu HTML checker (tests/test_html_validity.py), and fonts with Arabic and
+# Chinese letters so that pages in those languages render as text, not boxes, in screenshots.
 browser-deps:
 	@PKGS=""; \
 	[ -x /usr/bin/chromium ] || PKGS="$$PKGS chromium"; \
 	command -v java >/dev/null 2>&1 || PKGS="$$PKGS default-jre-headless"; \
+	fc-list :lang=ar 2>/dev/null | grep -q . || PKGS="$$PKGS fonts-dejavu-core"; \
+	fc-list :lang=zh 2>/dev/null | grep -q . || PKGS="$$PKGS fonts-wqy-microhei"; \
 	if [ -n "$$PKGS" ]; then \
 	  echo "Installing Debian's$$PKGS for the browser and HTML-validity tests…"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \

@@ -284,3 +284,36 @@ def test_keyboard_reaches_every_annotate_field(seeded, live_server, browser):
         outlines.add(state["outline"])
     assert sorted(set(reached)) == sorted(set(controls))
     assert "none" not in outlines  # every control shows the focus ring
+
+
+# Other languages (docs/translations.md): Arabic right to left, Chinese, with the switcher open.
+OTHER_LANGUAGE_PATHS = [
+    "/ar/convention/articles/24/",
+    "/ar/convention/",
+    "/ar/coverage/",
+    "/ar/search/?q=surveillance",
+    "/ar/states/",
+    "/zh-hans/convention/articles/24/",
+    "/fr/annotations/{annotation}/",
+]
+
+
+def test_pages_in_other_languages_have_no_serious_violations(
+    sample_work, live_server, browser, compiled_catalogues, artifacts_dir
+):
+    paths = [path.format(annotation=sample_work["annotation"].pk) for path in OTHER_LANGUAGE_PATHS]
+    page = new_page(browser, live_server)
+    page.goto(f"{live_server.url}/ar/convention/articles/24/")
+    assert page.evaluate("getComputedStyle(document.documentElement).direction") == "rtl"
+    page.locator(".language-menu > summary").click()  # the switcher open, for axe too
+    assert not blocking_violations(page)
+    found = audit(page, live_server, paths)
+    assert not found, report(found)
+    problems = []
+    phone = new_page(browser, live_server, viewport=PHONE, device_scale_factor=2, is_mobile=True)
+    for path in paths:
+        problems += phone_check(phone, live_server, path, artifacts_dir, "reader-i18n")
+    phone.set_viewport_size({"width": 320, "height": 640})
+    for path in paths:
+        problems += phone_check(phone, live_server, path)
+    assert problems == [], "\n".join(problems)

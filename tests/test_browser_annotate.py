@@ -64,3 +64,28 @@ def test_annotate_publish_and_read(seeded, live_server, browser, artifacts_dir):
     assert "Not defined" in note.inner_text()
     reader.screenshot(path=os.path.join(artifacts_dir, "article-24-published.png"), full_page=True)
     assert problems == []
+
+
+def test_annotating_in_an_arabic_page(seeded, live_server, browser, compiled_catalogues):
+    """Right to left: the floating button says "Annotate" in Arabic, sits under the selection on
+    screen, and the form gets the exact words (offsets are in logical order either way)."""
+    analyst = make_member("ana", "Analysts", "Ana Analyst")
+    problems = []
+    page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    watch(page, problems)
+    sign_in_browser(page, live_server, analyst)
+    page.goto(f"{live_server.url}/ar/convention/articles/24/")
+    assert page.evaluate("getComputedStyle(document.documentElement).direction") == "rtl"
+    words = "human-rights obligations"
+    page.evaluate(SELECT_WORDS, words)
+    button = page.locator(".annotate-floating")
+    button.wait_for()
+    assert button.inner_text() != "Annotate" and button.inner_text().strip()
+    chosen = page.evaluate("window.getSelection().getRangeAt(0).getBoundingClientRect().toJSON()")
+    box = button.bounding_box()
+    assert chosen["left"] - 2 <= box["x"] + box["width"] <= chosen["right"] + 2
+    assert box["x"] >= 0
+    button.click()
+    form = page.locator("#annotate-slot-art_24 form")
+    assert form.locator("textarea[name=quote]").input_value() == words
+    assert problems == []

@@ -71,7 +71,9 @@ def test_the_checker_finds_errors(java, tmp_path):
     assert any("hx-get" in error for error in errors), errors
 
 
-def test_public_and_member_pages_are_valid_html(java, tmp_path, client, analyst, editor):
+def test_public_and_member_pages_are_valid_html(
+    java, tmp_path, client, analyst, editor, compiled_catalogues
+):
     note = published_annotation(
         analyst, editor, "A **published** note with a [link](https://example.org/)."
     )
@@ -100,10 +102,19 @@ def test_public_and_member_pages_are_valid_html(java, tmp_path, client, analyst,
         "article-brief": reverse("provisions:article_brief", kwargs={"number": 24}),
         "login": reverse("login"),
         "password-reset": reverse("password_reset"),
+        # Other languages (docs/translations.md): Arabic right to left, Chinese, French search.
+        "article-ar": "/ar/convention/articles/24/",
+        "toc-ar": "/ar/convention/",
+        "coverage-ar": "/ar/coverage/",
+        "states-ar": "/ar/states/",
+        "search-ar": "/ar/search/?q=data",
+        "article-zh-hans": "/zh-hans/convention/articles/24/",
+        "search-fr": "/fr/search/?q=data+retention&kind=article",
     }
     for name, url in public.items():
         save(tmp_path, name, client.get(url))
     save(tmp_path, "not-found", client.get("/nowhere/"), 404)
+    save(tmp_path, "not-found-ar", client.get("/ar/nowhere/"), 404)
 
     client.force_login(analyst)
     member = {
@@ -114,6 +125,7 @@ def test_public_and_member_pages_are_valid_html(java, tmp_path, client, analyst,
         "two-factor": reverse("provisions:two_factor"),
         "enrol": reverse("provisions:enrol"),
         "confirm": reverse("provisions:confirm"),
+        "workspace-ar": "/ar/workspace/",
     }
     for name, url in member.items():
         save(tmp_path, name, client.get(url))

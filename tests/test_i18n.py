@@ -1,6 +1,7 @@
 """The interface in six languages: extraction and compilation of the catalogues
 (docs/translations.md)."""
 
+import re
 import shutil
 from pathlib import Path
 
@@ -173,3 +174,88 @@ def test_the_page_key_comes_from_the_address_not_the_active_language():
         english_under_fr = keys.page_key(english)
     assert keys.page_key(english) == english_under_fr
     assert keys.page_key(english) != keys.page_key(french)
+
+
+# --- The language of each page: <html lang dir>, hreflang alternates, the switcher --------------
+
+
+def html_element(html: str) -> str:
+    return re.search(r"<html[^>]*>", html).group(0)
+
+
+def test_html_lang_and_dir_follow_the_language(client, translated):
+    expected = {
+        ART24: '<html lang="en" dir="ltr">',
+        f"/fr{ART24}": '<html lang="fr" dir="ltr">',
+        f"/ar{ART24}": '<html lang="ar" dir="rtl">',
+        f"/ru{ART24}": '<html lang="ru" dir="ltr">',
+        f"/zh-hans{ART24}": '<html lang="zh-Hans" dir="ltr">',
+    }
+    for path, element in expected.items():
+        assert html_element(text_of(client.get(path))) == element, path
+    # The error pages too.
+    assert html_element(text_of(client.get("/ar/nowhere/"), 404)) == '<html lang="ar" dir="rtl">'
+
+
+def alternates(html: str) -> dict[str, str]:
+    return dict(re.findall(r'<link rel="alternate" hreflang="([^"]+)" href="([^"]+)">', html))
+
+
+def test_every_page_names_its_alternates_in_every_language(client, translated):
+    expected = {
+        "en": "http://testserver/convention/articles/24/",
+        "x-default": "http://testserver/convention/articles/24/",
+        "fr": "http://testserver/fr/convention/articles/24/",
+        "es": "http://testserver/es/convention/articles/24/",
+        "ar": "http://testserver/ar/convention/articles/24/",
+        "ru": "http://testserver/ru/convention/articles/24/",
+        "zh-Hans": "http://testserver/zh-hans/convention/articles/24/",
+    }
+    assert alternates(text_of(client.get(f"/ar{ART24}"))) == expected
+    assert alternates(text_of(client.get(ART24))) == expected
+    # A page in one language only (sign-in), or a missing one, names none.
+    assert alternates(text_of(client.get("/accounts/login/"))) == {}
+    assert alternates(text_of(client.get("/fr/nowhere/"), 404)) == {}
+
+
+def switcher_links(html: str) -> list[str]:
+    nav = re.search(r'<nav class="language-switcher".*?</nav>', html, re.S).group(0)
+    return re.findall(r"<a [^>]*>[^<]*</a>", nav)
+
+
+def test_the_switcher_keeps_the_page_and_its_query(client, translated):
+    html = text_of(client.get("/fr/search/?q=data+retention&kind=article"))
+    assert switcher_links(html) == [
+        '<a href="/search/?q=data+retention&amp;kind=article" lang="en" hreflang="en" dir="ltr">'
+        "English</a>",
+        '<a href="/fr/search/?q=data+retention&amp;kind=article" lang="fr" hreflang="fr" dir="ltr"'
+        ' aria-current="true">Français</a>',
+        '<a href="/es/search/?q=data+retention&amp;kind=article" lang="es" hreflang="es" dir="ltr">'
+        "Español</a>",
+        '<a href="/ar/search/?q=data+retention&amp;kind=article" lang="ar" hreflang="ar" dir="rtl">'
+        "العربيّة</a>",
+        '<a href="/ru/search/?q=data+retention&amp;kind=article" lang="ru" hreflang="ru" dir="ltr">'
+        "Русский</a>",
+        '<a href="/zh-hans/search/?q=data+retention&amp;kind=article" lang="zh-Hans"'
+        ' hreflang="zh-Hans" dir="ltr">简体中文</a>',
+    ]
+    # Its summary names the current language, in that language.
+    assert '<span class="language-name" lang="fr">Français</span>' in html
+    # Each link leads to the same page in that language.
+    for href in re.findall(r'href="([^"]+)"', "".join(switcher_links(html))):
+        assert client.get(href.replace("&amp;", "&")).status_code == 200
+
+
+def test_a_search_made_with_htmx_updates_the_switchers_query(client, translated):
+    response = client.get("/ar/search/?q=surveillance", HTTP_HX_REQUEST="true")
+    html = text_of(response)
+    assert '<ul class="language-list" id="language-list" data-hx-swap-oob="outerHTML">' in html
+    assert 'href="/fr/search/?q=surveillance"' in html
+    assert 'href="/ar/search/?q=surveillance"' in html and 'aria-current="true"' in html
+
+
+def test_the_switcher_is_absent_where_a_page_has_one_language(client, translated):
+    assert "language-switcher" not in text_of(client.get("/accounts/login/"))
+    # A missing page offers each language's home page.
+    html = text_of(client.get("/fr/nowhere/"), 404)
+    assert 'href="/es/"' in html and 'href="/fr/" lang="fr"' in html

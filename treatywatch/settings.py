@@ -205,7 +205,7 @@ LOGOUT_REDIRECT_URL = "provisions:home"
 LANGUAGE_CODE = "en"
 # The Convention's six authentic languages (its Article 68), in the UN's order after English.
 # Each name is in English here and translated in each catalogue; the switcher shows every
-# language in its own name (templates/includes/language_switcher.html). docs/translations.md.
+# language in its own name (templates/provisions/_language_switcher.html). docs/translations.md.
 LANGUAGES = [
     ("en", _("English")),
     ("fr", _("French")),

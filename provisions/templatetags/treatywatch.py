@@ -4,8 +4,10 @@ for machine-readable values in pages."""
 from datetime import UTC, date, datetime
 
 from django import template
+from django.conf import settings
+from django.utils.translation import get_language
 
-from provisions import public_names, text
+from provisions import languages, public_names, text
 
 register = template.Library()
 
@@ -51,3 +53,15 @@ def editor_label(user) -> str:
     """How `user` is named on pages only editors see: the public name and the sign-in name,
     never an e-mail address. No user gives ""."""
     return public_names.editor_label(user) if user is not None else ""
+
+
+@register.simple_tag(takes_context=True)
+def language_links(context):
+    """This page in every language (provisions/languages.py), for the switcher and hreflang."""
+    return languages.language_links(context.get("request"))
+
+
+@register.simple_tag
+def language_tag():
+    """The current language as a BCP 47 tag for <html lang> (zh-Hans)."""
+    return languages.bcp47(get_language() or settings.LANGUAGE_CODE)

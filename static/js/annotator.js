@@ -8,6 +8,9 @@
 (function () {
   "use strict";
   var CONTEXT = 32;
+  // The button's words come from the page, in the page's language (article.html's script tag).
+  var script = document.currentScript;
+  var LABEL = (script && script.dataset.annotateLabel) || "Annotate";
   var floating = null;
   var lastSelection = null;
 
@@ -54,7 +57,7 @@
       floating = document.createElement("button");
       floating.type = "button";
       floating.className = "annotate-floating";
-      floating.textContent = document.body.dataset.annotateLabel || "Annotate";
+      floating.textContent = LABEL;
       floating.addEventListener("mousedown", function (event) { event.preventDefault(); });
       floating.addEventListener("click", function () {
         if (lastSelection) openForm(lastSelection.eid, lastSelection);
@@ -63,7 +66,11 @@
     }
     floating.hidden = false;
     floating.style.top = (window.scrollY + selection.rect.bottom + 6) + "px";
-    floating.style.left = (window.scrollX + selection.rect.left) + "px";
+    // Under the start of the selection: its left edge, or its right edge in a right-to-left page
+    // (Arabic). Offsets above are in the text's logical order, so they hold in either direction.
+    var rtl = getComputedStyle(document.documentElement).direction === "rtl";
+    var x = rtl ? selection.rect.right - floating.offsetWidth : selection.rect.left;
+    floating.style.left = (window.scrollX + Math.max(0, x)) + "px";
   }
 
   function openForm(eid, selection) {

@@ -23,6 +23,7 @@ from provisions.api.serializers import (
     W3C_CONTEXT,
     W3C_MEDIA_TYPE,
     annotation_to_w3c,
+    context_url,
     iso,
     party_to_dict,
     relation_values,
@@ -337,7 +338,7 @@ def annotation_collection(annotations, *, request, label: str) -> dict:
 
     collection_id = request.build_absolute_uri()
     return {
-        "@context": W3C_CONTEXT,
+        "@context": [W3C_CONTEXT, context_url(request)],
         "id": collection_id,
         "type": "AnnotationCollection",
         "label": label,

@@ -211,7 +211,10 @@ def test_published_annotation_is_a_w3c_web_annotation(client, analyst, editor):
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/ld+json")
     data = response.json()
-    assert data["@context"] == "http://www.w3.org/ns/anno.jsonld"
+    assert data["@context"] == [
+        "http://www.w3.org/ns/anno.jsonld",
+        "http://testserver/api/v1/context.jsonld",
+    ]
     assert data["id"] == f"http://testserver/api/v1/annotations/{annotation.pk}"
     assert data["type"] == "Annotation"
     for key in ("created", "modified"):

@@ -346,7 +346,10 @@ def api_url(pk: int) -> str:
 
 
 def check_collection(document, expected_ids):
-    assert document["@context"] == "http://www.w3.org/ns/anno.jsonld"
+    assert document["@context"] == [
+        "http://www.w3.org/ns/anno.jsonld",
+        "http://testserver/api/v1/context.jsonld",
+    ]
     assert document["type"] == "AnnotationCollection"
     assert document["total"] == len(expected_ids)
     page = document["first"]

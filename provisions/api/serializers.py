@@ -80,7 +80,8 @@ def annotation_to_w3c(annotation: Annotation, request, related: dict | None = No
     # W3C §3.3.7, present only when known: its lasting identity, and the copy it was made from.
     identities = {"canonical": annotation.canonical, "via": annotation.via}
     return {
-        "@context": W3C_CONTEXT,
+        # The W3C context, then ours, which defines every key W3C does not (wap_context).
+        "@context": [W3C_CONTEXT, context_url(request)],
         "id": annotation_api_url(annotation.pk, request),
         **{key: value for key, value in identities.items() if value},
         "type": "Annotation",
@@ -124,6 +125,7 @@ def annotation_to_w3c(annotation: Annotation, request, related: dict | None = No
 
 # TreatyWatch's own terms, defined by the JSON-LD context served at /api/v1/context.jsonld
 # (wap_context): each maps to an IRI under that address, so expanding an annotation keeps them.
+XSD = "http://www.w3.org/2001/XMLSchema#"
 EXTENSION_TERMS = {
     "provision": {},
     "concerns": {"@container": "@set"},
@@ -132,7 +134,16 @@ EXTENSION_TERMS = {
     "version": {"@type": "http://www.w3.org/2001/XMLSchema#integer"},
     "anchorState": {},
     "published": {"@type": "http://www.w3.org/2001/XMLSchema#dateTime"},
-    "importedFrom": {},
+    "tags": {"@container": "@set"},
+    # Its keys are ours, not W3C's (whose `id`, `source` and `creator` mean other things).
+    "importedFrom": {
+        "@context": {
+            "source": {"@id": "importedSource"},
+            "id": {"@id": "originalId"},
+            "creator": {"@id": "originalCreator"},
+            "created": {"@id": "originalCreated", "@type": XSD + "dateTime"},
+        }
+    },
     "sourceVersion": {},
     "officialText": {"@type": "http://www.w3.org/2001/XMLSchema#boolean"},
     "inReplyTo": {"@id": "https://www.w3.org/ns/activitystreams#inReplyTo", "@type": "@id"},
@@ -144,13 +155,21 @@ def context_url(request) -> str:
 
 
 def wap_context(request) -> dict:
-    """The JSON-LD context of TreatyWatch's terms, beside the W3C one (anno.jsonld)."""
+    """The JSON-LD context of TreatyWatch's terms, beside the W3C one (anno.jsonld): each term,
+    and each term of a scoped context (importedFrom's), maps to an IRI under this address."""
     base = context_url(request) + "#"
-    return {
-        "@context": {
-            term: {"@id": base + term, **definition} for term, definition in EXTENSION_TERMS.items()
-        }
-    }
+
+    def define(terms: dict) -> dict:
+        defined = {}
+        for term, definition in terms.items():
+            definition = dict(definition)
+            if "@context" in definition:
+                definition["@context"] = define(definition["@context"])
+            name = definition.pop("@id", term)
+            defined[term] = {"@id": name if ":" in name else base + name, **definition}
+        return defined
+
+    return {"@context": {"@version": 1.1, **define(EXTENSION_TERMS)}}
 
 
 def wap_annotation_url(annotation_id: int, request) -> str:
@@ -171,7 +190,6 @@ def annotation_to_wap(annotation: Annotation, request) -> dict:
     note = dict(data["body"], purpose="replying" if annotation.in_reply_to_id else "commenting")
     data.update(
         {
-            "@context": [W3C_CONTEXT, context_url(request)],
             "id": wap_annotation_url(annotation.pk, request),
             "body": [note]
             + [{"type": "TextualBody", "purpose": "tagging", "value": tag} for tag in tags],

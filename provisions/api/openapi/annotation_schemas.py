@@ -86,7 +86,17 @@ def annotation_schemas() -> dict:
     return {
         "Annotation": closed(
             {
-                "@context": {"const": "http://www.w3.org/ns/anno.jsonld"},
+                "@context": {
+                    "type": "array",
+                    "prefixItems": [
+                        {"const": "http://www.w3.org/ns/anno.jsonld"},
+                        {"type": "string", "format": "uri"},
+                    ],
+                    "minItems": 2,
+                    "maxItems": 2,
+                    "description": "The W3C context, then TreatyWatch's own "
+                    "(/api/v1/context.jsonld), which defines the keys W3C does not.",
+                },
                 "id": {"type": "string", "format": "uri"},
                 **IDENTITIES,
                 "type": {"const": "Annotation"},

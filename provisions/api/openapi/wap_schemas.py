@@ -11,13 +11,6 @@ def wap_schemas(annotation: dict) -> dict:
     properties = wap["properties"]
     del properties["tags"]
     wap["required"].remove("tags")
-    properties["@context"] = {
-        "type": "array",
-        "prefixItems": [{"const": "http://www.w3.org/ns/anno.jsonld"}, {"format": "uri"}],
-        "minItems": 2,
-        "maxItems": 2,
-        "description": "The W3C context, then TreatyWatch's own (/api/v1/context.jsonld).",
-    }
     body = properties["body"]
     body["properties"]["purpose"] = {"enum": ["commenting", "replying", "tagging"]}
     body["required"] = ["type", "purpose", "value"]
@@ -79,6 +72,8 @@ def wap_schemas(annotation: dict) -> dict:
             {
                 "@context": {
                     "type": "object",
+                    "required": ["@version"],
+                    "properties": {"@version": {"const": 1.1}},
                     "additionalProperties": {
                         "type": "object",
                         "required": ["@id"],

@@ -89,7 +89,7 @@ def test_published_annotation_is_the_newest_entry(client, analyst, editor, art24
     # Words quoted from our editorial summary are labelled so, never a treaty-style block quote
     # (tests/test_quote_sources.py covers an official quote).
     assert "From our editorial summary" in first["summary"]
-    assert '<p class="quote-words">domestic law</p>' in first["summary"]
+    assert '<p class="quote-words" lang="en">domestic law</p>' in first["summary"]
     assert "<blockquote" not in first["summary"]
     assert "<em>not</em>" in first["summary"]
     assert set(first["categories"]) == {

@@ -226,7 +226,7 @@ def summary_box(html: str, words: str) -> bool:
             r'<figure class="quote-figure quote-summary">\s*<figcaption class="quote-source">'
             r'<strong class="quote-kind">From our editorial summary</strong>'
             rf" \(<cite>{SUMMARY_LABEL}</cite>\)[^<]*</figcaption>\s*"
-            rf'<p class="quote-words">{re.escape(words)}</p>',
+            rf'<p class="quote-words" lang="en">{re.escape(words)}</p>',
             html,
         )
     )
@@ -235,7 +235,7 @@ def summary_box(html: str, words: str) -> bool:
 def official_quote(html: str, words: str) -> bool:
     return bool(
         re.search(
-            rf'<blockquote class="quote">{re.escape(words)}</blockquote>\s*'
+            rf'<blockquote class="quote" lang="en">{re.escape(words)}</blockquote>\s*'
             r'<figcaption class="quote-source">From the official text: '
             rf"<cite>{re.escape(DEFAULT_LABEL)}</cite></figcaption>",
             html,
@@ -247,7 +247,7 @@ def test_permalinks_name_the_source_and_cite_it(client, both):
     summary, official = both
     html = client.get(summary.get_absolute_url()).content.decode()
     assert summary_box(html, SUMMARY_WORDS)
-    assert f'<blockquote class="quote">{SUMMARY_WORDS}' not in html
+    assert f'<blockquote class="quote" lang="en">{SUMMARY_WORDS}' not in html
     assert "quoting TreatyWatch's editorial summary, not the official text" in html
     html = client.get(official.get_absolute_url()).content.decode()
     assert official_quote(html, OFFICIAL_WORDS)
@@ -271,8 +271,8 @@ def test_search_results_name_the_source(client, both):
 def test_the_feed_names_the_source(client, both):
     feed = client.get("/feeds/latest.atom").content.decode()
     assert "From our editorial summary" in feed and "From the official text" in feed
-    assert f'&lt;blockquote class="quote"&gt;{SUMMARY_WORDS}' not in feed
-    assert f'&lt;blockquote class="quote"&gt;{OFFICIAL_WORDS}' in feed
+    assert f'&lt;blockquote class="quote" lang="en"&gt;{SUMMARY_WORDS}' not in feed
+    assert f'&lt;blockquote class="quote" lang="en"&gt;{OFFICIAL_WORDS}' in feed
 
 
 def test_csv_and_json_exports_carry_quote_source(client, both):

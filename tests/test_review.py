@@ -114,7 +114,7 @@ def test_queue_shows_links_and_annotations_newest_first_with_counts(
     assert f'href="/history/link/{proposed.pk}/"' in html
     # The annotation: quote, rendered body, concerns, tags, author.
     # (A quote from our editorial summary, labelled so: the seeded text is the summaries.)
-    assert '<p class="quote-words">proportionality</p>' in html
+    assert '<p class="quote-words" lang="en">proportionality</p>' in html
     assert "From our editorial summary" in html
     assert "<strong>domestic law</strong>" in html
     assert "#safeguards" in html and "By Alice Analyst" in html

@@ -23,12 +23,14 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from provisions.anchoring import QUOTE, locate_quote, make_selectors
 from provisions.cache.generations import everything_changed
 from provisions.importing.importer import locked_treaty
 from provisions.importing.tree import ImportRefused, ParsedConvention
-from provisions.models import Provision, ProvisionText, TextVersion, Treaty
-from provisions.models.treaty import TEXT_LANGUAGES, citation_for_eid
+from provisions.models import Annotation, Provision, ProvisionText, TextVersion, Treaty
+from provisions.models.treaty import TEXT_LANGUAGES, QuoteSource, citation_for_eid
 from provisions.search.vectors import update_language_vectors
+from provisions.services import history
 
 # Reported differences are listed up to this many (then counted).
 _LISTED = 20
@@ -53,6 +55,8 @@ class LanguageImportReport:
     previous_label: str = ""
     added: int = 0  # provisions newly given text in this language
     changed: list[str] = field(default_factory=list)  # eids whose words changed
+    notes_anchored: int = 0  # notes in this language found again in the changed words
+    notes_orphaned: int = 0  # notes whose words are gone (editors fix them: /review/anchors/)
 
     @property
     def has_changes(self) -> bool:
@@ -79,6 +83,13 @@ class LanguageImportReport:
             out.append(
                 _("Changed: %(citations)s")
                 % {"citations": ", ".join(citation_for_eid(eid) for eid in self.changed)}
+            )
+            out.append(
+                _(
+                    "Annotations on this language's text re-anchored: %(anchored)s found again, "
+                    "%(orphaned)s orphaned (to fix under /review/anchors/)."
+                )
+                % {"anchored": self.notes_anchored, "orphaned": self.notes_orphaned}
             )
         out.append(
             _("Provisions given their %(language)s text: %(n)s.")
@@ -211,6 +222,7 @@ class _LanguageImporter:
             self.report.previous_label = current.label if current else ""
             self.report.changed = changed
             self.report.added = len(new_eids)
+            self.reanchor(version, changed, texts)
         else:
             version = current
             self.report.label = current.label
@@ -225,6 +237,35 @@ class _LanguageImporter:
         self.report.held, self.report.partial = held, version.partial
         update_language_vectors(rows)
         return self.report
+
+    def reanchor(self, version: TextVersion, changed: list[str], texts: dict) -> None:
+        """Find the quotes of this language's notes on changed provisions in the new words;
+        notes in other languages are anchored in texts this import does not change."""
+        notes = Annotation.objects.filter(
+            provision__treaty=self.treaty,
+            provision__eid__in=changed,
+            language=self.language,
+            in_reply_to__isnull=True,
+        ).select_related("provision")
+        for note in notes:
+            quote = note.selector(QUOTE)
+            if not quote:
+                continue
+            text = texts[note.provision.eid][0]
+            found = locate_quote(
+                text, quote["exact"], quote.get("prefix", ""), quote.get("suffix", "")
+            )
+            if found is None:
+                note.anchor_state = Annotation.Anchor.ORPHANED
+                self.report.notes_orphaned += 1
+            else:
+                note.selectors = make_selectors(text, found, found + len(quote["exact"]))
+                note.anchor_state = Annotation.Anchor.ANCHORED
+                note.set_quote_source(QuoteSource(version.label, True))
+                self.report.notes_anchored += 1
+            note.version += 1
+            note.save(update_fields=Annotation.ANCHOR_FIELDS)
+            history.record(obj=note, action="reanchored", actor=None, note=version.label)
 
     def carried_provisions(self, carried: dict) -> dict[str, Provision]:
         return {

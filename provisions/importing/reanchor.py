@@ -36,7 +36,7 @@ from rapidfuzz.distance import Levenshtein
 
 from provisions.anchoring import CONTEXT_CHARS, QUOTE, locate_quote, make_selectors, position_of
 from provisions.models import Annotation, Provision, ProvisionLink, TextVersion, Treaty
-from provisions.models.treaty import quote_source_in
+from provisions.models.treaty import ENGLISH, quote_source_in
 from provisions.services import history
 
 # How alike (0–100, rapidfuzz's normalised Indel similarity, `fuzz.ratio`) the old quote and
@@ -410,10 +410,14 @@ def reanchor(
     for provision in current.values():
         groups.setdefault(_group_key(provision), []).append(provision)
     by_pk = {p.pk: p for p in provisions}
-    versions = list(TextVersion.objects.filter(treaty=treaty).order_by("recorded_at", "pk"))
+    versions = TextVersion.objects.oldest_first(treaty.pk)  # English: the provisions' own text
 
+    # Notes made on another language's text are anchored in that text, which this English
+    # import does not change (provisions.importing.language_import re-anchors those).
     roots = (
-        Annotation.objects.filter(provision__in=provisions, in_reply_to__isnull=True)
+        Annotation.objects.filter(
+            provision__in=provisions, in_reply_to__isnull=True, language=ENGLISH
+        )
         .order_by("pk")
         .prefetch_related("replies")
     )

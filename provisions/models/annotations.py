@@ -14,7 +14,7 @@ from provisions import roles
 from provisions.public_names import public_name_from_stored
 
 from .statement import Concern, SafeguardDemand
-from .treaty import Provision
+from .treaty import ENGLISH, TEXT_LANGUAGES, Provision
 from .workflow import ReviewedQuerySet, ReviewedWork
 
 
@@ -132,6 +132,12 @@ class Annotation(ReviewedWork):
     # quote keeps the version it was taken from. docs/importing.md gives the rule.
     quote_source = models.CharField(_("quoted from"), max_length=200, blank=True)
     quote_source_official = models.BooleanField(_("quoted from the official text"), default=False)
+    # The language of the text the note was made on and is anchored in (its selectors count in
+    # that language's words); the same provision in the other languages shows that it is
+    # annotated, with the quote in this language (docs/languages.md).
+    language = models.CharField(
+        _("language of the text"), max_length=5, choices=TEXT_LANGUAGES, default=ENGLISH
+    )
     concerns = models.ManyToManyField(Concern, related_name="annotations", blank=True)
     demands = models.ManyToManyField(SafeguardDemand, related_name="annotations", blank=True)
     tags = models.ManyToManyField(Tag, related_name="annotations", blank=True)

@@ -16,6 +16,7 @@ from provisions.cache.invalidation import annotation_changed, link_changed
 from provisions.models import Annotation, Provision, ProvisionLink, TextVersion
 from provisions.services import history
 from provisions.services.annotations import EditConflict, quote_source_for
+from provisions.services.language_text import anchored_text, language_text
 from provisions.services.workflow import parsed_version
 from provisions.text import clean_text
 
@@ -45,7 +46,7 @@ def anchor_confirm(*, annotation: Annotation, editor, version) -> Annotation:
         raise ValidationError({"anchor": _("Only a fuzzy anchor can be confirmed.")})
     before = history.annotation_snapshot(current)
     try:
-        current.selectors = normalise_selectors(current.provision.text, current.selectors)
+        current.selectors = normalise_selectors(anchored_text(current), current.selectors)
     except ValidationError:
         raise ValidationError(
             {"anchor": _("The text changed since this anchor was proposed: pick a new span.")}
@@ -85,7 +86,9 @@ def anchor_pick(
     exact = clean_text(exact or "").strip()
     if not exact:
         raise ValidationError({"exact": _("Paste the words the note is about.")})
-    occurrences = provision.text.count(exact)
+    # In the words of the note's own language (services.language_text).
+    text, language_source = language_text(provision, current.language)
+    occurrences = text.count(exact)
     if occurrences > 1:
         raise ValidationError(
             {
@@ -97,11 +100,11 @@ def anchor_pick(
             }
         )
     try:
-        selectors = normalise_selectors(provision.text, [{"type": QUOTE, "exact": exact}])
+        selectors = normalise_selectors(text, [{"type": QUOTE, "exact": exact}])
     except ValidationError as error:
         messages = [m for messages in error.message_dict.values() for m in messages]
         raise ValidationError({"exact": messages}) from None
-    source = quote_source_for(provision)
+    source = language_source or quote_source_for(provision)
     before = history.annotation_snapshot(current)
     moved = current.provision_id != provision.pk
     old_eid = current.provision.eid

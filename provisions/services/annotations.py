@@ -23,10 +23,11 @@ from provisions.models import (
     Tag,
     TextVersion,
 )
-from provisions.models.treaty import QuoteSource
+from provisions.models.treaty import ENGLISH, QuoteSource
 from provisions.rendering import contains_image, render_markdown
 from provisions.services import history
 from provisions.services.audit import audit_record
+from provisions.services.language_text import language_text
 from provisions.services.workflow import (
     MAX_REVIEW_NOTE_CHARS,  # noqa: F401 (forms and tests read the limit here)
     clean_review_note,
@@ -240,6 +241,7 @@ def annotation_create(
     in_reply_to: Annotation | None = None,
     canonical: str = "",
     via: str = "",
+    language: str = ENGLISH,
 ) -> Annotation:
     """A new annotation. `canonical` and `via` (W3C §3.3.7) come from a client that copies an
     annotation made elsewhere: its lasting identity, kept unchanged, and the address it was
@@ -254,11 +256,14 @@ def annotation_create(
         in_reply_to = _thread_to_join(in_reply_to, author)
         provision = in_reply_to.provision
         selectors = None
+        language = in_reply_to.language
         # Replies are team discussion: visible to analysts and editors, public once published.
         status = Annotation.Status.SUBMITTED
-    clean_selectors = normalise_selectors(provision.text, selectors)
+    # A note is anchored in the words of its own language (services.language_text).
+    text, language_source = language_text(provision, language)
+    clean_selectors = normalise_selectors(text, selectors)
     if in_reply_to is None:
-        source = quote_source_for(provision)
+        source = language_source or quote_source_for(provision)
     else:  # a reply quotes nothing; it carries its thread's source
         source = QuoteSource(in_reply_to.quote_source, in_reply_to.quote_source_official)
     now = timezone.now()
@@ -275,6 +280,7 @@ def annotation_create(
         submitted_at=now if status == Annotation.Status.SUBMITTED else None,
         canonical=canonical,
         via=via,
+        language=language,
     )
     related = _set_relations(annotation, concerns, demands, tags, new=True)
     history.record(obj=annotation, action="created", actor=author, related=related)
@@ -315,10 +321,11 @@ def annotation_update(*, annotation: Annotation, user, version: int, **changes) 
         current.body = clean_body(changes["body"])
         current.body_html = render_markdown(current.body)
     if "selectors" in changes:
-        current.selectors = normalise_selectors(current.provision.text, changes["selectors"])
+        text, language_source = language_text(current.provision, current.language)
+        current.selectors = normalise_selectors(text, changes["selectors"])
         current.anchor_state = Annotation.Anchor.ANCHORED
         if current.in_reply_to_id is None:
-            current.set_quote_source(quote_source_for(current.provision))
+            current.set_quote_source(language_source or quote_source_for(current.provision))
     if is_author and current.status == Annotation.Status.REJECTED:
         # Editing a rejected annotation turns it back into a draft to resubmit.
         current.status = Annotation.Status.DRAFT
@@ -406,9 +413,12 @@ def annotation_restore(
     current.body = snapshot["body"]
     current.body_html = render_markdown(current.body)
     try:
-        current.selectors = normalise_selectors(current.provision.text, snapshot["selectors"])
+        text, language_source = language_text(current.provision, current.language)
+        current.selectors = normalise_selectors(text, snapshot["selectors"])
         if current.in_reply_to_id is None and current.selectors:
-            current.set_quote_source(TextVersion.objects.source_of(current.provision))
+            current.set_quote_source(
+                language_source or TextVersion.objects.source_of(current.provision)
+            )
     except ValidationError:
         # The provision text changed since: keep the old selectors, flagged as orphaned, and
         # name the version that was shown when that revision was written.

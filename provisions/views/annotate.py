@@ -18,6 +18,8 @@ from provisions.access import analyst_required
 from provisions.diffing import word_diff
 from provisions.forms import AnnotationForm, LinkProposalForm, ReplyForm
 from provisions.models import Annotation, Article, Tag
+from provisions.models.languages import html_language, is_rtl
+from provisions.models.treaty import ENGLISH, TEXT_LANGUAGES
 from provisions.rendering import render_markdown
 from provisions.services import (
     EditConflict,
@@ -28,6 +30,7 @@ from provisions.services import (
     link_propose,
 )
 from provisions.services.annotations import MAX_BODY_CHARS, quote_refusals, refuse_images
+from provisions.services.language_text import language_text
 
 SELECTION_FIELDS = ("quote", "prefix", "suffix", "start", "end")
 
@@ -56,6 +59,29 @@ def _template(request, page: str, partial: str) -> str:
     return f"{page}#{partial}" if request.htmx else page
 
 
+def _note_language(request) -> str:
+    """The language of the text the note is made on (?language=ar from the article page in
+    Arabic); anything else is English, the provisions' own text."""
+    asked = request.POST.get("language") or request.GET.get("language") or ENGLISH
+    return asked if asked in dict(TEXT_LANGUAGES) else ENGLISH
+
+
+def _words_in(choice: dict, language: str) -> dict:
+    """The chosen provision's words in the note's language, or why there are none."""
+    shown = choice["shown"]
+    if shown is None or language == ENGLISH:
+        return {}
+    try:
+        words, _source = language_text(shown, language)
+    except ValidationError as error:
+        return {"shown": None, "shown_refusal": " ".join(error.messages)}
+    return {
+        "shown_words": words,
+        "shown_lang": html_language(language),
+        "shown_rtl": is_rtl(language),
+    }
+
+
 def _provision_choice(form: AnnotationForm, article, eid: str) -> dict:
     """Offer the provisions open to new notes (`quote_refusal`), and show the one chosen as the
     reader sees it, above the field for the exact words; or say why it cannot be annotated."""
@@ -82,6 +108,7 @@ def annotate(request, number: int):
     article = get_object_or_404(Article.objects.select_related("chapter"), number=number)
     provisions = _article_provisions(article)
     preview = {}
+    language = _note_language(request)
     # The provision asked for: the form's own field (also as ?provision=, which a form sent with
     # GET gives), or the article page's ?eid= link.
     eid = (
@@ -118,6 +145,7 @@ def annotate(request, number: int):
                     demands=form.cleaned_data["demands"],
                     tags=form.tag_names(),
                     status=status,
+                    language=language,
                 )
             except ValidationError as error:
                 form.add_service_errors(error)
@@ -147,9 +175,11 @@ def annotate(request, number: int):
         "form": form,
         "tags": Tag.objects.visible_to(request.user)[:200],
         "inline": inline,
-        **_provision_choice(form, article, eid),
+        "note_language": language,
         **preview,
     }
+    choice = _provision_choice(form, article, eid)
+    context |= choice | _words_in(choice, language)
     return render(request, _template(request, "provisions/annotate.html", "form"), context)
 
 

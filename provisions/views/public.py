@@ -27,6 +27,7 @@ from provisions.models import (
     Statement,
     Treaty,
 )
+from provisions.models.treaty import ENGLISH
 from provisions.queries.articles import (
     article_annotations,
     chapters_with_articles,
@@ -82,15 +83,30 @@ def toc(request):
     return render(request, "provisions/toc.html", context)
 
 
-def highlighted_provisions(provisions, annotations) -> list:
-    """Provisions with `.highlighted` text; only anchored annotations are marked in the text."""
+def _spans(annotations, language: str) -> dict[int, list]:
+    """Where anchored notes made on `language`'s text sit in it, by provision id."""
     spans: dict[int, list] = {}
     for annotation in annotations:
         position = position_of(annotation.selectors)
-        if position and annotation.anchor_state == Annotation.Anchor.ANCHORED:
+        anchored = annotation.anchor_state == Annotation.Anchor.ANCHORED
+        if position and anchored and annotation.language == language:
             spans.setdefault(annotation.provision_id, []).append((*position, annotation.pk))
+    return spans
+
+
+def highlighted_provisions(provisions, annotations, shown=None) -> list:
+    """Provisions with `.highlighted` text (English) and, when `shown` is another language's
+    text, `.shown_text` and `.shown_label` in it. Only anchored notes are marked, each in the
+    text of the language it was made on; elsewhere it sits beside its provision, unmarked."""
+    spans = _spans(annotations, ENGLISH)
     for provision in provisions:
         provision.highlighted = highlight(provision.text, spans.get(provision.pk, []))
+    if shown is not None and not shown.is_fallback:
+        spans = _spans(annotations, shown.language)
+        for provision in provisions:
+            text = shown.text_of(provision)
+            provision.shown_text = highlight(text, spans.get(provision.pk, []))
+            provision.shown_label = shown.label_of(provision)
     return provisions
 
 
@@ -110,20 +126,16 @@ def article(request, number: int):
     )
     contents = table_of_contents(article.treaty)
     by_number = {a.number: a for _chapter, articles in contents for a in articles}
-    provisions = highlighted_provisions(list(article.provisions.all()), anchored)
+    # The text in the reader's language when its version holds the article, else English with
+    # a note (two queries for another language, none for English).
+    shown = text_for_reader(article, get_language())
+    provisions = highlighted_provisions(list(article.provisions.all()), anchored, shown)
     # Analysts are offered to annotate only what the service would accept (readers: no query).
     refusals = quote_refusals(provisions) if roles.is_analyst(request.user) else {}
     for provision in provisions:
         # Each note sits beside (on a phone: below) the provision it is about.
         provision.notes = [a for a in anchored if a.provision_id == provision.pk]
         provision.annotate_refusal = refusals.get(provision.pk, "")
-    # The text in the reader's language when its version holds the article, else English with
-    # a note (two queries for another language, none for English).
-    shown = text_for_reader(article, get_language())
-    if shown is not None:
-        for provision in provisions:
-            provision.shown_text = shown.text_of(provision)
-            provision.shown_label = shown.label_of(provision)
     context = {
         "treaty": article.treaty,
         "article": article,

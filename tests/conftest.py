@@ -10,6 +10,7 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 import pytest
 from django.contrib.auth.models import Group
 from django.core.cache import cache
+from django.utils import translation
 
 from provisions.cache.process_pages import process_pages
 from provisions.importing.language_import import import_language_version
@@ -59,6 +60,16 @@ def django_db_setup(django_db_setup, django_db_blocker):
         seed_statement()
         seed_parties(states=un_states())
         seed_treaty_status()
+
+
+@pytest.fixture(autouse=True)
+def default_language():
+    """Each test starts in the default language: a request to /ar/… leaves Arabic active in the
+    test's thread (LocaleMiddleware activates it and nothing deactivates it), which would
+    translate the next test's citations and command output."""
+    translation.deactivate()
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture

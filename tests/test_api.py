@@ -47,6 +47,11 @@ def test_index_points_to_every_collection(client):
     data = response.json()
     assert data["openapi"] == "http://testserver/api/v1/openapi.json"
     assert data["annotations"] == "http://testserver/api/v1/annotations"
+    assert data["annotation_container"] == "http://testserver/api/v1/annotations/"
+    assert data["context"] == "http://testserver/api/v1/context.jsonld"
+    for address in data.values():
+        if address.startswith("http://testserver/"):
+            assert client.get(address.removeprefix("http://testserver")).status_code == 200
 
 
 def test_treaty_has_facts_chapters_and_article_titles(client):

@@ -40,6 +40,9 @@ def get_index(request):
             "states": url("api:states"),
             "links": url("api:links"),
             "annotations": url("api:annotations"),
+            # The W3C Web Annotation Protocol's container and TreatyWatch's JSON-LD context.
+            "annotation_container": url("api:wap_container"),
+            "context": url("api:context"),
         }
     )
 

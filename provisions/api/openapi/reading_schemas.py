@@ -128,8 +128,19 @@ def reading_schemas() -> dict:
         **states_schemas(),
         "Index": {
             "type": "object",
-            "required": ["name", "version", "openapi", "treaty", "annotations", "links"],
+            "required": [
+                "name",
+                "version",
+                "openapi",
+                "treaty",
+                "annotations",
+                "links",
+                "annotation_container",
+                "context",
+            ],
             "additionalProperties": {"type": "string"},
+            "description": "Addresses: `annotation_container` is the W3C Web Annotation "
+            "Protocol's container, `context` the JSON-LD context of TreatyWatch's terms.",
         },
         "OpenApiDocument": {"type": "object"},
         "ArticleSummary": closed(article_summary),

@@ -25,6 +25,7 @@ from provisions.views import scorecard as scorecard_views
 from provisions.views import search as search_views
 from provisions.views import signin as signin_views
 from provisions.views import states as state_views
+from provisions.views import translations as translation_views
 from provisions.views import two_factor as two_factor_views
 
 app_name = "provisions"
@@ -183,6 +184,26 @@ urlpatterns = [
     path("accounts/enrol/", enrolment.enrol, name="enrol"),
     path("accounts/enrol/<str:token>/", enrolment.enrol_start, name="enrol_start"),
     path("review/audit/", audit_views.audit_log, name="audit"),
+    # Editors' translations of concerns, demands and article summaries (views/translations.py).
+    path("review/translations/", translation_views.translations, name="translations"),
+    path(
+        "review/translations/concerns/<slug:key>/<str:language>/",
+        translation_views.translation_edit,
+        CONCERN,
+        name="translation_concern",
+    ),
+    path(
+        "review/translations/safeguards/<slug:key>/<str:language>/",
+        translation_views.translation_edit,
+        DEMAND,
+        name="translation_demand",
+    ),
+    path(
+        "review/translations/articles/<str:key>/<str:language>/",
+        translation_views.translation_edit,
+        {"kind": "article"},
+        name="translation_article",
+    ),
     path("review/members/", members.members, name="members"),
     path("review/members/<int:pk>/role/", members.member_role, name="member_role"),
     path(

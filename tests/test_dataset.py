@@ -25,9 +25,11 @@ from provisions.models import (
     ApiToken,
     Article,
     AuditEvent,
+    Concern,
     Provision,
     ProvisionVersion,
     Revision,
+    Translation,
 )
 from provisions.services import (
     annotation_create,
@@ -45,6 +47,7 @@ from provisions.services.dataset import (
     dataset_models,
     left_out_models,
 )
+from provisions.services.translations import translation_save
 
 pytestmark = pytest.mark.django_db
 
@@ -89,6 +92,21 @@ def dataset_content(analyst, other_analyst, editor):
         provision=art24, proposer=analyst, concern="gender-risks", rationale="Approved link"
     )
     link_approve(link=approved, editor=editor, note="ok")
+    # An editor's translations (the words are the test's, not the coalition's).
+    translation_save(
+        target=Concern.objects.get(slug="gender-risks"),
+        language="ar",
+        title="عنوان تجريبي",
+        text="نص تجريبي.",
+        editor=editor,
+    )
+    translation_save(
+        target=Article.objects.get(number=24),
+        language="fr",
+        title="",
+        text="Résumé.",
+        editor=editor,
+    )
     ApiToken.objects.create(
         user=analyst,
         name="laptop",
@@ -198,6 +216,10 @@ def test_round_trip_into_an_empty_database_gives_the_same_data(dataset_content):
     alice = get_user_model().objects.get(username="alice")
     assert alice.check_password("correct-horse-battery")
     assert alice.member.display_name == "Alice Analyst"
+    # Editors' translations, with their history.
+    assert Translation.objects.get(concern__slug="gender-risks", language="ar").text == "نص تجريبي."
+    assert Translation.objects.get(article__number=24, language="fr").text == "Résumé."
+    assert Revision.objects.filter(target_type="translation").count() == 2
     assert list(alice.groups.values_list("name", flat=True)) == ["Analysts"]
     assert get_user_model().objects.get(username="root").is_superuser
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from provisions.models import Concern, Revision, SafeguardDemand
 from provisions.services import api_token_create, api_token_revoke
@@ -148,6 +149,24 @@ def test_public_and_member_pages_are_valid_html(
         "annotation-import": reverse("provisions:annotation_import"),
     }
     for name, url in editor_pages.items():
+        save(tmp_path, name, client.get(url))
+    # Translations (issue 14): the editors' list and form, a refused form, and French pages
+    # with one concern translated and the others shown in English with the note.
+    translate_url = reverse(
+        "provisions:translation_concern", kwargs={"key": concern.slug, "language": "fr"}
+    )
+    save(tmp_path, "translation-refused", client.post(translate_url, {"text": "x"}), 400)
+    client.post(translate_url, {"title": "Titre traduit", "text": "Le texte traduit."})
+    save(tmp_path, "translations", client.get(reverse("provisions:translations")))
+    save(tmp_path, "translation-edit", client.get(translate_url))
+    with translation.override("fr"):
+        french = {
+            "fr-concerns": reverse("provisions:concerns"),
+            "fr-concern": reverse("provisions:concern", kwargs={"slug": concern.slug}),
+            "fr-safeguard": reverse("provisions:safeguard", kwargs={"slug": demand.slug}),
+            "fr-article": reverse("provisions:article", kwargs={"number": 24}),
+        }
+    for name, url in french.items():
         save(tmp_path, name, client.get(url))
     # Restoring a version asks first (the version the note had when it was submitted), and
     # answers a missing reason with the page and its error.

@@ -358,3 +358,44 @@ def test_language_prefixed_pages_keep_the_access_rules(
         if not ok:
             failures.append(f"GET {url} as {who}: {response.status_code}")
     assert failures == []
+
+
+# Editors' translations (/review/translations/…): only a verified editor reads or writes them;
+# an editor whose session has not passed the second factor is sent to it, and writes nothing.
+TRANSLATION_EXPECTED = {
+    "anonymous": (302, 302),
+    "analyst": (403, 403),
+    "other_analyst": (403, 403),
+    "editor": (200, 302),
+    "editor_without_code": (302, 302),
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("who", list(TRANSLATION_EXPECTED))
+def test_translation_pages_by_role(client, who, analyst, other_analyst, editor):
+    from provisions.models import Concern, Translation
+
+    users = {"analyst": analyst, "other_analyst": other_analyst, "editor": editor}
+    if who == "editor_without_code":
+        from django.test import Client
+
+        client = Client()  # signed in with the password only
+        client.force_login(editor)
+    else:
+        login_for(client, who, users)
+    concern = Concern.objects.first()
+    edit = f"/review/translations/concerns/{concern.slug}/fr/"
+    read_status, write_status = TRANSLATION_EXPECTED[who]
+    for url in ("/review/translations/", edit, "/review/translations/articles/24/es/"):
+        response = client.get(url)
+        assert response.status_code == read_status, url
+        if who == "anonymous":
+            assert is_login_redirect(response)
+        if who == "editor_without_code":
+            assert response["Location"].startswith("/accounts/two-factor/")
+    response = client.post(edit, {"title": "Titre", "text": "Texte."})
+    assert response.status_code == write_status
+    assert Translation.objects.exists() == (who == "editor")
+    if who == "editor":
+        assert response["Location"] == edit

@@ -8,9 +8,11 @@ from .links import ProvisionLink
 from .outbox import OutboxMessage
 from .statement import POINT_MODELS, Concern, Organisation, SafeguardDemand, Statement
 from .states import Commitment, Confidence, Declaration, Party, Region, TreatyAction
+from .translations import Translation
 from .treaty import Article, Chapter, Provision, ProvisionVersion, TextVersion, Treaty
 
 __all__ = [
+    "Translation",
     "POINT_MODELS",
     "ApiToken",
     "AuditEvent",

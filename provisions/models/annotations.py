@@ -326,6 +326,9 @@ class Revision(models.Model):
         ANNOTATION = "annotation", _("Annotation")
         LINK = "link", _("Provision link")
         COMMITMENT = "commitment", _("Commitment")
+        # Read on the translation's own page by editors (views/translations.py), not in the
+        # history pages: visible_to() leaves them out.
+        TRANSLATION = "translation", _("Translation")
 
     target_type = models.CharField(_("kind of object"), max_length=20, choices=Target.choices)
     target_id = models.PositiveBigIntegerField(_("object id"))

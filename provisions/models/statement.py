@@ -5,6 +5,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from .translations import Translatable
+
 
 class Statement(models.Model):
     slug = models.SlugField(_("slug"), unique=True)
@@ -51,8 +53,10 @@ class StatementPointQuerySet(models.QuerySet):
         )
 
 
-class StatementPoint(models.Model):
+class StatementPoint(Translatable, models.Model):
     """Common shape of a concern and a safeguard demand: a titled point of the statement."""
+
+    translated_fields = {"title": "title", "point": "text"}
 
     statement = models.ForeignKey(Statement, on_delete=models.CASCADE, related_name="+")
     slug = models.SlugField(_("slug"), unique=True, max_length=80)

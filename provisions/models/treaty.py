@@ -8,6 +8,8 @@ from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from .translations import Translatable
+
 # The Convention's six authentic languages (Article 68), by the codes import_convention takes.
 # English is the text the Provision rows hold; the others are ProvisionText rows.
 ENGLISH = "en"
@@ -85,7 +87,9 @@ class ArticleQuerySet(models.QuerySet):
         )
 
 
-class Article(models.Model):
+class Article(Translatable, models.Model):
+    translated_fields = {"summary": "text"}
+
     treaty = models.ForeignKey(Treaty, on_delete=models.CASCADE, related_name="articles")
     chapter = models.ForeignKey(Chapter, on_delete=models.PROTECT, related_name="articles")
     number = models.PositiveSmallIntegerField(_("number"))

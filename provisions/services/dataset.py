@@ -54,6 +54,7 @@ from provisions.models import (
     Statement,
     Tag,
     TextVersion,
+    Translation,
     Treaty,
     TreatyAction,
 )
@@ -109,6 +110,8 @@ def dataset_models() -> list:
         Organisation,
         Concern,
         SafeguardDemand,
+        # Editors' translations of concerns, demands and article summaries.
+        Translation,
         Tag,
         # Where the states stand: parties, their actions and declarations, the scorecard.
         Party,

@@ -5,7 +5,8 @@ from datetime import UTC, date, datetime
 
 from django import template
 from django.conf import settings
-from django.utils.translation import get_language
+from django.utils.html import format_html
+from django.utils.translation import get_language, gettext
 
 from provisions import languages, public_names, text
 
@@ -65,3 +66,29 @@ def language_links(context):
 def language_tag():
     """The current language as a BCP 47 tag for <html lang> (zh-Hans)."""
     return languages.bcp47(get_language() or settings.LANGUAGE_CODE)
+
+
+@register.simple_tag
+def shown(obj, field: str, plain: bool = False):
+    """An editorial field (a concern's "title" or "point", an article's "summary") in the
+    reader's language (models/translations.py). Without a translation the English is shown in
+    an element marked `lang="en" dir="ltr"`; `untranslated_note` says so once per object.
+    plain=True gives the text alone (a <title>, an attribute)."""
+    value = obj.shown(field)
+    if plain or not value.fallback:
+        return value.text
+    return format_html('<span lang="en" dir="ltr">{}</span>', value.text)
+
+
+@register.simple_tag
+def untranslated_note(obj, element: str = "span"):
+    """ "Not yet translated; shown in English" when `obj` has no translation into the reader's
+    language (nothing in English), in a <span> or a <p>."""
+    if not obj.untranslated:
+        return ""
+    return format_html(
+        '<{} class="untranslated-note">{}</{}>',
+        "p" if element == "p" else "span",
+        gettext("Not yet translated; shown in English"),
+        "p" if element == "p" else "span",
+    )

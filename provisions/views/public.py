@@ -37,6 +37,7 @@ from provisions.queries.articles import (
 from provisions.queries.coverage import chapter_coverage
 from provisions.queries.languages import text_for_reader
 from provisions.queries.review import refused_action_for
+from provisions.queries.translations import with_translations
 from provisions.services.annotations import quote_refusals
 from provisions.treaty_status import commitments_by_level
 
@@ -55,7 +56,7 @@ def home(request):
     context = {
         "treaty": _treaty(),
         "statement": Statement.objects.prefetch_related("signatories").first(),
-        "concerns": Concern.objects.with_link_counts(),
+        "concerns": with_translations(Concern.objects.with_link_counts()),
         "coverage": chapter_coverage(chapters_with_articles()),
         "latest": Annotation.objects.published()
         .top_level()
@@ -115,14 +116,18 @@ def highlighted_provisions(provisions, annotations, shown=None) -> list:
 @cache_public_page("article:{number}")
 @vary_on_headers("HX-Request")
 def article(request, number: int):
-    article = get_object_or_404(Article.objects.for_rendering(), number=number)
+    article = get_object_or_404(with_translations(Article.objects.for_rendering()), number=number)
     annotations = article_annotations(article, request.user)
     anchored = [a for a in annotations if a.anchor_state == Annotation.Anchor.ANCHORED]
     links = list(
-        ProvisionLink.objects.public()
-        .filter(provision__article=article)
-        .select_related("provision", "concern", "demand")
-        .order_by("provision__position", "concern__position", "demand__position")
+        with_translations(
+            ProvisionLink.objects.public()
+            .filter(provision__article=article)
+            .select_related("provision", "concern", "demand")
+            .order_by("provision__position", "concern__position", "demand__position"),
+            "concern",
+            "demand",
+        )
     )
     contents = table_of_contents(article.treaty)
     by_number = {a.number: a for _chapter, articles in contents for a in articles}
@@ -215,7 +220,10 @@ def point_list(request, kind: str):
     return render(
         request,
         f"provisions/{model.public_name}_list.html",
-        {"points": model.objects.with_link_counts(), "statement": Statement.objects.first()},
+        {
+            "points": with_translations(model.objects.with_link_counts()),
+            "statement": Statement.objects.first(),
+        },
     )
 
 
@@ -226,7 +234,7 @@ def point_detail(request, kind: str, slug: str):
     """A concern's or a safeguard demand's page: its links by chapter and, a page at a time,
     the published annotations tied to it (there can be thousands)."""
     model = POINT_MODELS[kind]
-    point = get_object_or_404(model, slug=slug)
+    point = get_object_or_404(with_translations(model.objects.all()), slug=slug)
     annotations = point.annotations.published().for_display().order_by("provision__position", "-pk")
     context = {
         "point": point,

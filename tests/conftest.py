@@ -50,6 +50,12 @@ def compiled_catalogues():
     from django.core.management import call_command
 
     call_command("compilemessages", verbosity=0)
+    # A page rendered in another language earlier in the session, before the .mo files
+    # existed, left Django holding an empty catalogue for it: read them again.
+    from django.utils.translation import trans_real
+
+    trans_real._translations = {}
+    trans_real._default = None
 
 
 @pytest.fixture(scope="session")

@@ -65,7 +65,7 @@ def translations(request):
     return render(
         request,
         "provisions/translations.html",
-        {"languages": overview["languages"], "groups": groups},
+        {"target_languages": overview["languages"], "groups": groups},
     )
 
 

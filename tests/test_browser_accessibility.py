@@ -305,6 +305,9 @@ def test_pages_in_other_languages_have_no_serious_violations(
     page = new_page(browser, live_server)
     page.goto(f"{live_server.url}/ar/convention/articles/24/")
     assert page.evaluate("getComputedStyle(document.documentElement).direction") == "rtl"
+    # "← previous article" points the way the page reads: turned round.
+    arrow = "getComputedStyle(document.querySelector('a[rel=prev] .flow-arrow')).transform"
+    assert page.evaluate(arrow) == "matrix(-1, 0, 0, 1, 0, 0)"
     page.locator(".language-menu > summary").click()  # the switcher open, for axe too
     assert not blocking_violations(page)
     found = audit(page, live_server, paths)

@@ -34,10 +34,10 @@ class Hit:
         return (-round(self.rank, 6), KINDS.index(self.kind), self.order)
 
 
-def article_hits(query: str) -> list[Hit]:
+def article_hits(query: str, language: str = "en") -> list[Hit]:
     hits = {
         pk: Hit("article", pk, rank or 0.0, number, chapter={chapter_id})
-        for pk, rank, number, chapter_id in articles_matching(query).values_list(
+        for pk, rank, number, chapter_id in articles_matching(query, language).values_list(
             "pk", "rank", "number", "chapter_id"
         )
     }

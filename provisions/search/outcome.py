@@ -41,15 +41,18 @@ class SearchOutcome:
     cited: CitationMatch | None = None
 
 
-def search(query: str, *, user, selected: dict[str, list[str]], page=1) -> SearchOutcome:
+def search(
+    query: str, *, user, selected: dict[str, list[str]], page=1, language: str = "en"
+) -> SearchOutcome:
     """Run a (cleaned, non-empty) query for this user with facet selections from the URL.
 
     selected maps facet names ("kind", "chapter", "concern", "demand", "tag") to the values of
-    the URL; unknown values are ignored.
+    the URL; unknown values are ignored. `language`: the reader's text language, whose
+    version of the text is searched too, and first.
     """
     citation = parse_citation(query)
     cited = resolve_citation(citation) if citation else None  # one query, citations only
-    hits = [*article_hits(query), *point_hits(query)]  # the few: in Python
+    hits = [*article_hits(query, language), *point_hits(query)]  # the few: in Python
     annotations = AnnotationMatches(query, user)  # the many: in the database
 
     chapters = list(Chapter.objects.order_by("position").only("pk", "number", "title"))

@@ -5,6 +5,7 @@ search (too long, or only stop-words and signs) and chooses between the page and
 """
 
 from django.shortcuts import render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
@@ -12,6 +13,7 @@ from django.views.decorators.vary import vary_on_headers
 from provisions.access import public
 from provisions.cache.scopes import ANALYSIS
 from provisions.cache.serving import cache_public_page
+from provisions.models.languages import text_language
 from provisions.search.facets import FACETS
 from provisions.search.outcome import search as run_search
 from provisions.search.query import MAX_QUERY_CHARS, clean_query, has_searchable_words
@@ -52,6 +54,8 @@ def search(request):
             user=request.user,
             selected={name: request.GET.getlist(name) for name in FACETS},
             page=request.GET.get("page", 1),
+            # The text in the reader's language is searched too, and first (docs/languages.md).
+            language=text_language(get_language()),
         )
     # A history restore needs the whole page; every other htmx request swaps the results only.
     if request.htmx and not request.htmx.history_restore_request:

@@ -106,10 +106,13 @@ def test_compare_query_budget(client, arabic, django_assert_num_queries):
         assert _compare(client, 24, "?left=fr&right=en").status_code == 200
 
 
-def test_article_page_costs_two_more_queries_for_another_language(client, arabic):
+def test_article_page_costs_one_query_for_the_versions_and_one_for_the_words(client, arabic):
+    """Another language reads its versions (one query) and, when its version holds the article,
+    the words (one more). Measured against Russian, which has no version here, so that what the
+    page costs in any other language for other reasons (translated summaries…) cancels out."""
     counts = {}
-    for language in (None, ARABIC, None, ARABIC):  # the second round, once sessions are warm
+    for language in (ARABIC, "ru", ARABIC, "ru"):  # the second round, once sessions are warm
         with CaptureQueriesContext(connection) as queries:
             assert _article(client, 2, language).status_code == 200
         counts[language] = len(queries)
-    assert counts[ARABIC] == counts[None] + 2
+    assert counts[ARABIC] == counts["ru"] + 1

@@ -776,3 +776,29 @@ def test_container_query_budget_does_not_grow(client, analyst, editor):
     assert counts[0] == counts[1], counts
     container, json_api, minimal = counts[0]
     assert container == json_api and minimal == container - 4, counts
+
+
+# --- The protocol's SHOULDs (web-platform-tests server-manual.html's [RECOMMENDED] checks) -----
+
+
+def test_should_minimal_container_names_its_pages_and_holds_no_annotations(client, analyst, editor):
+    published_annotation(analyst, editor, "One.")
+    minimal = client.get(
+        CONTAINER, HTTP_PREFER=PREFER.format("http://www.w3.org/ns/ldp#PreferMinimalContainer")
+    )
+    data = minimal.json()
+    assert data["total"] == 1 and isinstance(data["first"], str) and isinstance(data["last"], str)
+    assert "items" not in data and "ldp:contains" not in data
+    assert "Prefer" in minimal["Vary"] and "Prefer" not in minimal
+    page = client.get(data["first"].removeprefix(BASE)).json()
+    assert page["items"] and all("@context" in item for item in page["items"])
+
+
+def test_should_a_deleted_annotation_is_gone_for_every_method(client, created):
+    response, token = created
+    address = response.json()["id"].removeprefix(BASE)
+    assert client.delete(address, **bearer(token)).status_code == 204
+    assert client.get(address, **bearer(token)).status_code == 404
+    assert client.delete(address, **bearer(token)).status_code == 404
+    gone = send(client, "put", address, response.json(), token, HTTP_IF_MATCH=response["ETag"])
+    assert gone.status_code == 404

@@ -19,15 +19,13 @@ from collections.abc import Callable, Iterable, Iterator
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from provisions.api.serializers import (
+from provisions.api.serializers import iso, party_to_dict, states_summary_to_dict
+from provisions.api.w3c import (
     W3C_CONTEXT,
     W3C_MEDIA_TYPE,
     annotation_to_w3c,
     context_url,
-    iso,
-    party_to_dict,
     relation_values,
-    states_summary_to_dict,
 )
 from provisions.models import (
     Annotation,

@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
 from provisions import services
-from provisions.api import serializers
+from provisions.api import w3c
 from provisions.api.auth import token_required
 from provisions.api.endpoint import (
     endpoint,
@@ -96,7 +96,7 @@ def etag_list(header: str) -> list[str]:
 def check_if_match(request, annotation: Annotation, *, required: bool) -> int:
     """The version the client edits from (from If-Match); 428 without it, 412 when stale."""
     header = request.headers.get("If-Match")
-    etag = serializers.annotation_etag(annotation)
+    etag = w3c.annotation_etag(annotation)
     candidates = None if header is None else etag_list(header)
     if required and candidates is not None:
         # "*" matches any version, so it says nothing about which one the client read: where
@@ -125,13 +125,13 @@ def check_if_match(request, annotation: Annotation, *, required: bool) -> int:
 def annotation_response(request, pk: int, *, status: int = 200, location: bool = False):
     annotation = Annotation.objects.for_display().with_visible_parent_id(request.user).get(pk=pk)
     response = json_response(
-        serializers.annotation_to_w3c(annotation, request),
+        w3c.annotation_to_w3c(annotation, request),
         status=status,
-        content_type=serializers.W3C_MEDIA_TYPE,
+        content_type=w3c.W3C_MEDIA_TYPE,
     )
-    response["ETag"] = serializers.annotation_etag(annotation)
+    response["ETag"] = w3c.annotation_etag(annotation)
     if location:
-        response["Location"] = serializers.annotation_api_url(annotation.pk, request)
+        response["Location"] = w3c.annotation_api_url(annotation.pk, request)
     return response
 
 
@@ -175,7 +175,7 @@ def get_annotations(request):
         paginate(
             request,
             visible_annotations(request),
-            lambda item: serializers.annotation_to_w3c(item, request),
+            lambda item: w3c.annotation_to_w3c(item, request),
         )
     )
 
@@ -248,12 +248,12 @@ def displayed_annotation(request, pk: int) -> Annotation:
 
 def get_annotation(request, pk: int):
     annotation = displayed_annotation(request, pk)
-    etag = serializers.annotation_etag(annotation)
+    etag = w3c.annotation_etag(annotation)
     if (response := not_modified(request, etag)) is not None:
         return response
     response = json_response(
-        serializers.annotation_to_w3c(annotation, request),
-        content_type=serializers.W3C_MEDIA_TYPE,
+        w3c.annotation_to_w3c(annotation, request),
+        content_type=w3c.W3C_MEDIA_TYPE,
     )
     response["ETag"] = etag
     return response

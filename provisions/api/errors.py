@@ -81,7 +81,7 @@ def exception_response(exc: Exception) -> JsonResponse:
     if isinstance(exc, (Http404, ObjectDoesNotExist)):
         return error_response(404, "not_found", _("Nothing here: check the address and the id."))
     if isinstance(exc, EditConflict):
-        from provisions.api.serializers import annotation_etag
+        from provisions.api.w3c import annotation_etag
 
         etag = annotation_etag(exc.current)
         return error_response(

@@ -21,7 +21,7 @@ from django.http import HttpResponse
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 
-from provisions.api import annotation_views, serializers
+from provisions.api import annotation_views, w3c
 from provisions.api.auth import token_required
 from provisions.api.endpoint import (
     endpoint,
@@ -72,7 +72,7 @@ def _media_type(request) -> str:
     client that accepts only that; 406 when the client accepts neither."""
     header = request.headers.get("Accept", "").strip()
     if not header:
-        return serializers.W3C_MEDIA_TYPE
+        return w3c.W3C_MEDIA_TYPE
     accepted = set()
     for item in header.split(","):
         media, *params = (part.strip().lower() for part in item.split(";"))
@@ -84,7 +84,7 @@ def _media_type(request) -> str:
             continue
         accepted.add(media)
     if accepted & {"application/ld+json", "application/*", "*/*"}:
-        return serializers.W3C_MEDIA_TYPE
+        return w3c.W3C_MEDIA_TYPE
     if "application/json" in accepted:
         return "application/json"
     raise ApiError(
@@ -149,9 +149,9 @@ def get_container(request):
             "partOf": {"id": container_id, "total": total},
             "startIndex": start,
             "items": [
-                serializers.wap_annotation_url(row.pk, request)
+                w3c.wap_annotation_url(row.pk, request)
                 if iris
-                else serializers.annotation_to_wap(row, request)
+                else w3c.annotation_to_wap(row, request)
                 for row in rows
             ],
         }
@@ -162,10 +162,10 @@ def get_container(request):
         return document
 
     if "page" in request.GET:
-        document = {"@context": serializers.W3C_CONTEXT, **page_document(page)}
+        document = {"@context": w3c.W3C_CONTEXT, **page_document(page)}
     else:
         document = {
-            "@context": [serializers.W3C_CONTEXT, LDP_JSONLD],
+            "@context": [w3c.W3C_CONTEXT, LDP_JSONLD],
             "id": container_id,
             "type": ["BasicContainer", "AnnotationCollection"],
             "label": _("TreatyWatch annotations"),
@@ -181,17 +181,17 @@ def get_container(request):
 
 def _annotation_response(request, pk: int, *, status: int = 200, media=None) -> HttpResponse:
     annotation = annotation_views.displayed_annotation(request, pk)
-    etag = serializers.annotation_etag(annotation)
+    etag = w3c.annotation_etag(annotation)
     if status == 200 and (response := not_modified(request, etag)) is not None:
         return response
     response = json_response(
-        serializers.annotation_to_wap(annotation, request),
+        w3c.annotation_to_wap(annotation, request),
         status=status,
-        content_type=media or serializers.W3C_MEDIA_TYPE,
+        content_type=media or w3c.W3C_MEDIA_TYPE,
     )
     response["ETag"] = etag
     if status == 201:
-        response["Location"] = serializers.wap_annotation_url(annotation.pk, request)
+        response["Location"] = w3c.wap_annotation_url(annotation.pk, request)
     return response
 
 
@@ -200,7 +200,7 @@ def get_annotation(request, pk: int):
 
 
 def get_context(request):
-    response = json_response(serializers.wap_context(request), content_type="application/ld+json")
+    response = json_response(w3c.wap_context(request), content_type="application/ld+json")
     response["Cache-Control"] = "public, max-age=86400"
     return response
 
@@ -334,7 +334,7 @@ container = endpoint(
     name="wap_container",
     get=get_container,
     post=post_container,
-    ldp_headers={"Link": CONTAINER_LINK, "Accept-Post": serializers.W3C_MEDIA_TYPE},
+    ldp_headers={"Link": CONTAINER_LINK, "Accept-Post": w3c.W3C_MEDIA_TYPE},
 )
 annotation = endpoint(
     name="wap_annotation",

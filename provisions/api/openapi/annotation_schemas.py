@@ -3,7 +3,7 @@
 from provisions.api.openapi.parts import closed, nullable, page_schema, schema_ref
 from provisions.models import Annotation
 
-# W3C §3.3.7, present only when known (serializers.annotation_to_w3c).
+# W3C §3.3.7, present only when known (w3c.annotation_to_w3c).
 IDENTITIES = {
     "canonical": {
         "type": "string",

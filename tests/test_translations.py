@@ -196,3 +196,13 @@ def test_the_editor_form_saves_and_shows_its_history(client, editor):
     assert overview.count("translated</span>") == 1
     assert client.get(url.replace("/ar/", "/en/")).status_code == 404
     assert client.get(url.replace("/ar/", "/de/")).status_code == 404
+
+
+@pytest.mark.django_db
+def test_an_empty_form_without_a_translation_saves_nothing_and_says_so(client, editor):
+    client.force_login(editor)
+    concern = Concern.objects.first()
+    url = reverse("provisions:translation_concern", kwargs={"key": concern.slug, "language": "es"})
+    html = text_of(client.post(url, {"title": "", "text": ""}, follow=True))
+    assert "Nothing saved: every field was empty." in html and "Translation removed" not in html
+    assert not Revision.objects.filter(target_type="translation").exists()

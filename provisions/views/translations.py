@@ -95,9 +95,12 @@ def translation_edit(request, kind: str, key: str, language: str):
             except ValidationError as error:
                 form.add_service_errors(error)
             else:
-                messages.success(
-                    request, _("Translation saved.") if saved else _("Translation removed.")
-                )
+                if saved:
+                    messages.success(request, _("Translation saved."))
+                elif current:
+                    messages.success(request, _("Translation removed."))
+                else:
+                    messages.info(request, _("Nothing saved: every field was empty."))
                 return redirect(request.path)
         status = 400
     else:

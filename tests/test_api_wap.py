@@ -802,3 +802,20 @@ def test_should_a_deleted_annotation_is_gone_for_every_method(client, created):
     assert client.delete(address, **bearer(token)).status_code == 404
     gone = send(client, "put", address, response.json(), token, HTTP_IF_MATCH=response["ETag"])
     assert gone.status_code == 404
+
+
+def test_the_migration_gives_notes_made_here_a_lasting_identity_and_imported_ones_none(analyst):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("provisions.migrations.0019_annotation_canonical_via")
+    mine, imported = draft(analyst), draft(analyst, "Imported.")
+    Annotation.objects.filter(pk=mine.pk).update(canonical="")
+    Annotation.objects.filter(pk=imported.pk).update(
+        canonical="", imported_from="w3c", imported_id="https://example.org/a/1"
+    )
+    migration.give_notes_made_here_a_canonical_identity(apps, None)
+    mine.refresh_from_db()
+    imported.refresh_from_db()
+    assert mine.canonical.startswith("urn:uuid:") and imported.canonical == ""

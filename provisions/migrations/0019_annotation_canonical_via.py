@@ -6,13 +6,19 @@ from django.db import migrations, models
 
 
 def give_notes_made_here_a_canonical_identity(apps, schema_editor):
-    """Every note made here (not imported) gets its lasting identity, urn:uuid:…, as new ones do
-    (services.annotations.annotation_create); imported notes keep none unless their file gave one."""
+    """Every note made here (not imported) gets its lasting identity, urn:uuid:…, as new ones
+    do (services.annotations.annotation_create); imported notes keep none unless their file
+    gave one. In batches: a large table is not saved row by row."""
     Annotation = apps.get_model("provisions", "Annotation")
     rows = Annotation.objects.filter(imported_from="", canonical="").only("pk")
-    for annotation in rows.iterator():
+    batch = []
+    for annotation in rows.iterator(chunk_size=1000):
         annotation.canonical = f"urn:uuid:{uuid.uuid4()}"
-        annotation.save(update_fields=["canonical"])
+        batch.append(annotation)
+        if len(batch) == 1000:
+            Annotation.objects.bulk_update(batch, ["canonical"])
+            batch = []
+    Annotation.objects.bulk_update(batch, ["canonical"])
 
 
 class Migration(migrations.Migration):

@@ -26,3 +26,18 @@ def test_compare_arabic_with_english(seeded, live_server, page, artifacts_dir, n
     assert page.evaluate("document.scrollingElement.scrollWidth <= window.innerWidth")
     page.screenshot(path=os.path.join(artifacts_dir, f"compare-{name}.png"), full_page=True)
     assert problems == []
+
+
+def test_an_arabic_reader_reads_article_2_right_to_left(seeded, live_server, page, artifacts_dir):
+    import_synthetic_english()
+    convention = parse_convention(synthetic_convention("ar"), language="ar", partial=True)
+    import_language_version(convention=convention, language="ar")
+    problems = watch_page(page)
+    for name, width in (("desktop", 1280), ("phone", 390)):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.goto(f"{live_server.url}/ar/convention/articles/2/")
+        text = page.locator("#art_2__subpara_h .provision-text")
+        assert text.get_attribute("dir") == "rtl"
+        assert page.evaluate("document.scrollingElement.scrollWidth <= window.innerWidth")
+        page.screenshot(path=os.path.join(artifacts_dir, f"article-ar-{name}.png"), full_page=True)
+    assert problems == []

@@ -33,6 +33,7 @@ def test_an_arabic_reader_reads_the_arabic_text_right_to_left(client, arabic):
     # Article 2(h) is labelled as the Arabic text letters it: (ح).
     assert '<span class="provision-label" lang="ar" dir="rtl">(ح)</span>' in html
     assert "This version holds only some articles." in html
+    assert "A/RES/79/243 annex (official)" not in html  # the Arabic version's label instead
     assert "/ar/convention/articles/2/compare/?left=ar&amp;right=en" in html
 
 

@@ -215,6 +215,9 @@ LANGUAGES = [
     ("zh-hans", _("Simplified Chinese")),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# How dates read in each language ("3 December 2026", "3 décembre 2026", "2026年12月3日"):
+# templates use the named formats (DATE_FORMAT, SHORT_DATE_FORMAT, ...), never a fixed pattern.
+FORMAT_MODULE_PATH = ["treatywatch.formats"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

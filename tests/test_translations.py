@@ -206,3 +206,16 @@ def test_an_empty_form_without_a_translation_saves_nothing_and_says_so(client, e
     html = text_of(client.post(url, {"title": "", "text": ""}, follow=True))
     assert "Nothing saved: every field was empty." in html and "Translation removed" not in html
     assert not Revision.objects.filter(target_type="translation").exists()
+
+
+@pytest.mark.django_db
+def test_the_coverage_matrix_uses_the_translations_at_one_query_each(client, editor):
+    first, second = Concern.objects.order_by("position")[:2]
+    _queries(client, "fr", "provisions:coverage")  # warm
+    before = _queries(client, "fr", "provisions:coverage")
+    translate(editor, first, title="Portée des crimes graves", text="Texte.")
+    html = text_of(in_language(client, "fr", "provisions:coverage"))
+    assert "Portée des crimes graves" in html
+    assert f'<span lang="en" dir="ltr">{escape(second.title)}</span>' in html
+    assert _queries(client, "fr", "provisions:coverage") == before
+    assert _queries(client, "en", "provisions:coverage") == before - 2  # concerns', demands'

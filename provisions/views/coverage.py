@@ -10,6 +10,7 @@ from provisions.cache.serving import cache_public_page
 from provisions.models import Concern, SafeguardDemand
 from provisions.queries.articles import chapters_with_articles
 from provisions.queries.coverage import chapter_coverage, coverage_matrix, is_analysed
+from provisions.queries.translations import with_translations
 
 # Articles whose gaps the page lists: the procedural and the cooperation chapters, where the
 # coalition's concerns about surveillance powers and cross-border data concentrate.
@@ -23,10 +24,16 @@ def coverage(request):
     chapters = chapters_with_articles()
     articles = [article for _, chapter_articles in chapters for article in chapter_articles]
     concern_matrix = coverage_matrix(
-        Concern.objects.all(), articles, link_field="concern", annotation_field="concerns"
+        with_translations(Concern.objects.all()),
+        articles,
+        link_field="concern",
+        annotation_field="concerns",
     )
     demand_matrix = coverage_matrix(
-        SafeguardDemand.objects.all(), articles, link_field="demand", annotation_field="demands"
+        with_translations(SafeguardDemand.objects.all()),
+        articles,
+        link_field="demand",
+        annotation_field="demands",
     )
     context = {
         "chapters": chapters,

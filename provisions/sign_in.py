@@ -6,7 +6,7 @@ from django import forms
 from django.conf import settings
 from django.shortcuts import render
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from provisions import roles
 from provisions.services import two_factor
@@ -19,9 +19,9 @@ NEW_CODES_KEY = "treatywatch_2fa_new_codes"
 
 class CodeForm(forms.Form):
     code = forms.CharField(
-        label=_lazy("Code"),
+        label=gettext_lazy("Code"),
         max_length=40,
-        help_text=_lazy(
+        help_text=gettext_lazy(
             "The 6-digit code your authenticator app shows now, or one of your recovery codes."
         ),
         widget=forms.TextInput(
@@ -41,7 +41,9 @@ class SetUpCodeForm(CodeForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["code"].help_text = _lazy("The 6-digit code the app now shows for TreatyWatch.")
+        self.fields["code"].help_text = gettext_lazy(
+            "The 6-digit code the app now shows for TreatyWatch."
+        )
 
 
 def two_factor_facts() -> dict:

@@ -18,7 +18,7 @@ from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render, resolve_url
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
@@ -36,7 +36,7 @@ DURING = "confirmation"
 
 class ConfirmForm(CodeForm):
     password = forms.CharField(
-        label=_lazy("Your password"),
+        label=gettext_lazy("Your password"),
         strip=False,
         max_length=4096,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password", "autofocus": True}),

@@ -14,7 +14,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -29,25 +29,25 @@ from provisions.services.members import (
     member_set_role,
 )
 
-ROLE_CHOICES = [("analyst", _lazy("Analyst")), ("editor", _lazy("Editor"))]
+ROLE_CHOICES = [("analyst", gettext_lazy("Analyst")), ("editor", gettext_lazy("Editor"))]
 
 
 class MemberCreateForm(ServiceErrorsForm):
-    username = forms.CharField(label=_lazy("Username"), max_length=150)
-    email = forms.EmailField(label=_lazy("E-mail"), max_length=254)
-    role = forms.ChoiceField(label=_lazy("Role"), choices=ROLE_CHOICES)
+    username = forms.CharField(label=gettext_lazy("Username"), max_length=150)
+    email = forms.EmailField(label=gettext_lazy("E-mail"), max_length=254)
+    role = forms.ChoiceField(label=gettext_lazy("Role"), choices=ROLE_CHOICES)
     display_name = forms.CharField(
-        label=_lazy("Public name"),
+        label=gettext_lazy("Public name"),
         max_length=100,
         required=False,
-        help_text=_lazy(
+        help_text=gettext_lazy(
             "Shown beside their work (never their username or e-mail); they can change it."
         ),
     )
 
 
 class RoleForm(forms.Form):
-    role = forms.ChoiceField(label=_lazy("Role"), choices=ROLE_CHOICES)
+    role = forms.ChoiceField(label=gettext_lazy("Role"), choices=ROLE_CHOICES)
 
 
 def _rows(viewer):

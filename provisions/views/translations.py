@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
@@ -27,9 +27,9 @@ from provisions.services.translations import (
 
 
 class TranslationForm(ServiceErrorsForm):
-    title = forms.CharField(label=_lazy("Title"), max_length=MAX_TITLE_CHARS, required=False)
+    title = forms.CharField(label=gettext_lazy("Title"), max_length=MAX_TITLE_CHARS, required=False)
     text = forms.CharField(
-        label=_lazy("Text"),
+        label=gettext_lazy("Text"),
         max_length=MAX_TEXT_CHARS,
         required=False,
         widget=forms.Textarea(attrs={"rows": 8}),

@@ -38,6 +38,14 @@ def test_an_arabic_reader_finds_words_of_the_arabic_text(client, arabic_words):
     assert not any("/articles/5/" in link for link in _search(client, ARABIC_WORD))
 
 
+def test_the_snippet_is_the_arabic_text_marked_as_arabic(client, arabic_words):
+    html = client.get("/ar/search/", {"q": ARABIC_WORD}).content.decode()
+    assert f'<p class="snippet" lang="ar" dir="rtl">جملة <mark>{ARABIC_WORD}</mark> رقم 5.</p>' in (
+        html
+    )
+    assert "/ar/convention/articles/5/#art_5" in html
+
+
 def test_the_readers_language_is_searched_first(client, arabic_words):
     # "Synthetic" is in every English article, and in the Arabic text of Article 7 only.
     assert "/articles/7/" in _search(client, "Synthetic", "ar")[0]

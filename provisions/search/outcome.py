@@ -112,7 +112,7 @@ def search(
         annotation_total,
     )
     page_obj = Paginator(merged, RESULTS_PER_PAGE).get_page(page)
-    page_obj.object_list = load_page(list(page_obj.object_list), query, user)
+    page_obj.object_list = load_page(list(page_obj.object_list), query, user, language)
     return SearchOutcome(
         total=len(merged),
         page=page_obj,

@@ -12,9 +12,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from provisions.models import Annotation, Article, Concern, Provision, SafeguardDemand
+from provisions.models.languages import html_language, is_rtl
+from provisions.models.treaty import ENGLISH
 from provisions.search.highlighting import Highlighter, html_to_text
 from provisions.search.hits import Hit
-from provisions.search.matching import best_provisions, websearch_query
+from provisions.search.matching import best_provisions, current_texts, websearch_query
 from provisions.search.query import parse_terms
 from provisions.search.vectors import is_postgres
 
@@ -34,6 +36,9 @@ class Result:
     context: str  # where it belongs: "Chapter IV", "Article 24 · art_24__para_2"
     snippet: SafeString
     object: Model
+    # The snippet's language when it is not English: the reader's (search.html marks it).
+    snippet_lang: str = ""
+    snippet_rtl: bool = False
 
     @property
     def kind_label(self) -> str:
@@ -149,8 +154,30 @@ def _load_annotations(ids, query: str, user, hl: Highlighter) -> dict[int, Resul
     return results
 
 
-def load_page(hits: list[Hit], query: str, user) -> list[Result]:
-    """The page's results in full: one query per kind present on the page."""
+def _in_language(results: dict[int, Result], ids, hl: Highlighter, language: str) -> None:
+    """Articles whose text in the reader's language holds the query's words show that text
+    as their snippet (one query)."""
+    rows = (
+        current_texts(language)
+        .filter(provision__article__in=ids)
+        .select_related("provision__article")
+        .order_by("provision__position")
+    )
+    done = set()
+    for row in rows:
+        article_id = row.provision.article_id
+        if article_id in done or not hl.finds(row.text):
+            continue
+        done.add(article_id)
+        result = results[article_id]
+        result.url = row.provision.article.get_absolute_url() + f"#{row.provision.eid}"
+        result.snippet = hl.snippet(row.text)
+        result.snippet_lang, result.snippet_rtl = html_language(language), is_rtl(language)
+
+
+def load_page(hits: list[Hit], query: str, user, language: str = ENGLISH) -> list[Result]:
+    """The page's results in full: one query per kind present on the page (and one for the
+    articles' text in the reader's language, when it is not English)."""
     hl = Highlighter(parse_terms(query))
     ids = defaultdict(list)
     for hit in hits:
@@ -158,6 +185,8 @@ def load_page(hits: list[Hit], query: str, user) -> list[Result]:
     loaded = {}
     if ids["article"]:
         loaded["article"] = _load_articles(ids["article"], query, hl)
+        if language != ENGLISH:
+            _in_language(loaded["article"], ids["article"], hl, language)
     if ids["concern"]:
         loaded["concern"] = _load_points(Concern, "concern", ids["concern"], query, hl)
     if ids["demand"]:

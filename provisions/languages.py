@@ -32,7 +32,6 @@ class LanguageLink:
     name: str  # the language's name in that language (Français)
     short: str  # two letters for a narrow screen (FR)
     url: str  # this page in that language, query string kept
-    absolute: str  # the same, with scheme and host (hreflang alternates)
     current: bool
     rtl: bool
     alternate: bool  # the same page (False: that language's home page, from a missing page)
@@ -69,7 +68,6 @@ def language_links(request) -> list[LanguageLink]:
             name=local_name(code),
             short=code.split("-")[0].upper(),
             url=urls[code],
-            absolute=request.build_absolute_uri(urls[code]),
             current=code == current,
             rtl=get_language_info(code)["bidi"],
             alternate=same_page,

@@ -202,14 +202,16 @@ def alternates(html: str) -> dict[str, str]:
 
 
 def test_every_page_names_its_alternates_in_every_language(client, translated):
+    # Addresses on this host without naming it: a page kept in the shared page cache is the same
+    # whichever of the allowed host names asked first, and no Host header ends up in a <link>.
     expected = {
-        "en": "http://testserver/convention/articles/24/",
-        "x-default": "http://testserver/convention/articles/24/",
-        "fr": "http://testserver/fr/convention/articles/24/",
-        "es": "http://testserver/es/convention/articles/24/",
-        "ar": "http://testserver/ar/convention/articles/24/",
-        "ru": "http://testserver/ru/convention/articles/24/",
-        "zh-Hans": "http://testserver/zh-hans/convention/articles/24/",
+        "en": "/convention/articles/24/",
+        "x-default": "/convention/articles/24/",
+        "fr": "/fr/convention/articles/24/",
+        "es": "/es/convention/articles/24/",
+        "ar": "/ar/convention/articles/24/",
+        "ru": "/ru/convention/articles/24/",
+        "zh-Hans": "/zh-hans/convention/articles/24/",
     }
     assert alternates(text_of(client.get(f"/ar{ART24}"))) == expected
     assert alternates(text_of(client.get(ART24))) == expected

@@ -118,6 +118,17 @@ def same_origin(url: str) -> bool:
     return not parts.scheme and not parts.netloc
 
 
+def own_alternate(tag: str, values: dict) -> bool:
+    """The page in another language (hreflang alternates are absolute addresses on this host)."""
+    parts = urlsplit(values.get("href") or "")
+    return (
+        values.get("rel") == "alternate"
+        and bool(values.get("hreflang"))
+        and parts.scheme == "http"
+        and parts.netloc == "testserver"
+    )
+
+
 class ExecutableFinder(HTMLParser):
     """Collects everything in a page that could run, load from elsewhere or submit elsewhere."""
 
@@ -206,7 +217,9 @@ class ExecutableFinder(HTMLParser):
             action = values.get("action") or ""
             if not same_origin(action):
                 self.problem(f"form posting elsewhere: {where}")
-        if tag == "link" and not same_origin(values.get("href") or ""):
+        if tag == "link" and not (
+            same_origin(values.get("href") or "") or own_alternate(tag, values)
+        ):
             self.problem(f"<link> to another host: {where}")
         for name, value in attrs:
             value = value or ""

@@ -127,8 +127,18 @@ def test_links_on_a_prefixed_page_stay_in_its_language(client, translated):
     assert 'href="/fr/convention/"' in html
     assert 'href="/fr/search/"' in html
     assert 'href="/convention/"' not in html
-    # Sign-in is not prefixed.
-    assert 'href="/accounts/login/"' in html
+    # Sign-in is prefixed too: a reader who chose French signs in in French.
+    assert 'href="/fr/accounts/login/' in html
+    assert 'href="/accounts/login/' not in html
+
+
+def test_sign_in_speaks_the_readers_language(client, translated):
+    page = text_of(client.get("/fr/accounts/login/"))
+    assert '<html lang="fr" dir="ltr">' in page
+    with translation.override("fr"):
+        sign_in = translation.gettext("Sign in")
+    assert sign_in != "Sign in" and sign_in in page
+    assert "/fr/accounts/password_reset/" in page
 
 
 def test_the_api_health_check_and_admin_are_not_prefixed(client, translated):
@@ -136,7 +146,7 @@ def test_the_api_health_check_and_admin_are_not_prefixed(client, translated):
     french = client.get("/api/v1/", HTTP_ACCEPT_LANGUAGE="fr", cookies=FRENCH_COOKIE)
     assert english.status_code == french.status_code == 200
     assert english.content == french.content
-    for path in ("/fr/api/v1/", "/fr/healthz", "/fr/admin/", "/fr/accounts/login/"):
+    for path in ("/fr/api/v1/", "/fr/healthz", "/fr/admin/"):
         assert client.get(path).status_code == 404, path
     assert client.get("/healthz").status_code == 200
 
@@ -215,8 +225,9 @@ def test_every_page_names_its_alternates_in_every_language(client, translated):
     }
     assert alternates(text_of(client.get(f"/ar{ART24}"))) == expected
     assert alternates(text_of(client.get(ART24))) == expected
-    # A page in one language only (sign-in), or a missing one, names none.
-    assert alternates(text_of(client.get("/accounts/login/"))) == {}
+    # A page in one language only (the admin's sign-in redirect target aside), or a missing one,
+    # names none; sign-in exists in every language.
+    assert alternates(text_of(client.get("/accounts/login/")))["fr"] == "/fr/accounts/login/"
     assert alternates(text_of(client.get("/fr/nowhere/"), 404)) == {}
 
 
@@ -257,7 +268,6 @@ def test_a_search_made_with_htmx_updates_the_switchers_query(client, translated)
 
 
 def test_the_switcher_is_absent_where_a_page_has_one_language(client, translated):
-    assert "language-switcher" not in text_of(client.get("/accounts/login/"))
     # A missing page offers each language's home page.
     html = text_of(client.get("/fr/nowhere/"), 404)
     assert 'href="/es/"' in html and 'href="/fr/" lang="fr"' in html

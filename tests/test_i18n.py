@@ -259,6 +259,42 @@ def test_the_switcher_keeps_the_page_and_its_query(client, translated):
         assert client.get(href.replace("&amp;", "&")).status_code == 200
 
 
+def test_the_query_string_is_written_once_per_language_in_the_switcher_only(client, translated):
+    # A long search is written into the page by the switcher, once per language; the hreflang
+    # alternates name the search page itself. Before, the <head> repeated it seven more times.
+    words = "+".join(["retention"] * 40)
+    html = text_of(client.get(f"/fr/search/?q={words}&kind=article"))
+    query = f"?q={words}&amp;kind=article"
+    assert html.count(query) == len(settings.LANGUAGES)
+    assert alternates(html) == {
+        "en": "/search/",
+        "x-default": "/search/",
+        "fr": "/fr/search/",
+        "es": "/es/search/",
+        "ar": "/ar/search/",
+        "ru": "/ru/search/",
+        "zh-Hans": "/zh-hans/search/",
+    }
+    assert all(query in link for link in switcher_links(html))
+
+
+def test_the_links_are_made_once_per_request(rf, translated, monkeypatch):
+    from provisions import languages
+
+    resolved = []
+    real_resolve = languages.resolve
+    monkeypatch.setattr(
+        languages, "resolve", lambda path: resolved.append(path) or real_resolve(path)
+    )
+    request = rf.get("/fr/search/", {"q": "data"})
+    with translation.override("fr"):
+        first = languages.language_links(request)
+        assert languages.language_links(request) is first
+    assert resolved == ["/fr/search/"]  # one resolve for six languages, and none the second time
+    assert [link.url for link in first][:2] == ["/search/?q=data", "/fr/search/?q=data"]
+    assert [link.path for link in first][:2] == ["/search/", "/fr/search/"]
+
+
 def test_a_search_made_with_htmx_updates_the_switchers_query(client, translated):
     response = client.get("/ar/search/?q=surveillance", HTTP_HX_REQUEST="true")
     html = text_of(response)

@@ -232,3 +232,63 @@ def test_a_publication_reaches_the_api_read_at_once(analyst, editor, art24):
     after = get(url)
     assert not served_early(after) and "SENTINEL-API" in after.content.decode()
     assert after["ETag"] != before["ETag"]
+
+
+# --- /healthz at the same layer -----------------------------------------------------------------
+
+HEALTHZ = "/healthz"
+
+
+def comparable(response) -> dict[str, str]:
+    """Headers, less the one that says when the answer was made."""
+    return {name: value for name, value in response.headers.items() if name != "Expires"}
+
+
+def test_healthz_is_answered_early_with_one_query_and_the_normal_headers(
+    settings, django_assert_num_queries
+):
+    client = Client()
+    client.get(HEALTHZ)  # through the stack: its headers are learned
+    normal = normal_path(settings, HEALTHZ)
+    with django_assert_num_queries(1) as queries:
+        early = client.get(HEALTHZ)
+    assert queries.captured_queries[0]["sql"].strip() == "SELECT 1"
+    assert served_early(early) and not served_early(normal)
+    assert early.status_code == normal.status_code == 200
+    assert early.json() == normal.json() == {"status": "ok", "database": "up"}
+    assert comparable(early) == comparable(normal)
+    assert "no-store" in early["Cache-Control"] and early["X-Frame-Options"] == "DENY"
+
+
+def test_healthz_answered_early_still_says_when_the_database_is_down(monkeypatch):
+    from django.db import DEFAULT_DB_ALIAS, OperationalError, connections
+
+    client = Client()
+    client.get(HEALTHZ)
+    healthy = client.get(HEALTHZ)
+
+    def refuse(*args, **kwargs):
+        raise OperationalError("could not connect")
+
+    monkeypatch.setattr(connections[DEFAULT_DB_ALIAS], "_cursor", refuse)
+    down = client.get(HEALTHZ)
+    assert served_early(down) and down.status_code == 503
+    assert down.json() == {"status": "unavailable", "database": "down"}
+    assert comparable(down).keys() == comparable(healthy).keys()
+    assert "no-cache" in down["Cache-Control"]
+
+
+@pytest.mark.parametrize(
+    "method, headers, status",
+    [
+        ("post", {}, 403),  # no CSRF token: refused as before
+        ("get", {"HTTP_HOST": "evil.example"}, 400),  # not an allowed host
+        ("get", {"HTTP_AUTHORIZATION": "Bearer tw_nothing"}, 200),  # the normal path
+    ],
+    ids=["post", "bad-host", "token"],
+)
+def test_healthz_refuses_early_what_it_refused_before(method, headers, status):
+    client = Client(enforce_csrf_checks=True)
+    client.get(HEALTHZ)
+    response = getattr(client, method)(HEALTHZ, **headers)
+    assert response.status_code == status and not served_early(response)

@@ -25,8 +25,16 @@ fresh nonce in both the header and the HTML. So headers are those of the normal 
 construction (tests/test_cache_early.py compares them). Middleware above this one (Django's
 security middleware, whitenoise) runs for both paths.
 
-Language: the language is chosen as `LocaleMiddleware` chooses it (its own code is called), so
-that `/fr/…` and `/…` are different pages, as in the view's key.
+Language: the page's key holds the language of its address (`keys.page_language`: `/fr/…` and
+`/…` are different pages), as the view's does; nothing else here depends on the language.
+
+The key itself (a digest of the scheme, host, htmx headers and address) is worked out once per
+such request as the WSGI server gave it: `_PageKeys` remembers it for the next request with the
+same values, for pages this process holds.
+
+`/healthz` is answered here too, for the same certainly anonymous GET or HEAD: its view runs
+(its one query) without the stack's layers, none of which decides anything for it, and its
+response gets the headers the whole stack added to it the first time (learned as for pages).
 """
 
 import logging
@@ -36,7 +44,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import DisallowedHost
 from django.middleware.csrf import CSRF_SECRET_LENGTH
-from django.middleware.locale import LocaleMiddleware
+from django.urls import NoReverseMatch, resolve, reverse
 from django.utils.csp import LazyNonce
 
 from provisions.cache.generations import enabled
@@ -54,6 +62,21 @@ _PER_RESPONSE = frozenset({"content-length", "content-encoding", HIT_HEADER.lowe
 _WELL_FORMED_CSRF = re.compile(f"[A-Za-z0-9]{{{CSRF_SECRET_LENGTH}}}")
 # What the view puts on the request when it gives a page from the cache: (key, entry).
 SERVED_ATTRIBUTE = "_treatywatch_cached_page"
+# The health check's URL name (treatywatch/urls.py).
+HEALTH_URL_NAME = "healthz"
+# What a page's key depends on, as the WSGI server gives it (keys.page_key reads these).
+_KEY_INPUTS = (
+    "SCRIPT_NAME",
+    "PATH_INFO",
+    "QUERY_STRING",
+    "HTTP_HOST",
+    "HTTP_X_FORWARDED_HOST",
+    "HTTP_X_FORWARDED_PORT",
+    "SERVER_NAME",
+    "SERVER_PORT",
+    "HTTP_HX_REQUEST",
+    "HTTP_HX_HISTORY_RESTORE_REQUEST",
+)
 
 
 def certainly_anonymous(request) -> bool:
@@ -69,6 +92,32 @@ def certainly_anonymous(request) -> bool:
     )
 
 
+class _PageKeys:
+    """`keys.page_key` of requests seen lately, by the raw values it is computed from.
+
+    The key is a function of those values (and of the settings and code, fixed for a process):
+    a sha256, the host checked against ALLOWED_HOSTS, the address escaped. Only keys of pages
+    this process holds are remembered, and at most `limit` of them (all are forgotten when full),
+    so that no one can make it grow by asking for addresses that are not pages."""
+
+    def __init__(self, limit: int = 4096):
+        self.limit = limit
+        self.known: dict[tuple, str] = {}
+
+    @staticmethod
+    def inputs(request) -> tuple:
+        meta = request.META
+        return (request.scheme, *(meta.get(name) for name in _KEY_INPUTS))
+
+    def get(self, inputs: tuple) -> str | None:
+        return self.known.get(inputs)
+
+    def remember(self, inputs: tuple, key: str) -> None:
+        if len(self.known) >= self.limit:
+            self.known = {}
+        self.known[inputs] = key
+
+
 def _servable(entry: dict | None) -> bool:
     return entry is not None and "final_headers" in entry and b"csrf" not in entry["segments"][1::2]
 
@@ -79,10 +128,17 @@ class CachedPageMiddleware:
 
     def __init__(self, get_response):
         self.get_response = get_response
-        self.locale = LocaleMiddleware(get_response)
+        self.page_keys = _PageKeys()
+        self._health = None  # (path, view), found on the first request
+        self.health_headers = None  # what the whole stack added to /healthz's answer
 
     def __call__(self, request):
-        if not (enabled() and certainly_anonymous(request)):
+        if not certainly_anonymous(request):
+            return self.get_response(request)
+        health_path, health_view = self._health or self._find_health()
+        if request.path_info == health_path:
+            return self._health_check(request, health_view)
+        if not enabled():
             return self.get_response(request)
         try:
             response = self._early(request)
@@ -94,12 +150,47 @@ class CachedPageMiddleware:
         self._learn(request, response)
         return response
 
+    def _find_health(self) -> tuple:
+        try:
+            path = reverse(HEALTH_URL_NAME)
+        except NoReverseMatch:  # a URLconf without the health check (some tests')
+            self._health = (None, None)
+        else:
+            self._health = (path, resolve(path).func)
+        return self._health
+
+    def _health_check(self, request, view):
+        """/healthz without the stack, once its headers are known; else through the stack."""
+        if self.health_headers is None:
+            response = self.get_response(request)
+            if response.status_code == 200 and not response.cookies:
+                self.health_headers = [
+                    (name, value)
+                    for name, value in response.headers.items()
+                    if name.lower() not in _PER_RESPONSE
+                ]
+            return response
+        try:
+            request.get_host()
+        except DisallowedHost:
+            return self.get_response(request)  # refused, as the normal path refuses it
+        response = view(request)
+        response["Content-Length"] = str(len(response.content))
+        for name, value in self.health_headers:
+            # The view's own headers (Content-Type, Expires, Cache-Control) are this answer's.
+            if name not in response:
+                response[name] = value
+        return response
+
     def _early(self, request):
-        self.locale.process_request(request)  # the language, as the view's key has it
-        key = page_key(request)
+        inputs = self.page_keys.inputs(request)
+        known = self.page_keys.get(inputs)
+        key = known or page_key(request)
         entry = process_pages.get(key)
         if not _servable(entry):
             return None
+        if known is None:
+            self.page_keys.remember(inputs, key)
         keys = entry["generation_keys"]
         try:
             found = cache.get_many(keys)

@@ -2,7 +2,9 @@
 
 Monitoring polls it often, so it costs one trivial query and nothing else (tests/
 test_public_pages.py holds it to exactly that): no session, user, template or cache is read for
-a caller without a session cookie, so it is cheaper than even a cached page. (On a pooled
+a caller without a session cookie. For such a GET or HEAD this view is called at whitenoise's
+layer, before the rest of the middleware (provisions/cache/early.py; tests/test_cache_early.py
+compares its headers with the whole stack's). (On a pooled
 PostgreSQL connection, Django's own health check — conn_health_checks — adds its `SELECT 1`
 before the first query of a request; that one keeps a dead connection from answering 503.)
 """

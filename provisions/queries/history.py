@@ -1,33 +1,186 @@
-"""Revisions as people read them: what each action is called, and the latest ones a member
-may see (the workspace's team activity)."""
+"""Revisions as people read them: what each action is called, the sentence that tells it in the
+workspace's team activity, and the latest revisions a member may see."""
 
-from django.utils.translation import gettext_lazy
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import pgettext_lazy
 
 from provisions.models import Annotation, Commitment, ProvisionLink, Revision
+from provisions.public_names import public_name
 
 # How many revisions the workspace's team activity shows.
 ACTIVITY_LIMIT = 20
-# What a person reads for each `Revision.action`.
+
+ANNOTATION, LINK, COMMITMENT = (
+    Revision.Target.ANNOTATION,
+    Revision.Target.LINK,
+    Revision.Target.COMMITMENT,
+)
+
+# What a person reads for each `Revision.action` as the heading of a version ("Version 3:
+# published"). Each kind of object has its own context: the participle agrees with it in French,
+# Spanish, Arabic and Russian (une annotation publiée, un lien approuvé).
 ACTION_LABELS = {
-    "created": gettext_lazy("created"),
-    "edited": gettext_lazy("edited"),
-    "submitted": gettext_lazy("submitted"),
-    "published": gettext_lazy("published"),
-    "rejected": gettext_lazy("rejected"),
-    "restored": gettext_lazy("restored"),
-    "deleted": gettext_lazy("deleted"),
-    "proposed": gettext_lazy("proposed"),
-    "approved": gettext_lazy("approved"),
-    # Written by an import's re-anchoring and the editors' anchors list (issue 5).
-    "reanchored": gettext_lazy("re-anchored after a text change"),
-    "anchor_confirmed": gettext_lazy("anchor confirmed"),
-    "anchor_picked": gettext_lazy("anchored to new words"),
-    # Written by provisions.services.annotation_import.
-    "imported": gettext_lazy("imported from a file"),
-    # Written by migration 0016 to seeded links: the state they were seeded with, then the fix.
-    "seeded": gettext_lazy("as first seeded"),
-    "corrected": gettext_lazy("corrected by a data migration"),
+    ANNOTATION: {
+        "created": pgettext_lazy("what happened to an annotation", "created"),
+        "edited": pgettext_lazy("what happened to an annotation", "edited"),
+        "submitted": pgettext_lazy("what happened to an annotation", "submitted"),
+        "published": pgettext_lazy("what happened to an annotation", "published"),
+        "rejected": pgettext_lazy("what happened to an annotation", "rejected"),
+        "restored": pgettext_lazy("what happened to an annotation", "restored"),
+        "deleted": pgettext_lazy("what happened to an annotation", "deleted"),
+        # Written by an import's re-anchoring and the editors' anchors list (issue 5).
+        "reanchored": pgettext_lazy(
+            "what happened to an annotation", "re-anchored after a text change"
+        ),
+        "anchor_confirmed": pgettext_lazy("what happened to an annotation", "anchor confirmed"),
+        "anchor_picked": pgettext_lazy("what happened to an annotation", "anchored to new words"),
+        # Written by provisions.services.annotation_import.
+        "imported": pgettext_lazy("what happened to an annotation", "imported from a file"),
+    },
+    LINK: {
+        "proposed": pgettext_lazy("what happened to a link", "proposed"),
+        "approved": pgettext_lazy("what happened to a link", "approved"),
+        "rejected": pgettext_lazy("what happened to a link", "rejected"),
+        "edited": pgettext_lazy("what happened to a link", "edited"),
+        "restored": pgettext_lazy("what happened to a link", "restored"),
+        # Written by migration 0016 to seeded links: the state they were seeded with, then the fix.
+        "seeded": pgettext_lazy("what happened to a link", "as first seeded"),
+        "corrected": pgettext_lazy("what happened to a link", "corrected by a data migration"),
+    },
+    COMMITMENT: {
+        "created": pgettext_lazy("what happened to a commitment", "created"),
+        "edited": pgettext_lazy("what happened to a commitment", "edited"),
+        "submitted": pgettext_lazy("what happened to a commitment", "submitted"),
+        "published": pgettext_lazy("what happened to a commitment", "published"),
+        "rejected": pgettext_lazy("what happened to a commitment", "rejected"),
+    },
 }
+
+# The team activity's sentences, one whole sentence per kind of object and action, so that each
+# language puts the words in its own order (docs/translations.md). %(actor)s is who did it;
+# an annotation gives %(citation)s, a link %(point)s (its concern or demand) and %(citation)s,
+# a commitment %(party)s and %(demand)s. The sentences of changes nobody made by hand name no
+# actor.
+ACTIVITY_SENTENCES = {
+    ANNOTATION: {
+        "created": pgettext_lazy(
+            "team activity", "%(actor)s created an annotation on %(citation)s"
+        ),
+        "edited": pgettext_lazy("team activity", "%(actor)s edited an annotation on %(citation)s"),
+        "submitted": pgettext_lazy(
+            "team activity", "%(actor)s submitted an annotation on %(citation)s for review"
+        ),
+        "published": pgettext_lazy(
+            "team activity", "%(actor)s published an annotation on %(citation)s"
+        ),
+        "rejected": pgettext_lazy(
+            "team activity", "%(actor)s rejected an annotation on %(citation)s"
+        ),
+        "restored": pgettext_lazy(
+            "team activity",
+            "%(actor)s restored an earlier version of an annotation on %(citation)s",
+        ),
+        "deleted": pgettext_lazy(
+            "team activity", "%(actor)s deleted an annotation on %(citation)s"
+        ),
+        "reanchored": pgettext_lazy(
+            "team activity", "The text import re-anchored an annotation on %(citation)s"
+        ),
+        "anchor_confirmed": pgettext_lazy(
+            "team activity", "%(actor)s confirmed the anchor of an annotation on %(citation)s"
+        ),
+        "anchor_picked": pgettext_lazy(
+            "team activity", "%(actor)s anchored an annotation on %(citation)s to new words"
+        ),
+        "imported": pgettext_lazy(
+            "team activity", "%(actor)s imported an annotation on %(citation)s from a file"
+        ),
+        None: pgettext_lazy("team activity", "%(actor)s changed an annotation on %(citation)s"),
+    },
+    LINK: {
+        "proposed": pgettext_lazy(
+            "team activity", "%(actor)s proposed the link “%(point)s” → %(citation)s"
+        ),
+        "approved": pgettext_lazy(
+            "team activity", "%(actor)s approved the link “%(point)s” → %(citation)s"
+        ),
+        "rejected": pgettext_lazy(
+            "team activity", "%(actor)s rejected the link “%(point)s” → %(citation)s"
+        ),
+        "edited": pgettext_lazy(
+            "team activity", "%(actor)s edited the link “%(point)s” → %(citation)s"
+        ),
+        "restored": pgettext_lazy(
+            "team activity",
+            "%(actor)s restored an earlier version of the link “%(point)s” → %(citation)s",
+        ),
+        "seeded": pgettext_lazy(
+            "team activity", "The link “%(point)s” → %(citation)s came with the first data"
+        ),
+        "corrected": pgettext_lazy(
+            "team activity", "A data migration corrected the link “%(point)s” → %(citation)s"
+        ),
+        None: pgettext_lazy(
+            "team activity", "%(actor)s changed the link “%(point)s” → %(citation)s"
+        ),
+    },
+    COMMITMENT: {
+        "created": pgettext_lazy(
+            "team activity", "%(actor)s recorded a commitment of %(party)s to “%(demand)s”"
+        ),
+        "edited": pgettext_lazy(
+            "team activity", "%(actor)s edited the commitment of %(party)s to “%(demand)s”"
+        ),
+        "submitted": pgettext_lazy(
+            "team activity",
+            "%(actor)s submitted the commitment of %(party)s to “%(demand)s” for review",
+        ),
+        "published": pgettext_lazy(
+            "team activity", "%(actor)s published the commitment of %(party)s to “%(demand)s”"
+        ),
+        "rejected": pgettext_lazy(
+            "team activity", "%(actor)s rejected the commitment of %(party)s to “%(demand)s”"
+        ),
+        None: pgettext_lazy(
+            "team activity", "%(actor)s changed the commitment of %(party)s to “%(demand)s”"
+        ),
+    },
+}
+# Who did it when the account is gone (Revision.actor is kept as null).
+REMOVED_ACTOR = pgettext_lazy("team activity: who did it", "A removed account")
+
+
+def action_label(revision: Revision) -> str:
+    """The action as a version's heading reads it, agreeing with the kind of object."""
+    return str(ACTION_LABELS.get(revision.target_type, {}).get(revision.action, revision.action))
+
+
+def activity_sentence(revision: Revision) -> SafeString:
+    """The whole sentence for one revision of the team activity, its values escaped.
+
+    `revision.target` must be set (team_activity does it)."""
+    target = revision.target
+    if revision.target_type == COMMITMENT:
+        values = {"party": target.party.name, "demand": target.demand.title}
+    else:
+        values = {"citation": target.provision.citation}
+        if revision.target_type == LINK:
+            values["point"] = target.target.title
+    sentences = ACTIVITY_SENTENCES[revision.target_type]
+    sentence = sentences.get(revision.action, sentences[None])
+    actor = public_name(revision.actor) if revision.actor is not None else REMOVED_ACTOR
+    values = {name: conditional_escape(value) for name, value in values.items()}
+    values["actor"] = format_html('<span class="activity-who">{}</span>', actor)
+    # The translated sentence is escaped too; its %(name)s placeholders come through unchanged.
+    escaped = conditional_escape(str(sentence)) % values
+    return mark_safe(escaped)  # noqa: S308 — the sentence and every value escaped just above
+
+
+def _target_url(revision: Revision) -> str:
+    if revision.target_type == LINK:
+        return revision.target.provision.get_absolute_url()
+    return revision.target.get_absolute_url()
 
 
 def team_activity(user, limit: int = ACTIVITY_LIMIT) -> list[Revision]:
@@ -58,5 +211,8 @@ def team_activity(user, limit: int = ACTIVITY_LIMIT) -> list[Revision]:
     }
     for revision in revisions:
         revision.target = targets[revision.target_type].get(revision.target_id)
-        revision.action_label = ACTION_LABELS.get(revision.action, revision.action)
-    return [revision for revision in revisions if revision.target is not None]
+    shown = [revision for revision in revisions if revision.target is not None]
+    for revision in shown:
+        revision.sentence = activity_sentence(revision)
+        revision.url = _target_url(revision)
+    return shown

@@ -56,6 +56,14 @@ def editor_label(user) -> str:
     return public_names.editor_label(user) if user is not None else ""
 
 
+@register.filter
+def action_label(revision) -> str:
+    """What happened in a revision, agreeing with its kind of object (queries/history.py)."""
+    from provisions.queries.history import action_label as label
+
+    return label(revision)
+
+
 @register.simple_tag(takes_context=True)
 def language_links(context):
     """This page in every language (provisions/languages.py), for the switcher and hreflang."""

@@ -24,7 +24,7 @@ from provisions.diffing import PAGE_DIFF_SECONDS, deadline_in
 from provisions.forms import RestoreForm
 from provisions.models import Annotation, Concern, ProvisionLink, Revision, SafeguardDemand
 from provisions.models.treaty import citation_for_eid
-from provisions.queries.history import ACTION_LABELS
+from provisions.queries.history import action_label
 from provisions.rendering import render_markdown
 from provisions.services import annotation_restore, link_restore
 from provisions.services.history import (
@@ -126,7 +126,7 @@ def revision_entries(revisions) -> list[dict]:
         entries.append(
             {
                 "revision": revision,
-                "action": ACTION_LABELS.get(revision.action, revision.action),
+                "action": action_label(revision),
                 "initial": initial,
                 "changes": [_describe(change, initial=initial) for change in changes],
             }

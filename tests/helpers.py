@@ -284,8 +284,10 @@ def watch_page(page):
     return problems
 
 
-SELECT_WORDS = """(words) => {
-  const el = document.querySelector('.provision-text[data-eid="art_24"]');
+# Selects `words` in Article 24's text, or (given [eid, words]) in that provision's text.
+SELECT_WORDS = """(arg) => {
+  const [eid, words] = Array.isArray(arg) ? arg : ["art_24", arg];
+  const el = document.querySelector(`.provision-text[data-eid="${eid}"]`);
   const start = el.textContent.indexOf(words);
   const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
   let pos = 0, node, range = document.createRange(), started = false;

@@ -36,7 +36,7 @@ def test_annotate_publish_and_read(seeded, live_server, browser, artifacts_dir):
     form.locator("input[value=weak-procedural-safeguards]").check()
     analyst_page.screenshot(path=os.path.join(artifacts_dir, "annotate-form.png"), full_page=True)
     form.locator("button[value=submit]").click()
-    analyst_page.locator("#annotator-status .message").wait_for()
+    analyst_page.locator("#annotator-status .message-success").wait_for()
     annotation = Annotation.objects.get(author=analyst)
     assert annotation.status == "submitted" and annotation.quote == words
     assert [c.slug for c in annotation.concerns.all()] == ["weak-procedural-safeguards"]

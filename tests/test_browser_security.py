@@ -121,7 +121,7 @@ def test_article_page_and_annotator_stay_on_this_site(seeded, live_server, page)
     assert preview.locator("a").get_attribute("href") == "https://example.org/report"
     assert "<script>alert(1)</script>" in preview.inner_text()  # shown, as text
     form.locator("button[value=draft]").click()
-    page.locator("#annotator-status .message").wait_for()
+    page.locator("#annotator-status .message-success").wait_for()
     page.wait_for_load_state("networkidle")
     draft = Annotation.objects.get(author=analyst)
     assert draft.status == "draft" and draft.quote == "human-rights obligations"

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.utils.html import format_html
 from django.utils.translation import get_language, gettext
 
-from provisions import languages, public_names, text
+from provisions import annotator, languages, public_names, text
 
 register = template.Library()
 
@@ -100,3 +100,10 @@ def untranslated_note(obj, element: str = "span"):
         gettext("Not yet translated; shown in English"),
         "p" if element == "p" else "span",
     )
+
+
+@register.simple_tag
+def annotator_strings():
+    """The in-page annotator's words in the page's language (provisions/annotator.py), for
+    `{{ …|json_script:"annotator-strings" }}`."""
+    return annotator.annotator_strings()

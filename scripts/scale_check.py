@@ -159,6 +159,7 @@ def main() -> None:
 def run(a: Server, b: Server) -> list[str]:
     from django.contrib.auth import get_user_model
 
+    from provisions.cache import mirror
     from provisions.models import Annotation, Concern
     from provisions.services import annotation_reject
 
@@ -239,6 +240,9 @@ def run(a: Server, b: Server) -> list[str]:
     annotation_reject(
         annotation=Annotation.objects.get(pk=pk), editor=editor, reason="Retracted by the check."
     )
+    # What a server does before it answers the editor: wait until no worker still trusts its copy
+    # of the generations without the retraction (provisions/cache/mirror.py).
+    mirror.settle()
     for path in (ARTICLE, concern_page, search):
         shows(b, path, False, "after the retraction")
     if marker in request("GET", b.base + download).text:

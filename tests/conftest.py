@@ -3,11 +3,13 @@
 Plain helpers (make_member, text_of, token_for…) are in tests/helpers.py; import them from there."""
 
 import os
+import secrets
 
 # Playwright runs an event loop in the test thread; Django's async guard would refuse the ORM.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 import pytest
+import redis
 from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.utils import translation
@@ -245,6 +247,32 @@ hypothesis_settings.register_profile(
     "thorough", parent=hypothesis_settings.get_profile("treatywatch"), max_examples=500
 )
 hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "treatywatch"))
+
+
+@pytest.fixture
+def redis_url():
+    """The Redis database the tests may use; skips (or, when TEST_REDIS_URL asks for it, fails)
+    without one."""
+    required = os.environ.get("TEST_REDIS_URL", "")
+    url = required or "redis://127.0.0.1:6379/15"
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except redis.RedisError as error:
+        if required:
+            pytest.fail(f"TEST_REDIS_URL={required} does not answer: {error}")
+        pytest.skip(f"no Redis at {url}; set TEST_REDIS_URL to run these (.ci/run does)")
+    return url
+
+
+@pytest.fixture
+def redis_prefix(redis_url):
+    """A key prefix of this test's own; its keys are deleted afterwards (never FLUSHDB: other
+    test runs may share the database)."""
+    prefix = f"treatywatch-tests-{secrets.token_hex(6)}"
+    yield prefix
+    client = redis.Redis.from_url(redis_url)
+    for key in client.scan_iter(match=f"{prefix}:*"):
+        client.delete(key)
 
 
 @pytest.fixture

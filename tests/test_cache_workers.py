@@ -21,7 +21,6 @@ import threading
 from pathlib import Path
 
 import pytest
-import redis
 from django.core.cache import cache as default_cache
 from django.core.cache.backends.locmem import LocMemCache
 from django.core.checks import Tags, run_checks
@@ -70,32 +69,6 @@ def become(monkeypatch, settings):
         monkeypatch.setattr(api_auth, "cache", worker.cache)
 
     return switch
-
-
-@pytest.fixture
-def redis_url():
-    """The Redis database the tests may use; skips (or, when TEST_REDIS_URL asks for it, fails)
-    without one."""
-    required = os.environ.get("TEST_REDIS_URL", "")
-    url = required or DEFAULT_TEST_REDIS
-    try:
-        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
-    except redis.RedisError as error:
-        if required:
-            pytest.fail(f"TEST_REDIS_URL={required} does not answer: {error}")
-        pytest.skip(f"no Redis at {url}; set TEST_REDIS_URL to run these (.ci/run does)")
-    return url
-
-
-@pytest.fixture
-def redis_prefix(redis_url):
-    """A key prefix of this test's own; its keys are deleted afterwards (never FLUSHDB: other
-    test runs may share the database)."""
-    prefix = f"treatywatch-tests-{secrets.token_hex(6)}"
-    yield prefix
-    client = redis.Redis.from_url(redis_url)
-    for key in client.scan_iter(match=f"{prefix}:*"):
-        client.delete(key)
 
 
 @pytest.fixture(params=["database", "redis"])

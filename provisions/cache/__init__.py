@@ -19,8 +19,9 @@ provisions/services/history.py takes them), or `generations.everything_changed`:
 scopes whose public pages differ before and after are bumped; pages cached under the old
 generations are never asked for again (they expire on their own). The generations live in the
 shared cache, so a write on one worker retires the pages of all: each worker's own copies
-(`process_pages`) are served only after their generations were read from the shared cache for
-that very request. The bump happens at once and again when the transaction commits: a page
+(`process_pages`) are served only under the current generations, read from the shared cache
+for that very request or, with Redis, from the worker's copy of them, which every write updates
+before its response leaves (`mirror`). The bump happens at once and again when the transaction commits: a page
 rendered from the old rows between the two is stored under a generation that the second bump
 retires. Keys also hold a fingerprint of the code and templates (`keys.release`), so a deploy
 never serves old markup. Edits in the admin bypass the services: a receiver in
@@ -42,5 +43,7 @@ settings name `backends` as the cache backend) loads only what it needs:
     serving        the `cache_public_page` view decorator
     early          `CachedPageMiddleware`: a page this process holds, served to a certainly
                    anonymous reader at whitenoise's layer, before sessions and auth
+    mirror         each process's copy of the generations, kept current by Redis's
+                   announcements, trusted only while its listener is confirmed (a lease)
     backends       the shared Redis and database cache backends the settings name
 """

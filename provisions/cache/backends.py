@@ -2,13 +2,15 @@
 and database backends, made fit for the page cache and the API write limit shared by every
 gunicorn worker (docs/operations.md#the-cache-shared-by-every-worker)."""
 
+import json
+
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.db import DatabaseCache as DjangoDatabaseCache
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
 from django.core.cache.backends.redis import RedisCacheClient
 from django.db import connections, router, transaction
 
-from provisions.cache.keys import PAGE_KEY_PREFIX
+from provisions.cache.keys import GENERATIONS_CHANNEL, PAGE_KEY_PREFIX
 
 
 class _ClientPerPool(RedisCacheClient):
@@ -34,6 +36,31 @@ class RedisCache(DjangoRedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
         self._class = _ClientPerPool
+
+    def generations_channel(self) -> str:
+        """Where new generations are announced (provisions/cache/mirror.py). Channels are not
+        per database in Redis: the name holds the database number as well as the key prefix."""
+        pool = self._cache._get_connection_pool(True)
+        return f"{self.make_key(GENERATIONS_CHANNEL)}@{pool.connection_kwargs.get('db', 0)}"
+
+    def set_generations(self, generations: dict[str, int]) -> int:
+        """Write new generations (kept until replaced) and announce them, in one MULTI: no
+        generation is ever written without its announcement. Returns how many listeners heard
+        it (each worker that serves pages early listens)."""
+        client = self._cache.get_client(write=True)
+        pipeline = client.pipeline(transaction=True)
+        pipeline.mset(
+            {
+                self.make_and_validate_key(key): self._cache._serializer.dumps(value)
+                for key, value in generations.items()
+            }
+        )
+        pipeline.publish(self.generations_channel(), json.dumps(generations))
+        return pipeline.execute()[-1]
+
+    def pubsub(self):
+        """A connection of its own that listens for announcements."""
+        return self._cache.get_client(write=True).pubsub()
 
 
 class DatabaseCache(DjangoDatabaseCache):

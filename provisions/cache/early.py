@@ -12,10 +12,12 @@ right after whitenoise, answers from this process's copy of the page (`process_p
 - this process holds the page for this address, host, language and htmx variant (the same
   `keys.page_key` as the view's), with no CSRF token in it, and it has already given it once
   through the whole stack (that response's final headers are kept with the page: see below);
-- the page's generations, read from the shared cache for this very request (one round trip),
-  are the ones it was rendered under: a publication or a retraction on any worker is seen at
-  once. Anything else (a generation missing, the cache down, a page never served here) goes
-  down the normal path, which renders or refreshes it.
+- the page's generations are the ones it was rendered under: a publication or a retraction on
+  any worker is seen at once. With Redis they come from this process's copy, which every write
+  updates before its response is sent (`mirror.py`), when that copy is trusted; otherwise (and
+  with the database cache) they are read from the shared cache for this very request (one
+  round trip). Anything else (a generation missing, the cache down, a page never served here)
+  goes down the normal path, which renders or refreshes it.
 
 Headers: every response a page-cached view gives goes back up through the whole stack, which
 adds its headers (CSP with this response's nonce, X-Frame-Options, Vary, Content-Language,
@@ -41,12 +43,13 @@ import logging
 import re
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.core.exceptions import DisallowedHost
 from django.middleware.csrf import CSRF_SECRET_LENGTH
 from django.urls import NoReverseMatch, resolve, reverse
 from django.utils.csp import LazyNonce
 
+from provisions.cache import mirror
 from provisions.cache.generations import enabled
 from provisions.cache.keys import page_key
 from provisions.cache.process_pages import process_pages
@@ -134,21 +137,30 @@ class CachedPageMiddleware:
 
     def __call__(self, request):
         if not certainly_anonymous(request):
-            return self.get_response(request)
+            return self._normal(request)
         health_path, health_view = self._health or self._find_health()
         if request.path_info == health_path:
             return self._health_check(request, health_view)
         if not enabled():
-            return self.get_response(request)
+            return self._normal(request)
         try:
             response = self._early(request)
         except DisallowedHost:
             response = None  # the normal path answers it as it always does
         if response is not None:
             return response
-        response = self.get_response(request)
+        response = self._normal(request)
         self._learn(request, response)
         return response
+
+    def _normal(self, request):
+        """Through the rest of the stack. A write announced to other workers' copies of the
+        generations keeps its response until they all hold it (mirror.py)."""
+        mirror.request_started()
+        try:
+            return self.get_response(request)
+        finally:
+            mirror.settle()
 
     def _find_health(self) -> tuple:
         try:
@@ -191,13 +203,7 @@ class CachedPageMiddleware:
             return None
         if known is None:
             self.page_keys.remember(inputs, key)
-        keys = entry["generation_keys"]
-        try:
-            found = cache.get_many(keys)
-        except Exception:  # the cache is down: the normal path serves the page without it
-            logger.exception("Page cache unavailable")
-            return None
-        if len(found) != len(keys) or not is_current(entry, tuple(found[k] for k in keys)):
+        if not is_current(entry, self._generations(entry["generation_keys"])):
             return None
         request._csp_nonce = LazyNonce()
         response = from_stored(request, entry, "hit")
@@ -209,6 +215,24 @@ class CachedPageMiddleware:
         for name, value in entry["final_headers"]:
             response.headers[name] = value.replace(NONCE_PLACEHOLDER, nonce)
         return response
+
+    @staticmethod
+    def _generations(keys: list[str]) -> tuple | None:
+        """From this process's copy if it is trusted (mirror.py), else one round trip."""
+        copy = mirror.mirror_for(caches["default"])
+        if copy is not None and (generations := copy.current(keys)) is not None:
+            return generations
+        epoch = copy.seed_epoch() if copy is not None else None
+        try:
+            found = cache.get_many(keys)
+        except Exception:  # the cache is down: the normal path serves the page without it
+            logger.exception("Page cache unavailable")
+            return None
+        if len(found) != len(keys):
+            return None
+        if copy is not None:
+            copy.seed(epoch, found)
+        return tuple(found[k] for k in keys)
 
     @staticmethod
     def _learn(request, response) -> None:

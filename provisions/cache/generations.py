@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 
+from provisions.cache import mirror
 from provisions.cache.keys import generation_key, release
 from provisions.cache.scopes import SITE
 
@@ -57,6 +58,13 @@ def _bump(scopes) -> None:
     # a later race could bring back a value a stale page was stored under. A new random value
     # differs from every value read before it, whoever wins.
     fresh = {generation_key(scope): _fresh_generation() for scope in scopes}
+    announce = getattr(cache, "set_generations", None)
+    if announce is not None:
+        # Redis: written and announced at once to every worker's copy (mirror.py); a response
+        # waits until no worker can still trust a copy without them.
+        if announce(fresh):
+            mirror.hold_response()
+        return
     # The database cache reports, rather than raises, a write it could not make (e.g. another
     # worker inserted the same new row at that moment): try those again once, then fail.
     for _attempt in range(2):

@@ -13,6 +13,8 @@ from django.utils.translation import get_language_from_path
 
 # Stored pages are the only entries whose number grows with traffic (one per address).
 PAGE_KEY_PREFIX = "tw:page:"
+# The Redis channel on which new generations are announced (backends.RedisCache, mirror.py).
+GENERATIONS_CHANNEL = "tw:gen:announcements"
 # htmx headers that change what a view renders (fragment, or the whole page for a history restore).
 _HTMX_HEADERS = ("HX-Request", "HX-History-Restore-Request")
 

@@ -36,7 +36,7 @@ PAGES = [
     ("/safeguards/", 2),
     (f"/safeguards/{DEMAND}/", 8),
     ("/coverage/", 7),
-    ("/search/?q=surveillance", 12),
+    ("/search/?q=surveillance", 11),
     ("/api/v1/annotations?article=24", 5),
     ("/api/v1/annotations?article=24&page_size=100", 5),
 ]

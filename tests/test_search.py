@@ -344,7 +344,9 @@ def test_facet_counts_over_more_matches_than_the_cap_are_lower_bounds(
     assert selected.capped and selected.total <= 8
     assert selected.total <= _hand_counts(notes, "concern")["serious-crime-scope"]
     html = client.get("/search/?q=zebrafinch").content.decode()
-    assert "8+ results for" in html and "More than 8 annotations match" in html
+    assert "8+ results for" in html
+    assert "only the 8 most recently added are counted and ranked" in html
+    assert "Annotations are counted among the 8 most recently added that match" in html
     assert re.search(r'class="count">\d+\+<', html)
 
 
@@ -357,6 +359,76 @@ def test_facet_counts_up_to_the_cap_are_exact(analyst, editor, monkeypatch, clie
         assert facet_counts(outcome, name) == dict(_hand_counts(notes, name)), name
     html = client.get("/search/?q=zebrafinch").content.decode()
     assert f"{len(notes)} results for" in html and "+ results" not in html
+
+
+def _ranked_zebrafinches(analyst, editor, n=14) -> list[Annotation]:
+    """n matching notes whose ranks (on PostgreSQL: how often the word occurs) are shuffled
+    against their age, so that ranking the newest is not the same as taking the newest."""
+    rng = random.Random(9)
+    repeats = [1 + index % 4 for index in range(n)]
+    rng.shuffle(repeats)
+    return [
+        publish(
+            analyst,
+            editor,
+            " ".join(["Zebrafinch seen."] * times) + f" Note {index}.",
+            eid=f"art_{rng.choice([1, 9, 17, 25, 33])}",
+            concerns=rng.sample(["serious-crime-scope", "protected-activities"], 1),
+        )
+        for index, times in enumerate(repeats)
+    ]
+
+
+def _every_page(query, **selected):
+    """The outcome of page 1 and the annotations of every page, in order."""
+    listed, number = [], 1
+    while True:
+        outcome = run_search(query, user=AnonymousUser(), selected=selected, page=number)
+        listed += [result.object.pk for result in outcome.page if result.kind == "annotation"]
+        if not outcome.page.has_next():
+            return outcome, listed
+        number += 1
+
+
+@pytest.mark.parametrize("selected", [{}, {"concern": ["serious-crime-scope"]}], ids=["all", "one"])
+def test_past_the_cap_the_newest_matches_are_ranked_as_by_hand(
+    selected, analyst, editor, monkeypatch
+):
+    """With more matches than COUNT_CAP, the database ranks only the newest COUNT_CAP: the
+    results, over every page, are exactly those matches that pass the selection, ordered by
+    rank then newest first, computed here by hand from every match's rank."""
+    notes = _ranked_zebrafinches(analyst, editor)
+    rank = dict(annotations_matching("zebrafinch", AnonymousUser()).values_list("pk", "rank"))
+    assert set(rank) == {note.pk for note in notes}
+    if connection.vendor == "postgresql":
+        assert len(set(rank.values())) == 4  # ts_rank tells the notes apart, not only their age
+    monkeypatch.setattr(annotation_matches, "COUNT_CAP", 8)
+    newest = sorted(rank, reverse=True)[:8]
+    wanted = {
+        note.pk
+        for note in notes
+        if not selected or note.concerns.filter(slug__in=selected["concern"]).exists()
+    }
+    by_hand = sorted((pk for pk in newest if pk in wanted), key=lambda pk: (-rank[pk], -pk))
+    outcome, listed = _every_page("zebrafinch", **selected)
+    assert outcome.capped and outcome.total == len(by_hand) > 0
+    assert listed == by_hand
+    # Not simply the best of every match: an older, better note is left out.
+    best_of_all = sorted((pk for pk in rank if pk in wanted), key=lambda pk: (-rank[pk], -pk))
+    if connection.vendor == "postgresql":
+        assert listed != best_of_all[: len(listed)]
+
+
+def test_up_to_the_cap_every_match_is_ranked_as_before(analyst, editor, monkeypatch):
+    """Below the cap the bound changes nothing: the order is that of ranking every match in
+    the database (rank, then newest first), the statement the search ran before the bound."""
+    notes = _ranked_zebrafinches(analyst, editor)
+    every_match = annotations_matching("zebrafinch", AnonymousUser()).order_by("-rank", "-pk")
+    for cap in (len(notes), 1_000):
+        monkeypatch.setattr(annotation_matches, "COUNT_CAP", cap)
+        outcome, listed = _every_page("zebrafinch")
+        assert not outcome.capped and outcome.total == len(notes)
+        assert listed == list(every_match.values_list("pk", flat=True))
 
 
 def test_pages_of_many_annotations_follow_each_other_without_gaps(analyst, editor):

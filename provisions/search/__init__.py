@@ -10,9 +10,9 @@ a window of text around the first hit.
 
 Articles, concerns and demands are few: a search collects a light hit (kind, id, rank, facet
 values) for each, and counts and filters their facets in Python. Annotations can be tens of
-thousands: the database counts their facets in one statement and returns only as many of the
-best as the requested page needs. Only the current page is loaded in full. The number of
-queries is the same whatever the number of matches.
+thousands: one statement counts their facets and ranks them, over the newest COUNT_CAP
+(facets.py) when more match, which the page then says. Only the current page is loaded in
+full. The number of queries is the same whatever the number of matches.
 
 Visibility of annotations is decided by `Annotation.objects.visible_to(user)` and nowhere else.
 
@@ -25,7 +25,7 @@ re-exports nothing, so that a write service importing `vectors` does not load th
     matching            the QuerySets of matches, with `rank`, on either database
     hits                light hits for the few articles, concerns and demands
     facets              facet options and their counts
-    annotation_matches  the many annotations, counted by facet and paged in SQL
+    annotation_matches  the many annotations, counted by facet and ranked in SQL
     highlighting        snippets with the query's words marked
     results             the current page's results, loaded in full
     outcome             `search()`: all of the above for one results page

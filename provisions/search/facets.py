@@ -9,9 +9,9 @@ from django.utils.translation import gettext_lazy
 
 from provisions.search.hits import Hit
 
-# At most this many annotations matching a search are counted for its facets and its total: a
-# common word at 100,000 annotations costs what this many cost. With more, the counts are over
-# the first this many the database finds, and the page says so ("1,000+").
+# At most this many annotations matching a search are counted (its facets and its total) and
+# ranked: a common word at 100,000 annotations costs what this many cost. With more, the counts
+# and the results are over the newest this many matches, and the page says so ("1,000+").
 COUNT_CAP = 1_000
 # At most this many values of one facet are read from a URL; more is not a person clicking.
 MAX_FACET_VALUES = 30
@@ -32,7 +32,7 @@ class FacetOption:
     label: str
     count: int
     selected: bool
-    at_least: bool  # the count is over the first COUNT_CAP matches only: a lower bound
+    at_least: bool  # the count is over the newest COUNT_CAP matches only: a lower bound
     input_id: str
 
 

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from provisions.citations import CitationMatch, parse_citation, resolve_citation
 from provisions.models import Chapter, Concern, SafeguardDemand, Tag
-from provisions.search.annotation_matches import AnnotationMatches
+from provisions.search.annotation_matches import AnnotationMatches, Counted
 from provisions.search.facets import (
     FACETS,
     KIND_LABELS,
@@ -33,8 +33,9 @@ class SearchOutcome:
     page: object  # django.core.paginator.Page of Result
     facets: list[Facet]
     any_selected: bool
-    # More annotations matched than were counted (facets.COUNT_CAP): `total` and the facets'
-    # counts are lower bounds, and the pages end after `total` results.
+    # More annotations matched than were counted (facets.COUNT_CAP): only the newest
+    # `count_cap` were counted and ranked, `total` and the facets' counts are lower bounds, and
+    # the pages end after `total` results.
     capped: bool = False
     count_cap: int = 0
     # When the query is a citation ("art. 24(2)"): the provision it names, shown first.
@@ -78,9 +79,10 @@ def search(
         for name in FACETS
     }
     counts = facet_counts(hits, active)
-    annotation_counts, annotation_total, capped = annotations.facet_counts(active)
+    counted = annotations.counted(active)
+    capped = counted.capped
     for name in FACETS:
-        counts[name].update(annotation_counts[name])
+        counts[name].update(counted.counts[name])
     legends = {
         "kind": _("Kind of result"),
         "chapter": _("Chapter"),
@@ -107,9 +109,7 @@ def search(
 
     merged = _MergedHits(
         sorted((hit for hit in hits if passes(hit, active)), key=lambda hit: hit.sort_key),
-        annotations,
-        active,
-        annotation_total,
+        counted,
     )
     page_obj = Paginator(merged, RESULTS_PER_PAGE).get_page(page)
     page_obj.object_list = load_page(list(page_obj.object_list), query, user, language)
@@ -136,16 +136,15 @@ def _lower_bounds(name: str, choices, capped: bool) -> set:
 
 class _MergedHits:
     """All results in order, for the paginator: the few hits in memory merged with the best
-    annotations, of which only as many as the requested page needs are read."""
+    ranked annotations, of which only as many as the requested page needs become hits."""
 
-    def __init__(self, few: list[Hit], annotations: AnnotationMatches, active, annotation_total):
-        self.few, self.annotations, self.active = few, annotations, active
-        self.annotation_total = annotation_total
+    def __init__(self, few: list[Hit], annotations: Counted):
+        self.few, self.annotations = few, annotations
 
     def __len__(self) -> int:
-        return len(self.few) + self.annotation_total
+        return len(self.few) + self.annotations.total
 
     def __getitem__(self, index: slice) -> list[Hit]:
         stop = min(index.stop, len(self))
-        best = self.annotations.best(self.active, stop) if self.annotation_total else []
+        best = self.annotations.best(stop)
         return sorted([*self.few, *best], key=lambda hit: hit.sort_key)[index.start : stop]

@@ -21,10 +21,10 @@ generations are never asked for again (they expire on their own). The generation
 shared cache, so a write on one worker retires the pages of all: each worker's own copies
 (`process_pages`) are served only under the current generations, read from the shared cache
 for that very request or, with Redis, from the worker's copy of them, which every write updates
-before its response leaves (`mirror`). The bump happens at once and again when the transaction commits: a page
-rendered from the old rows between the two is stored under a generation that the second bump
-retires. Keys also hold a fingerprint of the code and templates (`keys.release`), so a deploy
-never serves old markup. Edits in the admin bypass the services: a receiver in
+before its response leaves (`mirror`). The bump happens at once and again when the transaction
+commits: a page rendered from the old rows between the two is stored under a generation that the
+second bump retires. Keys also hold a fingerprint of the code and templates (`keys.release`), so
+a deploy never serves old markup. Edits in the admin bypass the services: a receiver in
 provisions/signals.py (connected in `ProvisionsConfig.ready`) retires every page for them.
 
 Never another visitor's secrets: only requests without a session cookie are served or stored,

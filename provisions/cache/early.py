@@ -45,15 +45,17 @@ import re
 from django.conf import settings
 from django.core.cache import cache, caches
 from django.core.exceptions import DisallowedHost
+from django.http import HttpResponse
+from django.http.response import ResponseHeaders
 from django.middleware.csrf import CSRF_SECRET_LENGTH
 from django.urls import NoReverseMatch, resolve, reverse
-from django.utils.csp import LazyNonce
+from django.utils.csp import generate_nonce
 
 from provisions.cache import mirror
 from provisions.cache.generations import enabled
 from provisions.cache.keys import page_key
 from provisions.cache.process_pages import process_pages
-from provisions.cache.storage import HIT_HEADER, from_stored, is_current
+from provisions.cache.storage import HIT_HEADER, accepts_gzip, assemble, is_current
 
 logger = logging.getLogger(__name__)
 
@@ -123,6 +125,18 @@ class _PageKeys:
 
 def _servable(entry: dict | None) -> bool:
     return entry is not None and "final_headers" in entry and b"csrf" not in entry["segments"][1::2]
+
+
+def _prepare_headers(entry: dict) -> tuple[ResponseHeaders, list[tuple[str, str]]]:
+    """The page's final headers as Django holds them, apart from those that carry the nonce;
+    kept with the entry in this process's memory."""
+    final = entry["final_headers"]
+    prepared = (
+        ResponseHeaders({name: value for name, value in final if NONCE_PLACEHOLDER not in value}),
+        [(name, value) for name, value in final if NONCE_PLACEHOLDER in value],
+    )
+    entry["early_headers"] = prepared
+    return prepared
 
 
 class CachedPageMiddleware:
@@ -205,15 +219,24 @@ class CachedPageMiddleware:
             self.page_keys.remember(inputs, key)
         if not is_current(entry, self._generations(entry["generation_keys"])):
             return None
-        request._csp_nonce = LazyNonce()
-        response = from_stored(request, entry, "hit")
-        if response is None:
-            return None
-        nonce = str(request._csp_nonce) if entry["nonce_in_headers"] else ""
-        for name in [name for name in response.headers if name.lower() not in _PER_RESPONSE]:
-            del response.headers[name]
-        for name, value in entry["final_headers"]:
+        return self._answer(request, entry)
+
+    @staticmethod
+    def _answer(request, entry) -> HttpResponse:
+        """The page with a fresh nonce in its HTML and CSP header, and the final headers."""
+        nonce = generate_nonce()
+        gzipped = accepts_gzip(request)
+        content = assemble(entry, {b"nonce": nonce.encode()}, gzipped)
+        fixed, with_nonce = entry.get("early_headers") or _prepare_headers(entry)
+        response = HttpResponse(content)
+        # The final headers were checked once, when prepared: copied as they are.
+        response.headers._store = fixed._store.copy()
+        for name, value in with_nonce:
             response.headers[name] = value.replace(NONCE_PLACEHOLDER, nonce)
+        response.headers["Content-Length"] = str(len(content))
+        if gzipped:
+            response.headers["Content-Encoding"] = "gzip"
+        response.headers[HIT_HEADER] = "hit"
         return response
 
     @staticmethod
@@ -248,12 +271,10 @@ class CachedPageMiddleware:
         _key, entry = served
         nonce = getattr(request, "_csp_nonce", None)
         nonce_text = str(nonce) if nonce else ""  # false until something used it
-        headers, nonce_in_headers = [], False
-        for name, value in response.headers.items():
-            if name.lower() in _PER_RESPONSE:
-                continue
-            if nonce_text and nonce_text in value:
-                value, nonce_in_headers = value.replace(nonce_text, NONCE_PLACEHOLDER), True
-            headers.append((name, value))
-        entry["nonce_in_headers"] = nonce_in_headers
+        headers = [
+            (name, value.replace(nonce_text, NONCE_PLACEHOLDER) if nonce_text else value)
+            for name, value in response.headers.items()
+            if name.lower() not in _PER_RESPONSE
+        ]
+        entry.pop("early_headers", None)  # made again from these (_prepare_headers)
         entry["final_headers"] = headers

@@ -106,23 +106,11 @@ def from_stored(request, stored: dict, state: str) -> HttpResponse | None:
             values[name] = str(nonce).encode()
         else:
             values[name] = get_token(request).encode()
-    pieces = [
-        values[segment] if index % 2 else segment
-        for index, segment in enumerate(stored["segments"])
-    ]
-    if _ACCEPTS_GZIP.search(request.headers.get("Accept-Encoding", "")):
-        crc, body = 0, [_GZIP_HEADER]
-        for index, piece in enumerate(pieces):
-            crc = zlib.crc32(piece, crc)
-            body.append(_deflate(piece, 1) if index % 2 else stored["deflated"][index // 2])
-        size = sum(map(len, pieces))
-        body += [_FINAL_BLOCK, struct.pack("<II", crc, size & 0xFFFFFFFF)]
-        content = b"".join(body)
-        response = HttpResponse(content)
+    gzipped = accepts_gzip(request)
+    content = assemble(stored, values, gzipped)
+    response = HttpResponse(content)
+    if gzipped:
         response["Content-Encoding"] = "gzip"
-    else:
-        content = b"".join(pieces)
-        response = HttpResponse(content)
     # Known here: CommonMiddleware would otherwise copy the whole page once more to measure it.
     response["Content-Length"] = str(len(content))
     for name, value in stored["headers"]:
@@ -130,6 +118,28 @@ def from_stored(request, stored: dict, state: str) -> HttpResponse | None:
     patch_vary_headers(response, ("Accept-Encoding",))
     response[HIT_HEADER] = state
     return response
+
+
+def accepts_gzip(request) -> bool:
+    return bool(_ACCEPTS_GZIP.search(request.META.get("HTTP_ACCEPT_ENCODING", "")))
+
+
+def assemble(stored: dict, values: dict[bytes, bytes], gzipped: bool) -> bytes:
+    """The stored page's body with `values` in its placeholders: the text, or a gzip member
+    made of the pieces compressed when the page was stored and the values compressed now."""
+    pieces = [
+        values[segment] if index % 2 else segment
+        for index, segment in enumerate(stored["segments"])
+    ]
+    if not gzipped:
+        return b"".join(pieces)
+    crc, body = 0, [_GZIP_HEADER]
+    for index, piece in enumerate(pieces):
+        crc = zlib.crc32(piece, crc)
+        body.append(_deflate(piece, 1) if index % 2 else stored["deflated"][index // 2])
+    size = sum(map(len, pieces))
+    body += [_FINAL_BLOCK, struct.pack("<II", crc, size & 0xFFFFFFFF)]
+    return b"".join(body)
 
 
 def is_current(entry: dict | None, generations: tuple) -> bool:

@@ -6,6 +6,7 @@ from django.contrib.sites.shortcuts import get_current_site
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from provisions.country_names import sort_key
 from provisions.models import (
     Commitment,
     Concern,
@@ -222,12 +223,28 @@ class PasswordResetRequestForm(PasswordResetForm):
         )
 
 
+class _PartiesByLocalName(forms.models.ModelChoiceIterator):
+    """The parties in the reader's language and its order (one query, as before)."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        parties = sorted(self.queryset, key=lambda party: sort_key(party.display_name))
+        for party in parties:
+            yield self.choice(party)
+
+
+class PartyChoiceField(forms.ModelChoiceField):
+    iterator = _PartiesByLocalName
+
+    def label_from_instance(self, obj):
+        return obj.display_name
+
+
 class CommitmentForm(ServiceErrorsForm):
     """A party's commitment to one safeguard demand, with its evidence (the scorecard)."""
 
-    party = forms.ModelChoiceField(
-        queryset=Party.objects.all(), to_field_name="code", label=_("Party")
-    )
+    party = PartyChoiceField(queryset=Party.objects.all(), to_field_name="code", label=_("Party"))
     demand = forms.ModelChoiceField(
         queryset=SafeguardDemand.objects.order_by("position"),
         to_field_name="slug",

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from provisions.country_names import sort_key
 from provisions.models import Commitment, Party, SafeguardDemand, TreatyAction
 
 # The page-cache scope of every page that shows the scorecard (provisions/cache/). Treaty
@@ -192,7 +193,7 @@ def commitments_by_level(demand) -> list:
     """[(level, label, [the parties' latest published commitments at that level])] for the
     levels a party can be listed under (committed, partly, none, contrary)."""
     latest = latest_published_commitments(demand=demand)
-    parties = sorted(latest.values(), key=lambda c: c.party.name)
+    parties = sorted(latest.values(), key=lambda c: sort_key(c.party.display_name))
     return [
         (level, label, [c for c in parties if c.level == level])
         for level, label in Commitment.Level.choices

@@ -176,6 +176,12 @@ STATE_PAGES = [
     ("/api/v1/states", 7),
     ("/api/v1/states/mli", 5),  # Mali has no declaration: no provisions to prefetch
     ("/feeds/states.atom", 2),
+    # Names in other languages come from CLDR, not the database: the same budgets.
+    ("/fr/states/", 2),
+    ("/ar/states/mli/", 5),
+    ("/zh-hans/states/map.svg", 2),
+    ("/ru/scorecard/", 4),
+    ("/es/feeds/states.atom", 2),
 ]
 
 

@@ -79,7 +79,7 @@ def test_an_import_adds_then_changes_and_reports_each():
 
     again = treaty_status_import(text=text.replace("confirmed", "reported"))
     assert (len(again.added), len(again.changed), len(again.unchanged)) == (0, 1, 2)
-    assert again.changed == ["FRA signature 2025-10-25"]
+    assert [str(change) for change in again.changed] == ["FRA signature 2025-10-25"]
 
 
 @pytest.mark.parametrize(
@@ -288,7 +288,8 @@ def test_editors_preview_then_import_the_csv(client, editor):
     client.force_login(editor)
     text = csv_of(f"ITA,signature,2025-10-25,,,,{SOURCE},confirmed")
     html = text_of(_upload(client, text))
-    assert "Preview: nothing is saved yet" in html and "ITA signature 2025-10-25" in html
+    assert "Preview: nothing is saved yet" in html
+    assert "Italy (ITA): Signature, 25 October 2025" in html
     assert not TreatyAction.objects.filter(party__code="ITA").exists()
     response = client.post("/review/status/", {"confirm": "import", "csv_text": text})
     assert response.status_code == 302 and response["Location"] == "/states/"

@@ -12,19 +12,23 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from provisions import country_names
+
 from .statement import SafeguardDemand
 from .treaty import Provision
 from .workflow import ReviewedQuerySet, ReviewedWork
 
 
 class Region(models.TextChoices):
-    """The five regions of the UN Statistics Division's M49 standard."""
+    """The five regions of the UN Statistics Division's M49 standard, labelled as M49 names them
+    in English. Pages in other languages name them from CLDR (provisions/country_names.py), not
+    from our catalogues."""
 
-    AFRICA = "africa", _("Africa")
-    AMERICAS = "americas", _("Americas")
-    ASIA = "asia", _("Asia")
-    EUROPE = "europe", _("Europe")
-    OCEANIA = "oceania", _("Oceania")
+    AFRICA = "africa", "Africa"
+    AMERICAS = "americas", "Americas"
+    ASIA = "asia", "Asia"
+    EUROPE = "europe", "Europe"
+    OCEANIA = "oceania", "Oceania"
 
 
 class PartyQuerySet(models.QuerySet):
@@ -77,6 +81,20 @@ class Party(models.Model):
 
     def get_absolute_url(self):
         return reverse("provisions:state", kwargs={"code": self.slug})
+
+    # The names pages show, in the reader's language; `name` and `subregion` stay the stored
+    # English that the API and exports carry.
+    @property
+    def display_name(self) -> str:
+        return country_names.party_name(self)
+
+    @property
+    def region_name(self) -> str:
+        return country_names.region_name(self.region, self.get_region_display())
+
+    @property
+    def subregion_name(self) -> str:
+        return country_names.subregion_name(self.subregion)
 
     @property
     def slug(self) -> str:

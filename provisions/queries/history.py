@@ -162,7 +162,7 @@ def activity_sentence(revision: Revision) -> SafeString:
     `revision.target` must be set (team_activity does it)."""
     target = revision.target
     if revision.target_type == COMMITMENT:
-        values = {"party": target.party.name, "demand": target.demand.title}
+        values = {"party": target.party.display_name, "demand": target.demand.title}
     else:
         values = {"citation": target.provision.citation}
         if revision.target_type == LINK:

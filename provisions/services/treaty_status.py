@@ -183,11 +183,30 @@ class StatusRow:
         return (self.party.code, self.action, self.date, extra)
 
 
+@dataclass(frozen=True)
+class StatusChange:
+    """One fact an import adds, changes or leaves as it was. Printed (the command's output) it
+    is "FRA signature 2025-10-25"; the editors' preview names the party and the action in the
+    reader's language."""
+
+    party: Party
+    action: str
+    date: datetime.date
+
+    def __str__(self) -> str:
+        return f"{self.party.code} {self.action} {self.date.isoformat()}"
+
+    @property
+    def action_label(self) -> str:
+        kinds = Declaration.Kind if self.action in Declaration.Kind.values else TreatyAction.Kind
+        return kinds(self.action).label
+
+
 @dataclass
 class StatusImportReport:
-    added: list[str] = field(default_factory=list)
-    changed: list[str] = field(default_factory=list)
-    unchanged: list[str] = field(default_factory=list)
+    added: list[StatusChange] = field(default_factory=list)
+    changed: list[StatusChange] = field(default_factory=list)
+    unchanged: list[StatusChange] = field(default_factory=list)
     dry_run: bool = False
 
     @property
@@ -375,7 +394,7 @@ def _check_consistency(rows: list[StatusRow]) -> None:
                         "%(party)s's %(action)s on %(date)s comes before any signature by it: "
                         "a State that has not signed becomes a party by accession."
                     )
-                    % {"party": row.party.name, "action": row.action, "date": row.date},
+                    % {"party": row.party.display_name, "action": row.action, "date": row.date},
                     row.line,
                 )
 
@@ -383,8 +402,8 @@ def _check_consistency(rows: list[StatusRow]) -> None:
 # --- Writing ----------------------------------------------------------------------------------
 
 
-def _describe(row: StatusRow) -> str:
-    return f"{row.party.code} {row.action} {row.date.isoformat()}"
+def _describe(row: StatusRow) -> StatusChange:
+    return StatusChange(row.party, row.action, row.date)
 
 
 def _write(row: StatusRow, report: StatusImportReport, only_add: bool) -> None:

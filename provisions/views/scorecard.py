@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from provisions import roles
 from provisions.access import analyst_required, editor_required, public
 from provisions.cache.serving import cache_public_page
+from provisions.country_names import sort_key
 from provisions.forms import CommitmentForm
 from provisions.models import Commitment
 from provisions.services import history
@@ -30,7 +31,12 @@ from provisions.treaty_status import CACHE_SCOPE, Standing, all_statuses, scorec
 def scorecard_page(request):
     demands, rows = scorecard(all_statuses())
     # Parties first, then signatories: the States campaigners address now.
-    rows.sort(key=lambda row: (Standing.ORDER.index(row.status.standing), row.status.party.name))
+    rows.sort(
+        key=lambda row: (
+            Standing.ORDER.index(row.status.standing),
+            sort_key(row.status.party.display_name),
+        )
+    )
     context = {
         "demands": demands,
         "rows": rows,

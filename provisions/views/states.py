@@ -16,6 +16,7 @@ from provisions import exports, worldmap
 from provisions.access import editor_required, public
 from provisions.api import serializers
 from provisions.cache.serving import cache_public_page
+from provisions.country_names import region_name, sort_key
 from provisions.feeds import XmlSafeAtom1Feed
 from provisions.models import Declaration, Region, SafeguardDemand, TreatyAction
 from provisions.services.treaty_status import StatusImportRefused, treaty_status_import
@@ -35,10 +36,11 @@ MAP_STYLES = {
     Standing.SIGNED: worldmap.Style("#6fa8dc", "hatch"),
     Standing.DENOUNCED: worldmap.Style("#b35806", "dots"),
 }
+# Names and regions in the reader's language, in that language's order (country_names).
 SORTS = {
-    "name": lambda s: s.party.name,
-    "region": lambda s: (s.party.get_region_display() or "~", s.party.name),
-    "status": lambda s: (Standing.ORDER.index(s.standing), s.party.name),
+    "name": lambda s: sort_key(s.party.display_name),
+    "region": lambda s: (not s.party.region, sort_key(s.party.region_name)),
+    "status": lambda s: Standing.ORDER.index(s.standing),
     "signed": lambda s: (s.signature is None, s.signature.date if s.signature else None),
     "consent": lambda s: (s.consent is None, s.consent.date if s.consent else None),
 }
@@ -60,7 +62,8 @@ def _filtered(request, statuses):
     if sort not in SORTS:
         sort = "name"
     descending = request.GET.get("order") == "desc"
-    # Sorted by name first, so that equal keys stay in alphabetical order either way.
+    # Sorted by name first, so that equal keys stay in alphabetical order either way (sorting
+    # is stable).
     statuses = sorted(statuses, key=SORTS["name"])
     statuses = sorted(statuses, key=SORTS[sort], reverse=descending)
     return statuses, {"region": region, "status": standing, "sort": sort, "descending": descending}
@@ -100,7 +103,10 @@ def states(request):
         "statuses": shown,
         "chosen": chosen,
         "sort_links": _sort_links(chosen),
-        "regions": Region.choices,
+        "regions": sorted(
+            ((region, region_name(region, label)) for region, label in Region.choices),
+            key=lambda choice: sort_key(choice[1]),
+        ),
         "standings": [(key, Standing.LABELS[key]) for key in Standing.ORDER],
         "legend": [
             (key, Standing.LABELS[key], worldmap.fill_of(key, MAP_STYLES), summary.by_standing[key])
@@ -118,7 +124,11 @@ def states(request):
 def states_map(request):
     statuses = all_statuses()
     areas = {
-        s.party.alpha2: (s.standing, f"{s.party.name}: {s.standing_label}")
+        s.party.alpha2: (
+            s.standing,
+            _("%(party)s: %(status)s")
+            % {"party": s.party.display_name, "status": s.standing_label},
+        )
         for s in statuses
         if s.party.alpha2 and s.standing in MAP_STYLES
     }
@@ -308,7 +318,7 @@ class StatusChangesFeed(Feed):
 
     def item_title(self, item):
         return _("%(party)s: %(what)s on %(date)s") % {
-            "party": item.party.name,
+            "party": item.party.display_name,
             "what": item.get_kind_display(),
             "date": item.date.isoformat(),
         }

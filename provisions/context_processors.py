@@ -1,8 +1,10 @@
 """Values every page's layout needs."""
 
 from django.utils.functional import SimpleLazyObject
+from django.utils.translation import get_language
 
 from provisions import roles
+from provisions.queries.headings import HeadingTitles
 from provisions.queries.review import waiting_count
 from provisions.queries.workspace import news_count
 
@@ -43,4 +45,7 @@ def site(request):
         # The navigation badges: counted only when a member's page shows them.
         "review_waiting": SimpleLazyObject(lambda: waiting_count(user)),
         "workspace_news": SimpleLazyObject(lambda: news_count(user)),
+        # Article and chapter titles in the reader's language: one query, on the first heading
+        # a template shows (`{% heading %}`), none for English readers.
+        "headings": HeadingTitles(get_language()),
     }

@@ -122,6 +122,18 @@ def arabic(db):
     return import_language_version(convention=convention, language="ar")
 
 
+@pytest.fixture
+def titled_versions(db):
+    """Synthetic English Articles 1–15 with a three-recital preamble; a synthetic Arabic version
+    of all of them and a partial French one of Articles 1–3, both with the preamble (numbered
+    filler titles, chapter titles and recitals, not the Convention's words)."""
+    import_synthetic_english(recitals=3)
+    for language, articles in (("ar", range(1, 16)), ("fr", range(1, 4))):
+        text = synthetic_convention(language, articles, recitals=3)
+        convention = parse_convention(text, language=language, partial=True)
+        import_language_version(convention=convention, language=language)
+
+
 # --- Work to read and review: one definition each, shared by every module that needs it --------
 
 

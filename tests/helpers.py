@@ -616,6 +616,10 @@ def _chinese_number(n: int) -> str:
 _WORDS = {
     "en": {
         "header": "# SYNTHETIC TEST DATA: numbered filler, not the text of the Convention.",
+        # The English parser finds the preamble by these words of its own (importing/preamble.py).
+        "opening": "The States Parties to this Convention,",
+        "recital": lambda n: f"Noting synthetic recital {n},",
+        "closing": "Have agreed as follows:",
         "chapter": lambda n: f"Chapter {_ROMAN[n]}",
         "chapter_title": lambda n: f"Synthetic chapter title {n}",
         "article": lambda n: f"Article {n}",
@@ -627,6 +631,9 @@ _WORDS = {
     },
     "ar": {
         "header": "# SYNTHETIC TEST DATA. بيانات اختبار اصطناعية: جمل حشو مرقمة، لا نص الاتفاقية",
+        "opening": "عبارة افتتاحية تجريبية،",
+        "recital": lambda n: f"فقرة ديباجة تجريبية رقم {n}،",
+        "closing": "عبارة ختامية تجريبية:",
         "chapter": lambda n: "الفصل " + ["", "الأول", "الثاني", "الثالث"][n],
         "chapter_title": lambda n: f"عنوان فصل تجريبي {n}",
         # Article 12's number in Arabic-Indic digits, as some renderings write them.
@@ -639,6 +646,9 @@ _WORDS = {
     },
     "fr": {
         "header": "# DONNÉES DE TEST SYNTHÉTIQUES : phrases de remplissage numérotées.",
+        "opening": "Formule d’ouverture d’essai,",
+        "recital": lambda n: f"Considérant d’essai {n},",
+        "closing": "Formule finale d’essai :",
         "chapter": lambda n: "Chapitre premier" if n == 1 else f"Chapitre {_ROMAN[n]}",
         "chapter_title": lambda n: f"Titre de chapitre d’essai {n}",
         "article": lambda n: "Article premier" if n == 1 else f"Article {n}",
@@ -650,6 +660,9 @@ _WORDS = {
     },
     "es": {
         "header": "# DATOS DE PRUEBA SINTÉTICOS: frases de relleno numeradas.",
+        "opening": "Fórmula de apertura de prueba,",
+        "recital": lambda n: f"Considerando de prueba {n},",
+        "closing": "Fórmula final de prueba:",
         "chapter": lambda n: f"Capítulo {_ROMAN[n]}",
         "chapter_title": lambda n: f"Título de capítulo de prueba {n}",
         "article": lambda n: f"Artículo {n}",
@@ -661,6 +674,9 @@ _WORDS = {
     },
     "ru": {
         "header": "# СИНТЕТИЧЕСКИЕ ТЕСТОВЫЕ ДАННЫЕ: пронумерованные фразы-заполнители.",
+        "opening": "Тестовая вступительная формула,",
+        "recital": lambda n: f"Тестовый пункт преамбулы {n},",
+        "closing": "Тестовая заключительная формула:",
         "chapter": lambda n: f"Глава {_ROMAN[n]}",
         "chapter_title": lambda n: f"Тестовое название главы {n}",
         "article": lambda n: f"Статья {n}",
@@ -672,6 +688,9 @@ _WORDS = {
     },
     "zh": {
         "header": "# 合成测试数据：编号的填充句子，不是公约文本。SYNTHETIC TEST DATA",
+        "opening": "测试开头语，",
+        "recital": lambda n: f"测试序言段{n}，",
+        "closing": "测试结束语：",
         "chapter": lambda n: f"第{_CHINESE[n]}章",
         "chapter_title": lambda n: f"测试章标题{n}",
         # Article 24-style numerals: 第十二条; Article 13 as 第13条.
@@ -685,11 +704,17 @@ _WORDS = {
 }
 
 
-def synthetic_convention(language: str, articles=range(1, 16)) -> str:
-    """A synthetic text of `articles` (of SYNTHETIC_SHAPE) in `language`'s layout."""
+def synthetic_convention(language: str, articles=range(1, 16), recitals: int = 0) -> str:
+    """A synthetic text of `articles` (of SYNTHETIC_SHAPE) in `language`'s layout; with
+    `recitals`, a synthetic preamble before them (opening words, recitals, closing formula)."""
     words = _WORDS[language]
     stop, lead, semi, last_semi = words["end"]
     lines = [words["header"], ""]
+    if recitals:
+        lines += [words["opening"], ""]
+        for n in range(1, recitals + 1):
+            lines += [words["recital"](n), ""]
+        lines += [words["closing"], ""]
 
     def items(ref: str, count: int) -> None:
         for i in range(count):
@@ -717,7 +742,8 @@ def synthetic_convention(language: str, articles=range(1, 16)) -> str:
     return "\n".join(lines) + "\n"
 
 
-def import_synthetic_english() -> None:
-    """The synthetic English Articles 1–15, as the official text they align with."""
-    convention = parse_convention(synthetic_convention("en"), expected_articles=15)
+def import_synthetic_english(recitals: int = 0) -> None:
+    """The synthetic English Articles 1–15, as the official text they align with (and, with
+    `recitals`, a synthetic preamble of that many recitals)."""
+    convention = parse_convention(synthetic_convention("en", recitals=recitals), 15)
     import_convention(convention=convention, label=DEFAULT_LABEL)

@@ -231,3 +231,20 @@ def test_language_pages_are_valid_html(java, tmp_path, client, arabic):
     save(tmp_path, "article-fallback", client.get("/ar/convention/articles/24/"))
     errors = nu_errors(tmp_path)
     assert errors == [], "\n".join(errors)
+
+
+def test_pages_with_headings_and_preamble_in_another_language_are_valid_html(
+    java, tmp_path, client, titled_versions
+):
+    """Arabic and French titles, chapter headings and preamble, and the English ones standing in
+    for what the partial French version lacks, each marked with its lang and dir."""
+    for language in ("ar", "fr"):
+        save(tmp_path, f"toc-{language}", client.get(f"/{language}/convention/"))
+        save(tmp_path, f"article-{language}", client.get(f"/{language}/convention/articles/2/"))
+        save(tmp_path, f"fallback-{language}", client.get(f"/{language}/convention/articles/5/"))
+        save(tmp_path, f"search-{language}", client.get(f"/{language}/search/?q=synthetic"))
+        save(tmp_path, f"brief-{language}", client.get(f"/{language}/convention/articles/2/brief/"))
+        save(tmp_path, f"coverage-{language}", client.get(f"/{language}/coverage/"))
+    save(tmp_path, "toc-ru", client.get("/ru/convention/"))  # no Russian version: English, noted
+    errors = nu_errors(tmp_path)
+    assert errors == [], "\n".join(errors)

@@ -115,20 +115,28 @@ def test_compare_of_an_unknown_article_is_404(client, arabic):
 
 
 def test_compare_query_budget(client, arabic, django_assert_num_queries):
-    # Article, the language versions, the provisions, the Arabic rows.
+    # Article, the language versions, the provisions, the rows of each language but English:
+    # the same whether that language's version holds the article or not.
     with django_assert_num_queries(4):
         assert _compare(client, 2, "?left=ar&right=en").status_code == 200
-    with django_assert_num_queries(3):  # English beside a language that lacks the article
+    with django_assert_num_queries(4):  # English beside a language that lacks the article
         assert _compare(client, 24, "?left=fr&right=en").status_code == 200
 
 
-def test_article_page_costs_one_query_for_the_versions_and_one_for_the_words(client, arabic):
-    """Another language reads its versions (one query) and, when its version holds the article,
-    the words (one more). Measured against Russian, which has no version here, so that what the
-    page costs in any other language for other reasons (translated summaries…) cancels out."""
-    counts = {}
-    for language in (ARABIC, "ru", ARABIC, "ru"):  # the second round, once sessions are warm
+def test_article_page_costs_the_same_with_or_without_a_version_in_the_readers_language(
+    client, arabic
+):
+    """Another language reads the article's words in its newest version (one query) and the
+    headings (one more), whether or not it has a version: Russian has none here. English reads
+    neither."""
+    counts, texts = {}, {}
+    for language in (ARABIC, "ru", None, ARABIC, "ru", None):  # again, once sessions are warm
         with CaptureQueriesContext(connection) as queries:
             assert _article(client, 2, language).status_code == 200
         counts[language] = len(queries)
-    assert counts[ARABIC] == counts["ru"] + 1
+        texts[language] = [q["sql"] for q in queries if "provisions_provisiontext" in q["sql"]]
+    assert counts[ARABIC] == counts["ru"]
+    for language in (ARABIC, "ru"):
+        assert len(texts[language]) == 2  # the words, and the headings (article and chapters)
+        assert sum(" UNION " in sql for sql in texts[language]) == 1
+    assert texts[None] == []

@@ -6,9 +6,12 @@
 - checks that every article in the file aligns with the English text already imported: the
   same paragraphs and lettered items, eid for eid; anything in one and not the other is
   reported by its citation and nothing is written;
-- records the version (a TextVersion in that language, with the articles it holds; partial when
-  that is not every article) and one ProvisionText per provision, pointing at the provision
-  that all languages share, so annotations, links and citations are the same in every language;
+- records the version (a TextVersion in that language, with the articles it holds and its
+  chapter titles; partial when that is not every article) and one ProvisionText per provision,
+  pointing at the provision that all languages share, so annotations, links and citations are
+  the same in every language;
+- takes the file's preamble too when it aligns with the English one, recital for recital (the
+  report says why when it does not; the articles are imported all the same);
 - importing the same file again changes nothing; a file that only adds articles the version
   does not hold yet extends it; a file that changes words already imported becomes a new version
   (with a label of its own) that carries the other articles forward: the earlier version and
@@ -22,6 +25,7 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from provisions.anchoring import QUOTE, locate_quote, make_selectors
 from provisions.cache.generations import everything_changed
@@ -57,6 +61,9 @@ class LanguageImportReport:
     changed: list[str] = field(default_factory=list)  # eids whose words changed
     notes_anchored: int = 0  # notes in this language found again in the changed words
     notes_orphaned: int = 0  # notes whose words are gone (editors fix them: /review/anchors/)
+    # The file's preamble: its recitals when imported; else why not (None: the file has none).
+    preamble_recitals: int | None = None
+    preamble_refused: str = ""
 
     @property
     def has_changes(self) -> bool:
@@ -68,6 +75,17 @@ class LanguageImportReport:
             _("%(language)s text: the file holds articles %(articles)s.")
             % {"language": name, "articles": article_ranges(self.in_file)}
         ]
+        if self.preamble_refused:
+            out.append(self.preamble_refused)
+        elif self.preamble_recitals is not None:
+            out.append(
+                ngettext(
+                    "It holds the preamble too: the opening words and %(n)s recital.",
+                    "It holds the preamble too: the opening words and %(n)s recitals.",
+                    self.preamble_recitals,
+                )
+                % {"n": self.preamble_recitals}
+            )
         if self.outcome == "unchanged":
             out.append(_("No changes: the database already holds this text."))
             return out
@@ -178,6 +196,39 @@ class _LanguageImporter:
             if parsed.article_number is not None
         }
 
+    def aligned_preamble(self) -> dict[str, Provision]:
+        """The English preamble's provisions by eid, when the file's preamble aligns with it;
+        otherwise none, and the report says why: the articles are imported all the same, and
+        readers see the English preamble."""
+        parsed = self.convention.preamble
+        if not parsed:
+            return {}
+        name = language_name(self.language)
+        recitals = len(parsed) - 1
+        english = {
+            row.eid: row
+            for row in Provision.objects.current().filter(
+                treaty=self.treaty, article__isnull=True, is_official_text=True
+            )
+        }
+        if not english:
+            self.report.preamble_refused = _(
+                "The file's preamble was not imported: the English official text of the "
+                "preamble has not been imported, so the %(language)s preamble cannot be "
+                "aligned with it."
+            ) % {"language": name}
+            return {}
+        if {p.eid for p in parsed} != set(english):
+            self.report.preamble_refused = _(
+                "The file's preamble was not imported: its recitals do not align with the "
+                "English text (in the file: %(found)s; in English: %(english)s), so readers "
+                "see the English preamble. Each recital must be a paragraph of its own, after "
+                "a blank line, ending with a comma or a semicolon."
+            ) % {"found": recitals, "english": len(english) - 1}
+            return {}
+        self.report.preamble_recitals = recitals
+        return english
+
     def chapter_titles(self) -> dict[str, str]:
         return {chapter.number: chapter.title for chapter in self.convention.chapters}
 
@@ -191,6 +242,9 @@ class _LanguageImporter:
         }
         _aligned(self.convention, english, self.language)
         texts = self.parsed_texts()
+        preamble = self.aligned_preamble()
+        english |= preamble
+        texts |= {p.eid: (p.text, "") for p in self.convention.preamble if p.eid in preamble}
         current = TextVersion.objects.current_in(self.treaty.pk, self.language)
         held_rows = {}
         if current is not None:

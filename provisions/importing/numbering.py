@@ -87,8 +87,8 @@ class Numbering:
     letters: tuple[str, ...]
     unit_end: re.Pattern
     testimonium: re.Pattern | None
-    # Only the English preamble is read (its recitals are found by English words); other
-    # versions hold the articles (docs/languages.md).
+    # The English preamble is read by its words (its recitals open with English words); the
+    # other languages' by their shape (importing.preamble, docs/languages.md).
     reads_preamble: bool = False
 
     def heading(self, text: str) -> re.Match | None:

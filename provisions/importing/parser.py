@@ -20,9 +20,10 @@ Three steps, each in a module of its own:
 
 The same rules read each of the Convention's six languages (`language`): only how headings,
 numbers and lettered items are written differs (`numbering`), and every version gets the same
-eids, so that Arabic "(ح)" is `…__subpara_h` like English "(h)". Only the English preamble is
-read; a version in another language holds its articles. `partial=True` accepts a file holding a
-run of articles that need not start at Article 1 (docs/languages.md).
+eids, so that Arabic "(ح)" is `…__subpara_h` like English "(h)". The English preamble is read
+by its words; another language's by its shape (`preamble.parse_preamble_by_shape`).
+`partial=True` accepts a file holding a run of articles that need not start at Article 1
+(docs/languages.md).
 
 Whatever looks wrong raises `ImportRefused` with a message for the person running the import:
 refusing a file is always better than importing a wrong tree over the official text.
@@ -33,7 +34,7 @@ from provisions.importing.headings import check_article_order, check_chapter_ord
 from provisions.importing.joiner import Joiner
 from provisions.importing.layout import clean_lines, first_index
 from provisions.importing.numbering import numbering_for
-from provisions.importing.preamble import parse_preamble
+from provisions.importing.preamble import parse_preamble, parse_preamble_by_shape
 from provisions.importing.tree import CONVENTION_ARTICLES, ImportRefused, ParsedConvention
 
 
@@ -75,7 +76,8 @@ def parse_convention(
     if numbering.reads_preamble:
         title, preamble, closing = parse_preamble(lines[:first_chapter], joiner)
     else:
-        title, preamble, closing = "", [], ""
+        title = ""
+        preamble, closing = parse_preamble_by_shape(lines[:first_chapter], joiner)
     convention = ParsedConvention(
         preamble=preamble,
         chapters=parse_chapters(lines, headings, end, joiner, numbering),

@@ -83,3 +83,49 @@ def _starts_recital(previous: Line, line: Line) -> bool:
 def _opens_recital(text: str) -> bool:
     first_word = text.split(maxsplit=1)[0].rstrip(",")
     return first_word in _RECITAL_OPENERS or bool(_PARTICIPLE.fullmatch(first_word))
+
+
+# How the other languages' preambles end their parts, in the punctuation of each script: the
+# opening words and every recital with a comma or a semicolon (Arabic ، ؛, Chinese ， ；), the
+# closing formula with a colon (Chinese ：).
+_PART_END = (",", ";", "،", "؛", "，", "；")
+_CLOSING_END = (":", "：")
+
+
+def parse_preamble_by_shape(lines: list[Line], joiner: Joiner) -> tuple[list[ParsedProvision], str]:
+    """The preamble of a version in another language, found by its shape, not its words.
+
+    TreatyWatch holds no language's preamble words but English (and types none): in the lines
+    before the first chapter, a block (lines up to a gap) ending with a colon is the closing
+    formula, the last such; the run of blocks just before it that each end with a comma or a
+    semicolon is the preamble, its first block the opening words and each other a recital.
+    What precedes the run (a "Preamble" heading, the annex's title, the adopting resolution)
+    ends it. No closing formula, or no such run: no preamble. The importer imports it only
+    when it has as many recitals as the English text (provisions.importing.language_import).
+    """
+    blocks: list[list[Line]] = []
+    for line in lines:
+        if not blocks or line.blank_before:
+            blocks.append([])
+        blocks[-1].append(line)
+    closing_at = next(
+        (i for i in reversed(range(len(blocks))) if blocks[i][-1].text.endswith(_CLOSING_END)),
+        None,
+    )
+    if closing_at is None:
+        return [], ""
+    start = closing_at
+    while start > 0 and blocks[start - 1][-1].text.endswith(_PART_END):
+        start -= 1
+    parts = [joiner.join_lines(block) for block in blocks[start:closing_at]]
+    closing = joiner.join_lines([line for block in blocks[closing_at:] for line in block])
+    if not parts:
+        return [], closing
+    provisions = [ParsedProvision("preamble", "preamble", "", parts[0], None, None)]
+    for number, recital in enumerate(parts[1:], start=1):
+        provisions.append(
+            ParsedProvision(
+                f"preamble__recital_{number}", "recital", str(number), recital, "preamble", None
+            )
+        )
+    return provisions, closing

@@ -9,6 +9,7 @@ read again. See docs/languages.md.
 
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
+from django.db.models import OuterRef, Subquery
 from django.utils.translation import gettext_lazy as _
 
 from .treaty import ENGLISH, TEXT_LANGUAGES, Provision, TextVersion
@@ -38,6 +39,16 @@ class ProvisionTextQuerySet(models.QuerySet):
         """The rows of the newest version in `language` (none for English)."""
         version = TextVersion.objects.current_in(treaty_id, language)
         return self.filter(text_version=version) if version else self.none()
+
+    def newest_in(self, language: str):
+        """The rows of the newest version in `language` of each provision's treaty, chosen by a
+        subquery: no query of its own, and the same query whether or not a version exists."""
+        newest = (
+            TextVersion.objects.filter(language=language, treaty=OuterRef("provision__treaty"))
+            .order_by("-recorded_at", "-pk")
+            .values("pk")[:1]
+        )
+        return self.filter(text_version=Subquery(newest))
 
 
 class ProvisionText(models.Model):

@@ -46,7 +46,14 @@ def table_of_contents(treaty) -> list[tuple[Chapter, list[Article]]]:
     articles = (
         Article.objects.filter(treaty=treaty)
         .select_related("chapter")
-        .only("number", "title", "chapter__number", "chapter__title", "chapter__position")
+        .only(
+            "number",
+            "title",
+            "chapter__treaty_id",
+            "chapter__number",
+            "chapter__title",
+            "chapter__position",
+        )
         .order_by("chapter__position", "number")
     )
     return [(chapter, list(items)) for chapter, items in groupby(articles, key=lambda a: a.chapter)]

@@ -2,7 +2,7 @@
 
 English is the provisions' own text; another language's words come from the newest version in
 that language (provisions.models.languages), when it holds the article (a partial version may
-not). Two queries at most for one language, none for English.
+not). One query for each language other than English, none for English.
 """
 
 from dataclasses import dataclass, field
@@ -80,26 +80,56 @@ def holds(version: TextVersion | None, article: Article) -> bool:
     return version is not None and article.number in version.articles
 
 
-def text_in(article: Article, language: str, versions: dict[str, TextVersion]) -> LanguageText:
-    """`article` in `language`, or in English when that language's version does not hold it
-    (`is_fallback`); one query for another language."""
-    version = versions.get(language)
-    if language == ENGLISH or not holds(version, article):
+def text_in(article: Article, language: str) -> LanguageText:
+    """`article` in `language`, or in English when that language's newest version does not hold
+    it (`is_fallback`). One query for another language, whether or not it has a version: the
+    newest version's rows for the article (a version carries forward every article it holds)."""
+    if language == ENGLISH:
         return LanguageText(ENGLISH, None, title=article.title, requested=language)
-    rows = ProvisionText.objects.filter(
-        text_version=version, provision__article=article
-    ).select_related("provision")
+    rows = list(
+        ProvisionText.objects.newest_in(language)
+        .filter(provision__article=article)
+        .select_related("provision", "text_version")
+    )
+    if not rows:
+        return LanguageText(ENGLISH, None, title=article.title, requested=language)
     texts, title = {}, article.title
     for row in rows:
         texts[row.provision_id] = row.text
         if row.provision.eid == article.eid and row.title:
             title = row.title
-    return LanguageText(language, version, texts, title, requested=language)
+    return LanguageText(language, rows[0].text_version, texts, title, requested=language)
 
 
 def text_for_reader(article: Article, interface_language: str | None) -> LanguageText | None:
     """The article in the reader's language (None for an English reader: the page as it was)."""
     reader = text_language(interface_language)
+    return None if reader == ENGLISH else text_in(article, reader)
+
+
+def preamble_for_reader(preamble: list[Provision], interface_language: str | None):
+    """The preamble's provisions with `.shown_text`, `.shown_lang` and `.shown_dir`: the words of
+    the newest version in the reader's language, or the English where it has none (the version
+    holds no preamble, or a recital the English gained since). Returns that version's
+    LanguageText (`is_fallback` when it holds no preamble), or None for an English reader.
+    One query for another language, with or without a version."""
+    reader = text_language(interface_language)
     if reader == ENGLISH:
         return None
-    return text_in(article, reader, current_versions(article.treaty_id))
+    rows = list(
+        ProvisionText.objects.newest_in(reader)
+        .filter(provision__in=[provision.pk for provision in preamble])
+        .select_related("text_version")
+    )
+    if rows:
+        texts = {row.provision_id: row.text for row in rows}
+        shown = LanguageText(reader, rows[0].text_version, texts, requested=reader)
+    else:
+        shown = LanguageText(ENGLISH, None, requested=reader)
+    english = LanguageText(ENGLISH, None)
+    for provision in preamble:
+        words = shown.texts.get(provision.pk)
+        source = shown if words else english
+        provision.shown_text = words or provision.text
+        provision.shown_lang, provision.shown_dir = source.lang, source.dir
+    return shown

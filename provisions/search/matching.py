@@ -25,7 +25,6 @@ from provisions.models import (
     Provision,
     ProvisionText,
     SafeguardDemand,
-    TextVersion,
 )
 from provisions.models.treaty import ENGLISH
 from provisions.search.fallback import FALLBACK_WEIGHT, fallback_filter, field_lookups, reads
@@ -53,12 +52,7 @@ def best_provisions(query: SearchQuery) -> QuerySet:
 
 def current_texts(language: str) -> QuerySet:
     """The rows of the newest version in `language` (a subquery per row: no query of its own)."""
-    newest = (
-        TextVersion.objects.filter(language=language, treaty=OuterRef("provision__treaty"))
-        .order_by("-recorded_at", "-pk")
-        .values("pk")[:1]
-    )
-    return ProvisionText.objects.filter(text_version=Subquery(newest))
+    return ProvisionText.objects.newest_in(language)
 
 
 def articles_matching(query: str, language: str = ENGLISH) -> QuerySet:

@@ -43,13 +43,20 @@ class SearchOutcome:
 
 
 def search(
-    query: str, *, user, selected: dict[str, list[str]], page=1, language: str = "en"
+    query: str,
+    *,
+    user,
+    selected: dict[str, list[str]],
+    page=1,
+    language: str = "en",
+    headings=None,
 ) -> SearchOutcome:
     """Run a (cleaned, non-empty) query for this user with facet selections from the URL.
 
     selected maps facet names ("kind", "chapter", "concern", "demand", "tag") to the values of
     the URL; unknown values are ignored. `language`: the reader's text language, whose
-    version of the text is searched too, and first.
+    version of the text is searched too, and first; `headings`, the page's HeadingTitles
+    (queries/headings.py), titles the article results in it.
     """
     citation = parse_citation(query)
     cited = resolve_citation(citation) if citation else None  # one query, citations only
@@ -112,7 +119,7 @@ def search(
         counted,
     )
     page_obj = Paginator(merged, RESULTS_PER_PAGE).get_page(page)
-    page_obj.object_list = load_page(list(page_obj.object_list), query, user, language)
+    page_obj.object_list = load_page(list(page_obj.object_list), query, user, language, headings)
     return SearchOutcome(
         total=len(merged),
         page=page_obj,

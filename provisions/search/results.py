@@ -7,13 +7,14 @@ from dataclasses import dataclass
 
 from django.db.models import Model, Prefetch, Subquery
 from django.utils.html import escape
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from provisions.models import Annotation, Article, Concern, Provision, SafeguardDemand
 from provisions.models.languages import html_language, is_rtl
 from provisions.models.treaty import ENGLISH
+from provisions.queries.headings import HeadingTitles
 from provisions.search.highlighting import Highlighter, html_to_text
 from provisions.search.hits import Hit
 from provisions.search.matching import best_provisions, current_texts, websearch_query
@@ -39,6 +40,10 @@ class Result:
     # The snippet's language when it is not English: the reader's (search.html marks it).
     snippet_lang: str = ""
     snippet_rtl: bool = False
+    # An article's title as the reader's language shows it (queries/headings.py): its `lang`
+    # and `dir`, for a reader who does not read English ("" for one who does).
+    title_lang: str = ""
+    title_dir: str = ""
 
     @property
     def kind_label(self) -> str:
@@ -91,6 +96,23 @@ def _article_result(article: Article, eid, title, snippet) -> Result:
         snippet=snippet,
         object=article,
     )
+
+
+def _in_reader_headings(results: dict[int, Result], hl: Highlighter, headings) -> None:
+    """Article results headed by their title in the reader's language (the English one, marked,
+    where that language's version does not hold the article), and their chapter likewise."""
+    for result in results.values():
+        article = result.object
+        heading = headings.of(article)
+        if heading.language != ENGLISH:
+            result.title = hl.snippet(heading.text, whole=True)
+        result.title_lang, result.title_dir = heading.lang, heading.dir
+        chapter = headings.of(article.chapter)
+        # The chapter's heading keeps its own `lang` inside the interface's sentence.
+        result.context = mark_safe(  # noqa: S308 - every value is escaped or marked up here
+            escape(_("Chapter %(number)s. %(title)s"))
+            % {"number": escape(article.chapter.number), "title": chapter.__html__()}
+        )
 
 
 def _load_points(model, kind: str, ids, query: str, hl: Highlighter) -> dict[int, Result]:
@@ -175,9 +197,12 @@ def _in_language(results: dict[int, Result], ids, hl: Highlighter, language: str
         result.snippet_lang, result.snippet_rtl = html_language(language), is_rtl(language)
 
 
-def load_page(hits: list[Hit], query: str, user, language: str = ENGLISH) -> list[Result]:
-    """The page's results in full: one query per kind present on the page (and one for the
-    articles' text in the reader's language, when it is not English)."""
+def load_page(
+    hits: list[Hit], query: str, user, language: str = ENGLISH, headings=None
+) -> list[Result]:
+    """The page's results in full: one query per kind present on the page (and, when the
+    reader's language is not English, one for the articles' text in it and one for the
+    headings: `headings`, the page's HeadingTitles, else the reader's)."""
     hl = Highlighter(parse_terms(query))
     ids = defaultdict(list)
     for hit in hits:
@@ -187,6 +212,7 @@ def load_page(hits: list[Hit], query: str, user, language: str = ENGLISH) -> lis
         loaded["article"] = _load_articles(ids["article"], query, hl)
         if language != ENGLISH:
             _in_language(loaded["article"], ids["article"], hl, language)
+            _in_reader_headings(loaded["article"], hl, headings or HeadingTitles(language))
     if ids["concern"]:
         loaded["concern"] = _load_points(Concern, "concern", ids["concern"], query, hl)
     if ids["demand"]:

@@ -9,6 +9,7 @@ from django.utils.html import format_html
 from django.utils.translation import get_language, gettext
 
 from provisions import annotator, languages, public_names, text
+from provisions.queries.headings import HeadingTitles
 
 register = template.Library()
 
@@ -86,6 +87,20 @@ def shown(obj, field: str, plain: bool = False):
     if plain or not value.fallback:
         return value.text
     return format_html('<span lang="en" dir="ltr">{}</span>', value.text)
+
+
+@register.simple_tag(takes_context=True)
+def heading(context, obj, plain: bool = False):
+    """An article's or a chapter's title in the reader's language (queries/headings.py), marked
+    with its `lang` and `dir` (the English one too, where it stands in for a title not
+    imported); plain=True gives the words alone (a <title>, an attribute)."""
+    titles = context.get("headings")
+    if not isinstance(titles, HeadingTitles):  # rendered without the context processor
+        titles = HeadingTitles(get_language())
+    value = titles.of(obj)
+    # Markup, not the Heading itself: {% blocktranslate %} turns a value that is no string
+    # into plain text before escaping it, which would lose the marking.
+    return value.text if plain else value.__html__()
 
 
 @register.simple_tag

@@ -47,7 +47,7 @@ def article_compare(request, number: int):
     if valid:
         left = form.cleaned_data["left"] or left
         right = form.cleaned_data["right"] or right
-    columns = [text_in(article, language, versions) for language in (left, right)]
+    columns = [text_in(article, language) for language in (left, right)]
     provisions = list(article.provisions.current().order_by("position"))
     rows = [
         (

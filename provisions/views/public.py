@@ -35,7 +35,8 @@ from provisions.queries.articles import (
     table_of_contents,
 )
 from provisions.queries.coverage import chapter_coverage
-from provisions.queries.languages import text_for_reader
+from provisions.queries.headings import HeadingTitles
+from provisions.queries.languages import preamble_for_reader, text_for_reader
 from provisions.queries.review import refused_action_for
 from provisions.queries.translations import with_translations
 from provisions.services.annotations import quote_refusals
@@ -71,12 +72,19 @@ def home(request):
 @cache_public_page(ANALYSIS)
 def toc(request):
     # The preamble belongs to no article: it is read here, where its provisions' links point.
-    preamble = Provision.objects.current().filter(article__isnull=True).order_by("position")
+    preamble = list(Provision.objects.current().filter(article__isnull=True).order_by("position"))
     chapters = chapters_with_articles()
+    # Headings in the reader's language (one query, shared with the template's `heading` tags).
+    headings = HeadingTitles(get_language())
     context = {
         "treaty": _treaty(),
         "chapters": chapters,
-        "preamble": list(preamble),
+        "headings": headings,
+        "english_titles": any(
+            headings.of(article).fallback for _chapter, articles in chapters for article in articles
+        ),
+        "preamble": preamble,
+        "preamble_shown": preamble_for_reader(preamble, get_language()),
         "has_unconfirmed_titles": any(
             not article.title_confirmed for _chapter, articles in chapters for article in articles
         ),

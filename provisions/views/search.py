@@ -14,6 +14,7 @@ from provisions.access import public
 from provisions.cache.scopes import ANALYSIS
 from provisions.cache.serving import cache_public_page
 from provisions.models.languages import text_language
+from provisions.queries.headings import HeadingTitles
 from provisions.search.facets import FACETS
 from provisions.search.outcome import search as run_search
 from provisions.search.query import MAX_QUERY_CHARS, clean_query, has_searchable_words
@@ -49,6 +50,9 @@ def search(request):
             "says what you want, e.g. surveillance or extradition."
         ) % {"query": query}
     elif query:
+        # Article and chapter titles in the reader's language: one query for the results and
+        # the template's `heading` tags (the cited provision's article).
+        context["headings"] = HeadingTitles(get_language())
         context["outcome"] = run_search(
             query,
             user=request.user,
@@ -56,6 +60,7 @@ def search(request):
             page=request.GET.get("page", 1),
             # The text in the reader's language is searched too, and first (docs/languages.md).
             language=text_language(get_language()),
+            headings=context["headings"],
         )
     # A history restore needs the whole page; every other htmx request swaps the results only.
     if request.htmx and not request.htmx.history_restore_request:

@@ -293,6 +293,9 @@ OTHER_LANGUAGE_PATHS = [
     "/ar/coverage/",
     "/ar/search/?q=surveillance",
     "/ar/states/",
+    "/ar/states/pse/",
+    "/zh-hans/states/",
+    "/ru/scorecard/",
     "/zh-hans/convention/articles/24/",
     "/fr/annotations/{annotation}/",
 ]

@@ -57,6 +57,8 @@ W3C_TERMS = {
     "label",
     "canonical",
     "via",
+    "language",  # the target's: the language of the text the note quotes (W3C §3.2.1)
+    "textDirection",
 }
 
 

@@ -208,3 +208,21 @@ def test_the_container_meets_the_w3c_collection_definitions(shapes):
     validator = jsonschema.Draft4Validator(schema, registry=REGISTRY, format_checker=FORMATS)
     assert [error.message for error in validator.iter_errors(container)] == []
     assert not validator.is_valid({**container, "total": -1})
+
+
+def test_a_note_on_the_arabic_text_meets_the_musts(client, analyst, arabic):
+    """`language` and `textDirection` on the target (W3C §3.2.1), in both APIs' forms."""
+    text = "جملة تجريبية رقم 2-8؛"
+    note = annotation_create(
+        provision=art("art_2__subpara_h"),
+        author=analyst,
+        body="On the Arabic words.",
+        selectors=[{"type": "TextQuoteSelector", "exact": text[5:15]}],
+        language="ar",
+    )
+    auth = bearer(token_for(analyst))
+    for path in (f"{API}annotations/{note.pk}", f"{CONTAINER}{note.pk}/"):
+        document = client.get(path, **auth).json()
+        assert document["target"]["language"] == "ar", path
+        assert document["target"]["textDirection"] == "rtl", path
+        assert failures(document, ANNOTATION_MUSTS) == [], path

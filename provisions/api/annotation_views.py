@@ -29,11 +29,13 @@ from provisions.api.inputs import (
     check_keys,
     provision_from_source,
     string_list,
+    target_language,
     target_parts,
     where_and_status,
 )
 from provisions.cache.scopes import ANALYSIS
 from provisions.models import Annotation, Tag
+from provisions.models.treaty import ENGLISH
 
 W3C_MOTIVATIONS = {
     "assessing",
@@ -215,11 +217,13 @@ def create_annotation(request, data: dict) -> Annotation:
         if in_reply_to is None:
             raise ValidationError({"inReplyTo": _("No annotation you can see has this id.")})
 
+    language = ENGLISH
     if in_reply_to is not None and "target" not in data:
         provision, selectors = in_reply_to.provision, None
     else:
         source, selectors = target_parts(data.get("target"))
         provision = provision_from_source(source, "target.source")
+        language = target_language(data.get("target")) or ENGLISH
 
     return services.annotation_create(
         provision=provision,
@@ -233,6 +237,7 @@ def create_annotation(request, data: dict) -> Annotation:
         in_reply_to=in_reply_to,
         canonical=data.get("canonical", ""),
         via=data.get("via", ""),
+        language=language,
     )
 
 
@@ -285,6 +290,15 @@ def update_annotation(request, pk: int, data: dict, *, defaults: dict | None = N
         ):
             raise ValidationError(
                 {"target.source": _("An annotation cannot move to another provision.")}
+            )
+        language = target_language(data["target"])
+        if language is not None and language != annotation.language:
+            raise ValidationError(
+                {
+                    "target.language": _(
+                        "An annotation stays on the text of the language it was made on."
+                    )
+                }
             )
         if selectors is not None:
             changes["selectors"] = selectors

@@ -23,6 +23,7 @@ API_FIELD_NAMES = {
     "quote": "target.selector",
     "in_reply_to": "inReplyTo",
     "body": "body.value",
+    "language": "target.language",
 }
 
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from provisions.api.endpoint import query_int, query_text
 from provisions.api.errors import ApiError
 from provisions.models import Provision
+from provisions.models.languages import LANGUAGE_TAGS, language_from_tag
 
 # Larger ids or numbers cannot exist; refusing them early keeps databases from overflowing.
 MAX_ID = 2**53
@@ -90,6 +91,20 @@ def target_parts(target) -> tuple[object, list | None]:
     if not isinstance(selector, list):
         raise ValidationError({"target.selector": _("Give a list of W3C selectors.")})
     return target.get("source"), selector
+
+
+def target_language(target) -> str | None:
+    """The text language a W3C target names (`"language": "ar"`: the words the note is made on
+    and its selectors count in), or None when it names none. One of the Convention's languages,
+    as a BCP 47 tag (models.languages.LANGUAGE_TAGS), else refused."""
+    if isinstance(target, list) and len(target) == 1:
+        target = target[0]
+    if not isinstance(target, dict) or target.get("language") is None:
+        return None
+    language = language_from_tag(target["language"])
+    if language is None:
+        raise ValidationError({"target.language": choose_one(LANGUAGE_TAGS)})
+    return language
 
 
 def provision_from_source(source, field: str) -> Provision:

@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from provisions.api.serializers import absolute, iso, provision_permalink
 from provisions.models import Annotation
+from provisions.models.languages import html_language, text_direction
 from provisions.public_names import public_name
 
 W3C_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
@@ -41,6 +42,12 @@ def annotation_to_w3c(annotation: Annotation, request, related: dict | None = No
     if related is None:
         related = relation_values(annotation)
     target = {"source": provision_permalink(annotation.provision, request)}
+    if annotation.in_reply_to_id is None:
+        # W3C §3.2.1: the language (and direction) of the target, the provision's words the
+        # note was made on and is anchored in (Annotation.language): the quote's language.
+        # Nothing is said of the body's: a note about the Arabic text may be written in any.
+        target["language"] = html_language(annotation.language)
+        target["textDirection"] = text_direction(annotation.language)
     if annotation.selectors:
         target["selector"] = [dict(selector) for selector in annotation.selectors]
     if annotation.quote:

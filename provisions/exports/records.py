@@ -26,6 +26,7 @@ from provisions.models import (
     Statement,
     Treaty,
 )
+from provisions.models.languages import html_language
 from provisions.public_names import public_name
 from provisions.rendering import as_safe_html
 from provisions.treaty_status import states_records
@@ -61,6 +62,8 @@ ANNOTATION_ONLY_COLUMNS = [
     "demands",
     "tags",
     "anchor_state",
+    # Added after the others, so that files read by position keep their columns.
+    "text_language",
 ]
 LINK_COLUMNS = COMMON_COLUMNS + LINK_ONLY_COLUMNS
 ANNOTATION_COLUMNS = COMMON_COLUMNS + ANNOTATION_ONLY_COLUMNS
@@ -200,6 +203,11 @@ def annotation_record(annotation: Annotation, absolute: Absolute) -> dict:
         "in_reply_to": getattr(annotation, "visible_parent_id", None),
         **related_values(annotation),
         "anchor_state": annotation.anchor_state,
+        # The language (BCP 47) of the provision's text the note was made on and quotes, as the
+        # API's target.language; none (an empty cell) for a reply, which quotes nothing.
+        "text_language": (
+            html_language(annotation.language) if annotation.in_reply_to_id is None else None
+        ),
     }
 
 

@@ -23,6 +23,7 @@ from provisions.importing.annotation_notes import (
     AnnotationFileRefused,
     IncomingNote,
 )
+from provisions.models.languages import language_from_tag
 from provisions.public_names import clean_name, contains_email
 from provisions.rendering import contains_image
 from provisions.services.annotations import MAX_TAG_CHARS, MAX_TAGS, tag_slug
@@ -246,8 +247,29 @@ def _w3c_bodies(entry: dict) -> tuple[list[str], list[str]]:
     return texts, tags
 
 
-def _w3c_target(entry: dict) -> tuple[str, list[dict], list[str]]:
-    """(address, selectors, remarks) of the first target."""
+def _w3c_language(target: dict, remarks: list[str]) -> str | None:
+    """The text language of a W3C target (`language`, W3C §3.2.1, on the target or on its
+    source): the language of the words its selectors quote. None when it names none; one that
+    is not a language of the Convention is said in the report and read as none."""
+    source = target.get("source")
+    tags = target.get("language")
+    if tags is None and isinstance(source, dict):
+        tags = source.get("language")
+    if tags is None:
+        return None
+    if isinstance(tags, list) and len(tags) == 1:
+        tags = tags[0]
+    language = language_from_tag(tags)
+    if language is None:
+        remarks.append(
+            _("Its text language “%(tag)s” is not one of the Convention's: read as English.")
+            % {"tag": str(tags)[:40]}
+        )
+    return language
+
+
+def _w3c_target(entry: dict) -> tuple[str, list[dict], list[str], str | None]:
+    """(address, selectors, remarks, text language) of the first target."""
     remarks = []
     target = entry.get("target")
     if isinstance(target, list):
@@ -255,14 +277,15 @@ def _w3c_target(entry: dict) -> tuple[str, list[dict], list[str]]:
             remarks.append(_("It had several targets: the first one was used."))
         target = target[0] if target else None
     if isinstance(target, str):
-        return target[:MAX_URL_CHARS], [], remarks
+        return target[:MAX_URL_CHARS], [], remarks, None
     if not isinstance(target, dict):
-        return "", [], remarks
+        return "", [], remarks, None
+    language = _w3c_language(target, remarks)
     source = target.get("source")
     if isinstance(source, dict):
         source = source.get("id")
     address = _text(source, MAX_URL_CHARS) or _text(target.get("id"), MAX_URL_CHARS)
-    return address, _selectors(target.get("selector")), remarks
+    return address, _selectors(target.get("selector")), remarks, language
 
 
 def _w3c_note(entry: dict, number: int) -> IncomingNote:
@@ -271,7 +294,7 @@ def _w3c_note(entry: dict, number: int) -> IncomingNote:
     texts, tags = _w3c_bodies(entry)
     if isinstance(entry.get("tags"), list):  # TreatyWatch's own key
         tags += [t for t in entry["tags"] if isinstance(t, str)]
-    address, selectors, target_remarks = _w3c_target(entry)
+    address, selectors, target_remarks, language = _w3c_target(entry)
     remarks += target_remarks
     parents = []
     if isinstance(entry.get("inReplyTo"), str):  # TreatyWatch
@@ -306,6 +329,7 @@ def _w3c_note(entry: dict, number: int) -> IncomingNote:
         canonical=_canonical(entry, remarks),
         # W3C protocol §5.1: the id of the annotation copied becomes the copy's `via`.
         via=identity_iri(entry.get("id")),
+        language=language,
     )
 
 

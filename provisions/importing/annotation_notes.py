@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext as _
 
 from provisions.models import Annotation, Provision
+from provisions.models.treaty import ENGLISH
 
 # The editors' upload re-posts the file with the confirmation, within Django's request limit.
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
@@ -51,6 +52,9 @@ class IncomingNote:
     # W3C §3.3.7: its lasting identity if the file gives one, and the address of the note copied.
     canonical: str = ""
     via: str = ""
+    # The language of the text it quotes, when the file says (W3C target `language`): one of
+    # the Convention's text languages; None when the file names none (read as English).
+    language: str | None = None
 
 
 @dataclass
@@ -64,6 +68,7 @@ class PlannedNote:
     reply_to: str = ""  # the original id of the thread's first note
     already: Annotation | None = None  # imported before: nothing to do
     refused: str = ""  # not imported at all (not an annotation, a duplicate id in the file)
+    language: str = ENGLISH  # the text it is anchored in (Annotation.language)
 
     @property
     def is_orphan(self) -> bool:

@@ -11,8 +11,10 @@ reason, for an editor to place under /review/anchors/.
 import re
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from provisions.anchoring import MAX_QUOTE_CHARS, POSITION, QUOTE, make_selectors
@@ -24,7 +26,15 @@ from provisions.importing.annotation_notes import (
     PlannedNote,
 )
 from provisions.importing.reanchor import best_exact_match
-from provisions.models import Annotation, Concern, Provision, SafeguardDemand
+from provisions.models import (
+    Annotation,
+    Concern,
+    Provision,
+    ProvisionText,
+    SafeguardDemand,
+    TextVersion,
+)
+from provisions.models.treaty import ENGLISH, TEXT_LANGUAGES
 from provisions.services.annotations import clean_body
 
 # Selectors that point into another page's markup: never a way to find words in ours.
@@ -51,11 +61,34 @@ class Places:
         self.everything = provisions
         self.treaty_urls = {_normal_address(url) for url in source_urls if url}
         marker = "1234567"
-        article = reverse("provisions:article", kwargs={"number": int(marker)})
+        # The unprefixed (English) addresses, whatever language the import runs in; an address
+        # of a page in another language (/ar/convention/…) is read without its prefix.
+        with translation.override(settings.LANGUAGE_CODE):
+            article = reverse("provisions:article", kwargs={"number": int(marker)})
+            self.toc_path = reverse("provisions:toc").rstrip("/")
         self.article_path = re.compile(
             "^" + re.escape(article).replace(marker, r"(\d{1,4})") + "?$"
         )
-        self.toc_path = reverse("provisions:toc").rstrip("/")
+        prefixes = "|".join(re.escape(code) for code, _name in settings.LANGUAGES)
+        self.language_prefix = re.compile(f"^/(?:{prefixes})(?=/)", re.IGNORECASE)
+        self.language_texts: dict[str, dict[int, str] | None] = {}
+
+    def texts_in(self, language: str) -> dict[int, str] | None:
+        """The words of the newest version in `language`, by provision id (one query per
+        language a file names), or None when that language's text has not been imported."""
+        if language not in self.language_texts:
+            treaty_id = self.everything[0].treaty_id if self.everything else None
+            version = TextVersion.objects.current_in(treaty_id, language) if treaty_id else None
+            self.language_texts[language] = (
+                dict(
+                    ProvisionText.objects.filter(text_version=version).values_list(
+                        "provision_id", "text"
+                    )
+                )
+                if version
+                else None
+            )
+        return self.language_texts[language]
 
     def candidates(self, address: str) -> tuple[Provision | None, list[Provision], str]:
         """(the provision the address names, the provisions to search, why none) for an
@@ -63,8 +96,9 @@ class Places:
         if not address:
             return None, [], _("The note names no page it was made on.")
         parts = urlsplit(address)
+        path = self.language_prefix.sub("", parts.path, count=1)
         home = self.by_eid.get(parts.fragment)
-        matched = self.article_path.match(parts.path)
+        matched = self.article_path.match(path)
         if matched:
             group = self.by_article.get(int(matched.group(1)), [])
             if home is not None and home not in group:
@@ -76,7 +110,7 @@ class Places:
                     _("Article %(n)s is not in the Convention.") % {"n": matched.group(1)},
                 )
             return home, group, ""
-        if parts.path.rstrip("/") == self.toc_path and home is not None:
+        if path.rstrip("/") == self.toc_path and home is not None:
             return home, self.by_article.get(home.article.number if home.article_id else None), ""
         if _normal_address(address) in self.treaty_urls:
             return home, self.everything, ""
@@ -110,7 +144,7 @@ class Places:
 
 
 def _place(note: IncomingNote, places: Places) -> PlannedNote:
-    planned = PlannedNote(note=note)
+    planned = PlannedNote(note=note, language=note.language or ENGLISH)
     home, group, why = places.candidates_of(note)
     quote = next((s for s in note.selectors if s["type"] == QUOTE), None)
     position = next((s for s in note.selectors if s["type"] == POSITION), None)
@@ -126,6 +160,17 @@ def _place(note: IncomingNote, places: Places) -> PlannedNote:
         planned.provision, planned.selectors = places.fallback(home, group), kept
         planned.orphan_reason = why
         return planned
+    texts = None
+    if planned.language != ENGLISH:
+        # Made on another language's text: its words are searched there, and it is anchored
+        # there (Annotation.language).
+        texts = places.texts_in(planned.language)
+        if texts is None:
+            planned.provision, planned.selectors = places.fallback(home, group), kept
+            planned.orphan_reason = _(
+                "It was made on the %(language)s text, which has not been imported here."
+            ) % {"language": dict(TEXT_LANGUAGES)[planned.language]}
+            return planned
     if quote is None:
         planned.provision = places.fallback(home, group)
         if markup:
@@ -149,7 +194,8 @@ def _place(note: IncomingNote, places: Places) -> PlannedNote:
     # offset (Hypothesis) counts characters of a whole page, never of one provision.
     provision_relative = home is not None and note.source != IMPORTED.HYPOTHESIS
     hint = position["start"] if position is not None and provision_relative else None
-    found = best_exact_match(quote, hint, home, group)
+    text_of = None if texts is None else (lambda provision: texts.get(provision.pk))
+    found = best_exact_match(quote, hint, home, group, text_of=text_of)
     if found is None:
         planned.provision, planned.selectors = places.fallback(home, group), kept
         planned.orphan_reason = _(
@@ -161,7 +207,8 @@ def _place(note: IncomingNote, places: Places) -> PlannedNote:
         return planned
     provision, at = found
     planned.provision = provision
-    planned.selectors = make_selectors(provision.text, at, at + len(quote["exact"]))
+    text = provision.text if texts is None else texts[provision.pk]
+    planned.selectors = make_selectors(text, at, at + len(quote["exact"]))
     return planned
 
 

@@ -142,17 +142,24 @@ def _agreement(text: str, start: int, end: int, prefix: str, suffix: str) -> int
     return len(commonprefix([before[::-1], prefix[::-1]])) + len(commonprefix([after, suffix]))
 
 
-def best_exact_match(quote: dict, start: int | None, home, candidates: list[Provision]):
-    """(provision, start) of the best word-for-word occurrence of the quote, or None."""
+def best_exact_match(
+    quote: dict, start: int | None, home, candidates: list[Provision], text_of=None
+):
+    """(provision, start) of the best word-for-word occurrence of the quote, or None. The words
+    searched are each provision's English text, or `text_of(provision)` (another language's;
+    None: that provision has none)."""
     exact, prefix, suffix = quote["exact"], quote.get("prefix", ""), quote.get("suffix", "")
     best, best_key = None, None
     for provision in candidates:
         is_home = provision is home
-        found = locate_quote(provision.text, exact, prefix, suffix, hint=start if is_home else None)
+        text = provision.text if text_of is None else text_of(provision)
+        if text is None:
+            continue
+        found = locate_quote(text, exact, prefix, suffix, hint=start if is_home else None)
         if found is None:
             continue
         key = (
-            _agreement(provision.text, found, found + len(exact), prefix, suffix),
+            _agreement(text, found, found + len(exact), prefix, suffix),
             is_home,
             -abs(found - start) if is_home and start is not None else 0,
         )

@@ -34,6 +34,28 @@ def is_rtl(text_lang: str) -> bool:
     return text_lang == "ar"
 
 
+def text_direction(text_lang: str) -> str:
+    """W3C's `textDirection` (and HTML's `dir`) of a text language's words."""
+    return "rtl" if is_rtl(text_lang) else "ltr"
+
+
+# The language tags the API and the exports give each text language (BCP 47, as `lang`).
+LANGUAGE_TAGS = [html_language(code) for code, _name in TEXT_LANGUAGES]
+
+
+def language_from_tag(tag) -> str | None:
+    """The text language a BCP 47 tag names ("ar", "zh-Hans", also "zh"; any case), or None
+    when it is not one of the Convention's languages. Stricter than text_language: a tag from
+    a file or a request that names another language is not read as English."""
+    if not isinstance(tag, str):
+        return None
+    wanted = tag.strip().lower()
+    for code, _name in TEXT_LANGUAGES:
+        if wanted in (code, html_language(code).lower()):
+            return code
+    return None
+
+
 class ProvisionTextQuerySet(models.QuerySet):
     def current(self, treaty_id: int, language: str):
         """The rows of the newest version in `language` (none for English)."""

@@ -18,7 +18,7 @@ from provisions.importing.annotation_files import load_json, read_notes
 from provisions.importing.annotation_notes import MAX_FILE_BYTES, AnnotationFileRefused, ImportPlan
 from provisions.importing.annotation_plan import plan_import
 from provisions.models import Annotation, Concern, SafeguardDemand, TextVersion
-from provisions.models.treaty import QuoteSource, quote_source_in
+from provisions.models.treaty import ENGLISH, QuoteSource, quote_source_in
 from provisions.rendering import render_markdown
 from provisions.services import history
 from provisions.services.annotations import _resolve_tags
@@ -90,12 +90,20 @@ def _write(*, plan: ImportPlan, importer, request, progress) -> ImportResult:
         provision = parent.provision if parent is not None else planned.provision
         if provision is None:
             raise AnnotationFileRefused(_("The Convention has no text to place notes on yet."))
+        # A reply is in its thread's language; a note, in the text it was made on.
+        language = parent.language if parent is not None else planned.language
         source = None
         if planned.selectors and parent is None and planned.is_orphan:
             # Words not found in our text: they come from the page the note was made on.
             source = QuoteSource((note.address or plan.source_label)[:200], False)
+        elif planned.selectors and parent is None and language != ENGLISH:
+            # Placed in that language's newest version (annotation_plan.Places.texts_in).
+            newest = [v for v in versions if v.language == language]
+            source = QuoteSource(newest[-1].label, True)
         elif planned.selectors and parent is None:
-            treaty_versions = [v for v in versions if v.treaty_id == provision.treaty_id]
+            treaty_versions = [
+                v for v in versions if v.treaty_id == provision.treaty_id and v.language == ENGLISH
+            ]
             source = quote_source_in(provision, treaty_versions)
         annotation = Annotation.objects.create(
             provision=provision,
@@ -118,6 +126,7 @@ def _write(*, plan: ImportPlan, importer, request, progress) -> ImportResult:
             original_created_at=note.created_at,
             canonical=note.canonical,
             via=note.via,
+            language=language,
         )
         related = {
             "tags": _resolve_tags(note.tags),

@@ -2,6 +2,7 @@
 
 from provisions.api.openapi.parts import closed, nullable, page_schema, schema_ref
 from provisions.models import Annotation
+from provisions.models.languages import LANGUAGE_TAGS
 
 # W3C §3.3.7, present only when known (w3c.annotation_to_w3c).
 IDENTITIES = {
@@ -61,6 +62,7 @@ def annotation_schemas() -> dict:
             "format": {"enum": ["text/markdown", "text/plain"]},
         },
     }
+    text_language = {"enum": LANGUAGE_TAGS}
     target_input = {
         "oneOf": [
             {"type": "string", "description": "A provision eid or permalink."},
@@ -78,6 +80,20 @@ def annotation_schemas() -> dict:
                             {"type": "array", "items": schema_ref("Selector")},
                             {"type": "null"},
                         ]
+                    },
+                    "language": {
+                        **text_language,
+                        "default": "en",
+                        "description": (
+                            "The language of the provision's text the note is made on; its "
+                            "selectors count in that text, which must have been imported. An "
+                            "annotation keeps its language: an edit may repeat it, not change "
+                            "it."
+                        ),
+                    },
+                    "textDirection": {
+                        "enum": ["ltr", "rtl", "auto"],
+                        "description": "Accepted and ignored (it follows from `language`).",
                     },
                 },
             },
@@ -120,6 +136,16 @@ def annotation_schemas() -> dict:
                 "target": closed(
                     {
                         "source": {"type": "string", "format": "uri"},
+                        "language": {
+                            **text_language,
+                            "description": (
+                                "The language (BCP 47) of the provision's text the note was "
+                                "made on and is anchored in: the language of the quoted words "
+                                "(`selector`). Not the note's own language, which is not "
+                                "recorded."
+                            ),
+                        },
+                        "textDirection": {"enum": ["ltr", "rtl"]},
                         "selector": {"type": "array", "items": schema_ref("Selector")},
                         "sourceVersion": closed(
                             {
@@ -139,10 +165,10 @@ def annotation_schemas() -> dict:
                             ),
                         ),
                     },
-                    optional=("selector", "sourceVersion"),
+                    optional=("selector", "sourceVersion", "language", "textDirection"),
                     description=(
                         "`selector` and `sourceVersion` are absent for a note on the whole "
-                        "provision."
+                        "provision; `language` and `textDirection` for a reply."
                     ),
                 ),
                 "provision": {"type": "string", "description": "The provision's eid."},

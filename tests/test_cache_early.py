@@ -292,3 +292,41 @@ def test_healthz_refuses_early_what_it_refused_before(method, headers, status):
     client.get(HEALTHZ)
     response = getattr(client, method)(HEALTHZ, **headers)
     assert response.status_code == status and not served_early(response)
+
+
+def test_healthz_makes_one_round_trip_on_a_pooled_connection(monkeypatch):
+    """Django's health check of a pooled connection would send a SELECT 1 of its own before
+    the view's: the view's query is the check, so the check is not made again."""
+    from django.db import connection
+
+    Client().get(HEALTHZ)
+    connection.ensure_connection()
+    connection.health_check_done = False  # as at the start of a request on a pooled connection
+
+    def second_round_trip():
+        raise AssertionError("Django's own health check ran as well")
+
+    monkeypatch.setattr(connection, "is_usable", second_round_trip)
+    assert Client().get(HEALTHZ).status_code == 200
+
+
+@pytest.mark.django_db(transaction=True)  # as a request runs: outside a transaction
+def test_healthz_replaces_a_pooled_connection_that_died(monkeypatch):
+    from django.db import OperationalError, connection
+
+    Client().get(HEALTHZ)
+    connection.ensure_connection()
+    connection.health_check_done = False
+    real_cursor, calls = connection._cursor, []
+
+    def dead_once(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            raise OperationalError("server closed the connection unexpectedly")
+        return real_cursor(*args, **kwargs)
+
+    monkeypatch.setattr(connection, "_cursor", dead_once)
+    closed = []
+    monkeypatch.setattr(connection, "close", lambda: closed.append(1))
+    response = Client().get(HEALTHZ)
+    assert response.status_code == 200 and closed == [1] and len(calls) == 2

@@ -863,28 +863,40 @@ def notes(results: list[dict]) -> list[str]:
         out.append(
             "- **Article page vs the static file.** A cached page is answered right after "
             "whitenoise, before sessions and authentication (`provisions/cache/early.py`), "
-            "without a query, but each answer still makes one round trip to Redis for the "
-            "page's generations, a fresh CSP nonce put into the page and its header, and "
-            "gunicorn's WSGI path into Django; whitenoise answers the static file from a file "
-            "it has opened once. This run: "
+            "without a query and, while the worker's copy of the generations is trusted, "
+            "without a round trip to Redis (`provisions/cache/mirror.py`: a worker whose "
+            "listener is starved of CPU for more than 100 ms reads them from Redis instead). "
+            "What it still does that whitenoise does not: a fresh CSP nonce put into the "
+            f"page's {article.get('body_bytes', 0):,} bytes (joined into one body per answer, "
+            "where whitenoise hands gunicorn the open file, which it sends with sendfile) and "
+            "its headers. `bench/inprocess.py` times both answers inside one process. This run: "
             f"{ratio(article, static, 'rps')} of its requests/s and p99 "
             f"{ratio(article, static, 'p99_ms')} of its p99 at {largest['label']} (the trivial "
-            f"view, through the whole stack, gets {ratio(ping, static, 'rps')})."
+            f"view, through the whole stack, gets {ratio(ping, static, 'rps')}); with the "
+            "machine busy with other work, ratios between runs seconds apart still vary by "
+            "a third."
         )
     for api in [t for t in largest["targets"] if t["kind"] == "api"]:
         if paired(api, static, "rps") < API_RPS:
             out.append(
                 f"- **{api['name']}.** {ratio(api, static, 'rps')} of the static file's "
                 f"requests/s; {api['queries_served']} queries per request as served "
-                f"(`X-Page-Cache: {api.get('page_cache', 'none')}`)."
+                f"(`X-Page-Cache: {api.get('page_cache', 'none')}`), answered at the same "
+                "layer and in the same way as the article page (above)."
             )
     health = by_kind(largest, "health")
     if paired(health, article, "rps") < 1 or paired(health, article, "p99_ms") > 1:
         out.append(
-            "- **/healthz vs the cached article page.** /healthz must ask the database "
-            f"(one query: {health['queries_served']}) and goes through the whole middleware "
-            "stack; the cached article page now skips both: "
-            f"{ratio(health, article, 'rps')} of its requests/s."
+            "- **/healthz vs the cached article page.** /healthz is answered at whitenoise's "
+            "layer too, but it must ask the database: one round trip to PostgreSQL "
+            f"({health['queries_served']} query, a trivial one that is also Django's health "
+            "check of the pooled connection), where the cached article page, answered from the "
+            "worker's memory, now makes no round trip at all. A round trip to another process "
+            "on a busy machine waits for that process to be scheduled: "
+            f"{ratio(health, article, 'rps')} of the article page's requests/s, p99 "
+            f"{ratio(health, article, 'p99_ms')} of its p99. Only keeping the answer for a "
+            "while (and so not asking the database each time) would make it as fast, which "
+            "would make it say less about the database."
         )
     from provisions.search.facets import COUNT_CAP
 

@@ -35,12 +35,25 @@ class ServiceErrorsForm(forms.Form):
             self.add_error(field if field in self.fields else None, messages)
 
 
+class ProvisionField(forms.ModelChoiceField):
+    """A provision of the form's queryset, by eid. `known`: the one the view has already read
+    from that same queryset (with its article, in the view's one query), taken as it is
+    instead of being read again."""
+
+    known: Provision | None = None
+
+    def to_python(self, value):
+        if self.known is not None and value == self.known.eid:
+            return self.known
+        return super().to_python(value)
+
+
 class AnnotationForm(ServiceErrorsForm):
     """An annotation's fields. The quote may be pasted (no JavaScript) or come from a selection."""
 
     service_fields = {"selectors": "quote", "in_reply_to": None, "status": None, "version": None}
 
-    provision = forms.ModelChoiceField(
+    provision = ProvisionField(
         queryset=Provision.objects.none(), to_field_name="eid", label=_("Provision")
     )
     quote = forms.CharField(
@@ -90,11 +103,12 @@ class AnnotationForm(ServiceErrorsForm):
     )
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, provisions=None, **kwargs):
+    def __init__(self, *args, provisions=None, known_provision=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["provision"].queryset = (
             provisions if provisions is not None else Provision.objects.all()
         )
+        self.fields["provision"].known = known_provision
         self.fields["provision"].label_from_instance = lambda p: p.citation
 
     def offer(self, provisions: list[Provision]) -> None:

@@ -3,7 +3,7 @@
 import pytest
 from django.utils import timezone
 
-from provisions.models import Annotation, ProvisionLink
+from provisions.models import Annotation, Provision, ProvisionLink
 from provisions.services import annotation_create, annotation_publish
 from tests.helpers import ANNOTATE, post_annotation, text_of
 
@@ -56,14 +56,14 @@ def test_htmx_save_answers_with_a_status_and_a_refresh_trigger(client, analyst):
 
 
 def test_htmx_save_costs_a_fixed_number_of_queries(client, analyst, django_assert_num_queries):
-    """The write analysts make most, exactly: session, user, roles (once), the article and its
-    provisions, the concerns and demands the form offers, a savepoint, the text the quote comes
-    from, the insert, the tag (found), the relations (one INSERT per kind), the revision, and
-    the savepoint's release. The same on SQLite and PostgreSQL: the database keeps the search
-    vector itself (a trigger, no second UPDATE); relations are added without first reading what
-    exists (a new note has none); nothing is read back."""
+    """The write analysts make most, exactly: session, user, roles (once), the provision named
+    with its article (one query), the concerns and demands the form offers, a savepoint, the
+    text the quote comes from, the insert, the tags (found at once), the relations (one INSERT
+    per kind), the revision, and the savepoint's release. The same on SQLite and PostgreSQL:
+    the database keeps the search vector itself (a trigger, no second UPDATE); relations are
+    added without first reading what exists (a new note has none); nothing is read back."""
     client.force_login(analyst)
-    post_annotation(client, tags="law")  # the tag exists from now on
+    post_annotation(client, tags="law, scope")  # the tags exist from now on
     data = {
         "provision": "art_24",
         "body": "A *judicial* safeguard is missing.",
@@ -72,11 +72,12 @@ def test_htmx_save_costs_a_fixed_number_of_queries(client, analyst, django_asser
         "tags": "law",
         "action": "draft",
     }
-    with django_assert_num_queries(16) as one_each:
+    with django_assert_num_queries(15) as one_each:
         response = client.post(ANNOTATE, data, headers={"HX-Request": "true"})
     assert response["HX-Trigger"] == "annotation-saved"
     sql = [query["sql"] for query in one_each.captured_queries]
     assert sum('FROM "auth_group"' in query for query in sql) == 1  # roles read once
+    assert not any('FROM "provisions_article"' in query for query in sql)  # with the provision
     assert not any(query.startswith("UPDATE") for query in sql)  # no second write of the row
     assert sum('FROM "provisions_annotation"' in query for query in sql) == 0  # no read-back
     saved = Annotation.objects.latest("pk")
@@ -85,11 +86,45 @@ def test_htmx_save_costs_a_fixed_number_of_queries(client, analyst, django_asser
     # More relations cost no more queries: each kind is written at once.
     data["concerns"] = ["weak-procedural-safeguards", "gender-risks", "serious-crime-scope"]
     data["demands"] = ["consult-civil-society", "laws-meet-human-rights-standards"]
-    with django_assert_num_queries(16) as several:
+    data["tags"] = "law, scope"
+    with django_assert_num_queries(15) as several:
         response = client.post(ANNOTATE, data, headers={"HX-Request": "true"})
     assert response["HX-Trigger"] == "annotation-saved"
     assert Annotation.objects.latest("pk").concerns.count() == 3
+    assert sorted(t.name for t in Annotation.objects.latest("pk").tags.all()) == ["law", "scope"]
     assert len(several.captured_queries) == len(one_each.captured_queries)
+
+
+@pytest.mark.parametrize("eid", ["art_25", "art_24__para_99", "art_24\x00", ""])
+def test_a_provision_not_of_this_article_is_refused_and_nothing_is_saved(client, analyst, eid):
+    """The view reads the named provision with its article in one query: a provision of another
+    article, one that does not exist (or was retired), or one no query can name is still the
+    form's error, and nothing is saved."""
+    client.force_login(analyst)
+    data = {"provision": eid, "body": "A note.", "action": "draft"}
+    response = client.post(ANNOTATE, data, headers={"HX-Request": "true"})
+    assert response.status_code == 200 and "HX-Trigger" not in response
+    if eid.startswith("art_") and "\x00" not in eid:
+        assert "Select a valid choice" in response.content.decode()
+    assert not Annotation.objects.exists()
+
+
+def test_a_retired_provision_is_refused(client, analyst, art24):
+    retired = Provision.objects.create(
+        treaty=art24.treaty,
+        article=art24.article,
+        parent=art24,
+        eid="art_24__para_9",
+        kind="paragraph",
+        label="9",
+        position=24_900,
+        text="Wording a later import dropped.",
+        retired_in="Official v2",
+    )
+    client.force_login(analyst)
+    data = {"provision": retired.eid, "body": "A note.", "action": "draft"}
+    response = client.post(ANNOTATE, data, headers={"HX-Request": "true"})
+    assert "HX-Trigger" not in response and not Annotation.objects.exists()
 
 
 @pytest.mark.parametrize(

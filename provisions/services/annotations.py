@@ -139,12 +139,19 @@ def _resolve_tags(names) -> list[Tag]:
     cleaned = list(dict.fromkeys(cleaned))
     if len(cleaned) > MAX_TAGS:
         raise ValidationError({"tags": _("At most %(n)s tags.") % {"n": MAX_TAGS}})
+    if not cleaned:
+        return []
+    # The tags that exist, in one query; only new ones are created one by one. Concurrent
+    # writers may create the same new tag: get_or_create re-reads the winner's row instead of
+    # failing on the unique key, and a fixed (slug) order avoids lock-order deadlocks.
+    existing = {tag.slug: tag for tag in Tag.objects.filter(slug__in=map(tag_slug, cleaned))}
     tags = []
-    # Concurrent writers may create the same new tag: get_or_create re-reads the winner's row
-    # instead of failing on the unique key, and a fixed (slug) order avoids lock-order deadlocks.
     for name in sorted(cleaned, key=tag_slug):
         slug = tag_slug(name)
-        tag, _created = Tag.objects.get_or_create(slug=slug, defaults={"name": name})
+        tag = existing.get(slug)
+        if tag is None:
+            tag, _created = Tag.objects.get_or_create(slug=slug, defaults={"name": name})
+            existing[slug] = tag
         tags.append(tag)
     return tags
 

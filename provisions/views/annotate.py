@@ -17,7 +17,7 @@ from django.views.decorators.vary import vary_on_headers
 from provisions.access import analyst_required
 from provisions.diffing import word_diff
 from provisions.forms import AnnotationForm, LinkProposalForm, ReplyForm
-from provisions.models import Annotation, Article, Tag
+from provisions.models import Annotation, Article, Provision, Tag
 from provisions.models.languages import html_language, is_rtl
 from provisions.models.treaty import ENGLISH, TEXT_LANGUAGES
 from provisions.rendering import render_markdown
@@ -102,10 +102,31 @@ def _provision_choice(form: AnnotationForm, article, eid: str) -> dict:
     }
 
 
+def _posted_provision(number: int, eid: str | None) -> Provision | None:
+    """The current provision of Article `number` that a sent form names, read with its article
+    and chapter in one query (the write analysts make most then reads neither again), or None.
+    """
+    if not eid or "\x00" in eid:  # NUL: PostgreSQL refuses it; the form says what is wrong
+        return None
+    return (
+        Provision.objects.current()
+        .select_related("article__chapter")
+        .filter(article__number=number, eid=eid)
+        .first()
+    )
+
+
 @analyst_required
 @vary_on_headers("HX-Request")
 def annotate(request, number: int):
-    article = get_object_or_404(Article.objects.select_related("chapter"), number=number)
+    posted = (
+        _posted_provision(number, request.POST.get("provision"))
+        if request.method == "POST"
+        else None
+    )
+    article = posted.article if posted else None
+    if article is None:
+        article = get_object_or_404(Article.objects.select_related("chapter"), number=number)
     provisions = _article_provisions(article)
     preview = {}
     language = _note_language(request)
@@ -126,7 +147,9 @@ def annotate(request, number: int):
         or request.POST.get("inline") == "1"
     )
     if request.method == "POST":
-        form = AnnotationForm(request.POST, provisions=provisions, auto_id=auto_id)
+        form = AnnotationForm(
+            request.POST, provisions=provisions, known_provision=posted, auto_id=auto_id
+        )
         action = request.POST.get("action")
         if action == "preview":
             # The no-JavaScript preview: the same form again, with the rendered note above it.

@@ -2,7 +2,7 @@
 filters it — who may open it, its filters, its pages and a flat query budget."""
 
 import json
-from datetime import timedelta
+from datetime import UTC, timedelta
 from io import StringIO
 
 import pytest
@@ -277,6 +277,33 @@ def test_recorded_text_is_escaped(client, editor):
     html = client.get("/review/audit/").content.decode()
     assert "<script>x()" not in html and "&lt;script&gt;x()" in html
     assert "<b>x</b>" not in html
+
+
+def test_details_are_named_and_coded_values_read_in_the_pages_language(
+    client, editor, analyst, compiled_catalogues
+):
+    """The details' keys and the codes the app stores (a revocation's reason, a boolean, a
+    date, a model) are shown translated; what someone typed is shown as typed."""
+    token, _raw = api_token_create(user=analyst, name="script")
+    api_token_revoke(token=token, user=analyst)
+    AuditEvent.objects.create(action="two_factor.failed", detail={"during": "set-up", "x_y": "z"})
+    client.force_login(editor)
+    english = client.get("/review/audit/").content.decode()
+    assert '<span class="muted">token prefix:</span> ' + token.prefix in english
+    assert '<span class="muted">reason:</span> revoked by its owner' in english
+    assert '<span class="muted">made after two-factor sign-in:</span> no' in english
+    assert '<span class="muted">kind of object:</span> API token' in english
+    # A key the app does not know is shown as stored.
+    assert '<span class="muted">x_y:</span> z' in english
+    french = client.get("/fr/review/audit/").content.decode()
+    assert '<span class="muted">préfixe du jeton :</span> ' + token.prefix in french
+    assert '<span class="muted">motif :</span> révoqué par son propriétaire' in french
+    assert '<span class="muted">créé après une connexion à deux facteurs :</span> non' in french
+    assert '<span class="muted">type d&#x27;objet :</span> Jeton d&#x27;API' in french
+    assert '<span class="muted">pendant :</span> configuration de la connexion' in french
+    assert "expires_at" not in french and "two_factor_verified" not in french
+    expires = token.expires_at.astimezone(UTC)
+    assert f"{expires.day} " in french and str(expires.year) in french
 
 
 def test_the_query_budget_does_not_grow(client, editor, django_assert_max_num_queries):

@@ -111,6 +111,40 @@ def test_the_worker_sends_a_working_link(client, analyst):
     assert len(mail.outbox) == 1
 
 
+@pytest.mark.parametrize(
+    ("prefix", "subject", "words"),
+    [
+        ("", "Reset your TreatyWatch password", "Your username is alice."),
+        (
+            "/fr",
+            "Réinitialisez votre mot de passe TreatyWatch",
+            "Votre nom d'utilisateur est alice.",
+        ),
+        ("/ar", "إعادة تعيين كلمة مرورك في TreatyWatch", "اسم المستخدم الخاص بك هو alice."),
+        ("/zh-hans", "重置您的 TreatyWatch 密码", "您的用户名是 alice。"),
+    ],
+)
+def test_the_mail_speaks_the_language_it_was_asked_for_in(
+    client, analyst, compiled_catalogues, prefix, subject, words
+):
+    """Sent in the language of the request that asked for it, whatever language the worker
+    runs in, with a link that opens the set-password page in that language."""
+    from django.utils import translation
+
+    response = client.post(f"{prefix}/accounts/password_reset/", {"email": "alice@example.org"})
+    assert response["Location"] == f"{prefix}/accounts/password_reset/done/"
+    with translation.override("ru"):  # not the worker's language that counts
+        outbox_send_due()
+    message = mail.outbox[0]
+    assert message.subject == subject and words in message.body
+    assert message.extra_headers["Content-Language"] == (prefix.strip("/") or "en")
+    path = re.search(r"https?://testserver(/\S+/)", message.body).group(1)
+    assert path.startswith(f"{prefix}/accounts/reset/")
+    set_password = client.get(path, follow=True)
+    assert set_password.status_code == 200
+    assert f'lang="{prefix.strip("/").replace("hans", "Hans") or "en"}"' in set_password.text
+
+
 def test_a_failure_is_retried_with_backoff_then_given_up(client, analyst, monkeypatch, caplog):
     ask_reset(client, "alice@example.org")
 

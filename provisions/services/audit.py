@@ -10,6 +10,7 @@ import ipaddress
 
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from provisions.models import AuditEvent
 
@@ -55,6 +56,62 @@ ACTIONS = {
     "enrolment_link.used": _("Authenticator enrolled with a link"),
     "enrolment_link.refused": _("Enrolment link refused"),
     "two_factor.reset": _("Two-factor sign-in reset by an operator"),
+}
+
+
+# What a person reads for each key an event's `detail` may hold (the audit log's "Details"). A
+# key missing here is shown as it is stored.
+DETAIL_LABELS = {
+    "type": pgettext_lazy("audit log detail", "kind of object"),
+    "id": pgettext_lazy("audit log detail", "number"),
+    "token_id": pgettext_lazy("audit log detail", "token number"),
+    "prefix": pgettext_lazy("audit log detail", "token prefix"),
+    "two_factor_verified": pgettext_lazy("audit log detail", "made after two-factor sign-in"),
+    "editor_powers": pgettext_lazy("audit log detail", "editor powers"),
+    "expires_at": pgettext_lazy("audit log detail", "expires"),
+    "reason": pgettext_lazy("audit log detail", "reason"),
+    "role": pgettext_lazy("audit log detail", "role"),
+    "from": pgettext_lazy("audit log detail", "from"),
+    "to": pgettext_lazy("audit log detail", "to"),
+    "from_version": pgettext_lazy("audit log detail", "from version"),
+    "fields": pgettext_lazy("audit log detail", "fields changed"),
+    "during": pgettext_lazy("audit log detail", "during"),
+    "added": pgettext_lazy("audit log detail", "added"),
+    "changed": pgettext_lazy("audit log detail", "changed"),
+    "of": pgettext_lazy("audit log detail", "translation of"),
+    "language": pgettext_lazy("audit log detail", "language"),
+    "file": pgettext_lazy("audit log detail", "file"),
+    "source": pgettext_lazy("audit log detail", "source"),
+    "created": pgettext_lazy("audit log detail", "created"),
+    "orphans": pgettext_lazy("audit log detail", "orphans"),
+    "already": pgettext_lazy("audit log detail", "already there"),
+    "username": pgettext_lazy("audit log detail", "username typed"),
+    "second_factor": pgettext_lazy("audit log detail", "second factor"),
+    "migration": pgettext_lazy("audit log detail", "data migration"),
+}
+
+# The codes the app stores as values of those keys, as a person reads them. Other values are
+# names, numbers or words someone typed (a rejection's reason), shown as they are.
+DETAIL_VALUES = {
+    # why a token was revoked (services/tokens.py) or a member signed out (middleware.py)
+    "owner": pgettext_lazy("audit log value", "revoked by its owner"),
+    "password_changed": pgettext_lazy("audit log value", "the password changed"),
+    "authenticator_replaced": pgettext_lazy("audit log value", "the authenticator was replaced"),
+    "group_left": pgettext_lazy("audit log value", "the member left the group that gave it"),
+    "idle": pgettext_lazy("audit log value", "inactive for too long"),
+    "expired": pgettext_lazy("audit log value", "the session expired"),
+    # roles
+    "analyst": pgettext_lazy("audit log value", "Analyst"),
+    "editor": pgettext_lazy("audit log value", "Editor"),
+    "none": pgettext_lazy("audit log value", "none"),
+    # when a code was wrong
+    "sign-in": pgettext_lazy("audit log value", "sign-in"),
+    "set-up": pgettext_lazy("audit log value", "setting up two-factor sign-in"),
+    "enrolment": pgettext_lazy("audit log value", "enrolment"),
+    "confirmation": pgettext_lazy("audit log value", "confirming the password"),
+    # the second factor used to sign in
+    "authenticator": pgettext_lazy("audit log value", "authenticator app"),
+    "recovery_code": pgettext_lazy("audit log value", "recovery code"),
 }
 
 

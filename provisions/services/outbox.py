@@ -91,11 +91,21 @@ def _password_reset_mail(row: OutboxMessage) -> EmailMultiAlternatives | None:
         "uid": urlsafe_base64_encode(force_bytes(user.pk)),
         "token": default_token_generator.make_token(user),
     }
-    with translation.override(row.context.get("language") or settings.LANGUAGE_CODE):
+    # The mail speaks the language of the request that asked for it (kept in the row), not the
+    # worker's: members have no language preference stored, and whoever asks for a reset is
+    # reading the site in the language they want to be written to in (docs/translations.md).
+    language = row.context.get("language") or settings.LANGUAGE_CODE
+    with translation.override(language):
         # A subject is one line (a header); Django's own reset form does the same.
         subject = "".join(render_to_string(RESET_SUBJECT_TEMPLATE, context).splitlines())
         body = render_to_string(RESET_BODY_TEMPLATE, context)
-    return EmailMultiAlternatives(subject, body, settings.DEFAULT_FROM_EMAIL, [row.to_email])
+    return EmailMultiAlternatives(
+        subject,
+        body,
+        settings.DEFAULT_FROM_EMAIL,
+        [row.to_email],
+        headers={"Content-Language": translation.to_language(language)},
+    )
 
 
 BUILDERS = {OutboxMessage.Kind.PASSWORD_RESET: _password_reset_mail}

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_safe
 
 from provisions.access import editor_required
 from provisions.models import AuditEvent
-from provisions.queries.audit import filter_events
+from provisions.queries.audit import event_details, filter_events
 from provisions.services.audit import ACTIONS
 
 PER_PAGE = 50
@@ -60,6 +60,7 @@ def audit_log(request):
     rows = list(page.object_list)
     for event in rows:
         event.label = ACTIONS.get(event.action, event.action)
+        event.details = event_details(event)
     # Page links keep the filters.
     filters = {key: value for key, value in request.GET.items() if key != "page" and value}
     return render(

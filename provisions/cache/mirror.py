@@ -64,6 +64,7 @@ class GenerationMirror:
         self.pid = None
         self.thread = None
         self.pubsub = None  # the listener's connection
+        self.failures = 0  # connections lost in a row (logged once)
         self.stopping = False
 
     # --- readers (the request's thread) ---------------------------------------------------------
@@ -123,7 +124,9 @@ class GenerationMirror:
                 pubsub.subscribe(self.channel)
                 self._follow(pubsub)
             except Exception:
-                logger.warning("Page cache: generation announcements lost; reconnecting")
+                self.failures += 1
+                if self.failures == 1:  # once per outage: it tries again twice a second
+                    logger.warning("Page cache: generation announcements lost; reconnecting")
             finally:
                 with self.lock:
                     self._reset()
@@ -155,6 +158,7 @@ class GenerationMirror:
                     self._reset()
                     self.live = True
                 pings.clear()
+                self.failures = 0
             elif kind == "message":
                 changed = json.loads(message["data"])
                 with self.lock:
@@ -169,7 +173,7 @@ class GenerationMirror:
                     last_pong = time.monotonic()
 
 
-_mirrors: dict[int, GenerationMirror] = {}
+_mirrors: dict[tuple, GenerationMirror] = {}  # by Redis servers and channel
 _mirrors_lock = threading.Lock()
 
 
@@ -184,8 +188,9 @@ def mirror_for(backend) -> GenerationMirror | None:
     if hasattr(backend, "set_generations"):
         key = (tuple(backend._servers), backend.generations_channel())
         with _mirrors_lock:
-            found = _mirrors.setdefault(key, None) or GenerationMirror(backend)
-            _mirrors[key] = found
+            found = _mirrors.get(key)
+            if found is None:
+                found = _mirrors[key] = GenerationMirror(backend)
     backend._generation_mirror = found
     return found
 

@@ -1,14 +1,18 @@
-"""Sentences that read as sentences in every language (docs/translations.md): the team activity
-says who did what to which in one translated sentence, a version's action agrees with what it
-happened to, and a date line is one phrase."""
+"""Sentences that read as sentences in every language (docs/translations.md, "Sentences, not
+pieces"): the team activity says who did what to which in one translated sentence, a version's
+action agrees with what it happened to, a date line, a word and its number, a control's name are
+one phrase each, punctuation stays inside the msgid, and French puts a no-break space before it."""
 
 import re
 from html import unescape
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from django.conf import settings
 from django.utils import translation
 
+from provisions.models import Article
 from provisions.queries.history import action_label, activity_sentence
 from provisions.services import (
     annotation_create,
@@ -16,7 +20,7 @@ from provisions.services import (
     link_approve,
     link_propose,
 )
-from tests.helpers import art, text_of
+from tests.helpers import art, po_entries, text_of, verify_session
 
 pytestmark = pytest.mark.django_db
 
@@ -179,3 +183,128 @@ def test_a_date_line_is_one_phrase(client, compiled_catalogues, reviewed_work):
     assert re.search(r"<time datetime=\"[^\"]+\">publiée le \d", html)
     html = text_of(client.get(f"/es/annotations/{note.pk}/"))
     assert re.search(r"<time datetime=\"[^\"]+\">publicada el \d", html)
+
+
+# --- Punctuation belongs inside the msgid (French writes « Statut : », not « Statut: ») --------
+
+ROOT = Path(settings.BASE_DIR)
+# A translation tag, then at most some closing tags, then a colon, semicolon, "?" or "!" that the
+# catalogue never sees.
+TEMPLATE_PUNCTUATION = re.compile(
+    r"""\{%\s*(?:translate|trans)\s+(?:"[^"]*"|'[^']*')[^%]*%\}"""
+    r"""|\{%\s*(?:endblocktranslate|endblocktrans)\s*%\}"""
+    r"""|\b_\((?:"[^"]*"|'[^']*')\)"""
+)
+CLOSING_TAGS_THEN_PUNCTUATION = re.compile(r"(?:\s*</[a-z0-9]+>)*\s*[:;!?](?![a-z/=])")
+PYTHON_PUNCTUATION = re.compile(
+    r"""\b(?:_|gettext|gettext_lazy|pgettext|pgettext_lazy|ngettext)\([^()]*\)\s*\+\s*["'][:;!?]"""
+    r"""|\{(?:_|gettext|pgettext)\([^{}]*\)\}[:;!?]"""
+)
+
+
+def punctuation_outside_msgids() -> list[str]:
+    found = []
+    for path in sorted(
+        [
+            *ROOT.glob("templates/**/*.html"),
+            *ROOT.glob("templates/**/*.txt"),
+            *ROOT.glob("provisions/**/*.html"),
+            *ROOT.glob("provisions/**/*.txt"),
+        ]
+    ):
+        text = path.read_text(encoding="utf-8")
+        for match in TEMPLATE_PUNCTUATION.finditer(text):
+            if CLOSING_TAGS_THEN_PUNCTUATION.match(text, match.end()):
+                line = text.count("\n", 0, match.start()) + 1
+                found.append(f"{path.relative_to(ROOT)}:{line}: {match.group(0)}")
+    for path in sorted(ROOT.glob("provisions/**/*.py")):
+        if "migrations" in path.parts:
+            continue
+        text = path.read_text(encoding="utf-8")
+        for match in PYTHON_PUNCTUATION.finditer(text):
+            line = text.count("\n", 0, match.start()) + 1
+            found.append(f"{path.relative_to(ROOT)}:{line}: {match.group(0)}")
+    return found
+
+
+def test_no_punctuation_is_left_outside_a_translated_string():
+    assert punctuation_outside_msgids() == []
+
+
+def test_french_catalogue_puts_a_no_break_space_before_high_punctuation():
+    """docs/translations.md: U+00A0 before : ; ? ! and inside « » in French prose (code,
+    addresses and the JSON and HTTP examples aside)."""
+    text = (ROOT / "locale" / "fr" / "LC_MESSAGES" / "django.po").read_text(encoding="utf-8")
+    not_prose = re.compile(
+        r"<code>.*?</code>|«\u00a0[A-Za-z-]+: [^»]*»|\{[^}]*\}|[a-z]+://\S*|urn:\S*"
+    )
+    wrong = [
+        translated
+        for entry in po_entries(text)[1:]
+        for translated in entry["msgstr"]
+        if re.search(r"(?<!\u00a0)[:;?!»]|«(?!\u00a0)", not_prose.sub("", translated))
+    ]
+    assert wrong == []
+
+
+# --- A translated word is never glued to a number or a title outside its msgid ----------------
+
+WORD_THEN_NUMBER = re.compile(
+    r"""\{%\s*translate\s+"[A-Za-z ]+"\s*%\}\s*(?:</span>)?\s*"""
+    r"""\{\{\s*[\w.]+\.(?:number|pk|version)\b"""
+)
+
+
+def test_no_translated_word_is_glued_to_a_number():
+    found = []
+    for path in sorted(ROOT.glob("templates/**/*.html")):
+        text = path.read_text(encoding="utf-8")
+        found += [
+            f"{path.relative_to(ROOT)}: {m.group(0)}" for m in WORD_THEN_NUMBER.finditer(text)
+        ]
+    assert found == []
+
+
+def test_whole_phrases_in_french(client, compiled_catalogues, analyst, editor, reviewed_work):
+    article = Article.objects.select_related("chapter").get(number=24)
+    with translation.override("fr"):
+        # (The catalogue keeps "Article" and its number together with a no-break space.)
+        assert " ".join(str(article).split()) == f"Article 24. {article.title}"
+        chapter = article.chapter
+        assert " ".join(str(chapter).split()) == f"Chapitre {chapter.number}. {chapter.title}"
+    html = text_of(client.get("/fr/convention/articles/24/"))
+    assert f"Chapitre {article.chapter.number}, article 24" in html
+    assert f'<span class="visually-hidden">Chapitre {article.chapter.number}</span>' in html
+    assert "Lien permanent vers Article 24" in html
+    note = reviewed_work["note"]
+    html = text_of(client.get(f"/fr/annotations/{note.pk}/"))
+    assert f"<title>Annotation {note.pk} ·" in html
+    assert "Degré de confiance\u00a0: " in text_of(client.get("/fr/convention/articles/5/"))
+    about = text_of(client.get("/fr/about/"))
+    assert "Adoptée le " in about and "Ouverte à la signature le " in about
+
+
+def test_review_queue_labels_and_dates_are_whole_phrases(
+    client, compiled_catalogues, analyst, editor
+):
+    note = annotation_create(
+        provision=art("art_24"), author=analyst, body="Waiting note", status="submitted"
+    )
+    client.force_login(editor)
+    verify_session(client, editor)
+    html = text_of(client.get("/fr/review/"))
+    assert (
+        f'<span class="visually-hidden">Sélectionner l&#x27;annotation {note.pk}</span>' in html
+        or f'<span class="visually-hidden">Sélectionner l\'annotation {note.pk}</span>' in html
+    )
+    assert re.search(r'<time datetime="[^"]+">écrite le \d', html)
+    assert re.search(r'<time datetime="[^"]+">soumise le \d', html)
+
+
+def test_a_badge_says_its_count_in_agreement(client, compiled_catalogues, analyst, reviewed_work):
+    client.force_login(analyst)
+    # Two pieces of news since the last visit: a note published, a link approved.
+    html = text_of(client.get("/ru/"))
+    assert re.search(r'id="workspace-badge">2<span class="visually-hidden"> новых</span>', html)
+    html = text_of(client.get("/fr/"))
+    assert re.search(r'id="workspace-badge">2<span class="visually-hidden"> nouveaux</span>', html)

@@ -73,7 +73,7 @@ class Chapter(models.Model):
         ]
 
     def __str__(self):
-        return f"{_('Chapter')} {self.number}. {self.title}"
+        return _("Chapter %(n)s. %(title)s") % {"n": self.number, "title": self.title}
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -120,7 +120,7 @@ class Article(Translatable, models.Model):
         ]
 
     def __str__(self):
-        return f"{_('Article')} {self.number}. {self.title}"
+        return _("Article %(n)s. %(title)s") % {"n": self.number, "title": self.title}
 
     def get_absolute_url(self):
         return reverse("provisions:article", kwargs={"number": self.number})

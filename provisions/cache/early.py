@@ -55,7 +55,13 @@ from provisions.cache import mirror
 from provisions.cache.generations import enabled
 from provisions.cache.keys import page_key
 from provisions.cache.process_pages import process_pages
-from provisions.cache.storage import HIT_HEADER, accepts_gzip, assemble, is_current
+from provisions.cache.storage import (
+    HIT_HEADER,
+    accepts_gzip,
+    assemble,
+    is_current,
+    text_pieces,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -225,15 +231,19 @@ class CachedPageMiddleware:
     def _answer(request, entry) -> HttpResponse:
         """The page with a fresh nonce in its HTML and CSP header, and the final headers."""
         nonce = generate_nonce()
+        values = {b"nonce": nonce.encode()}
         gzipped = accepts_gzip(request)
-        content = assemble(entry, {b"nonce": nonce.encode()}, gzipped)
+        # Plain text goes to the WSGI server piece by piece: a page of 300 KB is not copied into
+        # one string for each reader (whitenoise's file is not copied at all: sendfile).
+        pieces = [assemble(entry, values, gzipped=True)] if gzipped else text_pieces(entry, values)
         fixed, with_nonce = entry.get("early_headers") or _prepare_headers(entry)
-        response = HttpResponse(content)
+        response = HttpResponse(pieces[0])
+        response.writelines(pieces[1:])
         # The final headers were checked once, when prepared: copied as they are.
         response.headers._store = fixed._store.copy()
         for name, value in with_nonce:
             response.headers[name] = value.replace(NONCE_PLACEHOLDER, nonce)
-        response.headers["Content-Length"] = str(len(content))
+        response.headers["Content-Length"] = str(sum(map(len, pieces)))
         if gzipped:
             response.headers["Content-Encoding"] = "gzip"
         response.headers[HIT_HEADER] = "hit"

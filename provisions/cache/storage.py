@@ -124,13 +124,18 @@ def accepts_gzip(request) -> bool:
     return bool(_ACCEPTS_GZIP.search(request.META.get("HTTP_ACCEPT_ENCODING", "")))
 
 
-def assemble(stored: dict, values: dict[bytes, bytes], gzipped: bool) -> bytes:
-    """The stored page's body with `values` in its placeholders: the text, or a gzip member
-    made of the pieces compressed when the page was stored and the values compressed now."""
-    pieces = [
+def text_pieces(stored: dict, values: dict[bytes, bytes]) -> list[bytes]:
+    """The stored page's text in pieces, with `values` in its placeholders."""
+    return [
         values[segment] if index % 2 else segment
         for index, segment in enumerate(stored["segments"])
     ]
+
+
+def assemble(stored: dict, values: dict[bytes, bytes], gzipped: bool) -> bytes:
+    """The stored page's body with `values` in its placeholders: the text, or a gzip member
+    made of the pieces compressed when the page was stored and the values compressed now."""
+    pieces = text_pieces(stored, values)
     if not gzipped:
         return b"".join(pieces)
     crc, body = 0, [_GZIP_HEADER]

@@ -16,7 +16,7 @@ from django.utils import translation
 
 from provisions.importing.parser import parse_convention
 from provisions.models import Article, ProvisionText, TextVersion
-from tests.helpers import import_synthetic_english, synthetic_convention
+from tests.helpers import import_synthetic_english, published_annotation, synthetic_convention
 
 pytestmark = pytest.mark.django_db
 
@@ -237,6 +237,23 @@ def test_search_result_and_citation_headings(client, titled_versions, compiled_c
     html = _page(client, "/fr/search/?q=art.+2(h)")  # a citation: straight to the provision
     cited = html[html.index("result-citation") :]
     assert f'<span lang="fr" dir="ltr">{FRENCH_TITLE_2}</span>' in cited[: cited.index("</div>")]
+
+
+def test_annotation_search_result_names_the_article_in_the_readers_language(
+    client, titled_versions, analyst, editor, compiled_catalogues
+):
+    published_annotation(analyst, editor, "A zebrafish note.", eid="art_2")
+    published_annotation(analyst, editor, "Another zebrafish note.", eid="art_5")
+    html = _page(client, "/ar/search/?q=zebrafish")
+    headings = re.findall(r'<li class="result result-annotation">.*?<h3>(.*?)</h3>', html, re.S)
+    assert len(headings) == 2
+    assert any(f'<span lang="ar" dir="rtl">{ARABIC_TITLE_2}</span>' in h for h in headings)
+    html = _page(client, "/fr/search/?q=zebrafish")
+    headings = re.findall(r'<li class="result result-annotation">.*?<h3>(.*?)</h3>', html, re.S)
+    assert any(f'<span lang="fr" dir="ltr">{FRENCH_TITLE_2}</span>' in h for h in headings)
+    assert any('<span lang="en" dir="ltr">Synthetic title 5</span>' in h for h in headings)
+    html = _page(client, "/search/?q=zebrafish")  # English: as before, unmarked
+    assert "On Article 2. Synthetic title 2</a></h3>" in html
 
 
 def test_brief_headings(client, titled_versions, compiled_catalogues):

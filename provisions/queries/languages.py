@@ -18,12 +18,12 @@ _CHINESE_ITEMS = [c for c in _CHINESE_ITEMS if c not in "〇零两"] + ["十"]
 
 @dataclass
 class LanguageText:
-    """An article's text in one language: the version, the words by provision id, the title."""
+    """An article's text in one language: the version and the words by provision id (its title
+    is a heading: provisions/queries/headings.py)."""
 
     language: str
     version: TextVersion | None  # None: English, the provisions' own text
     texts: dict[int, str] = field(default_factory=dict)
-    title: str = ""
     requested: str = ""  # the language asked for, when this is English instead
 
     @property
@@ -85,20 +85,16 @@ def text_in(article: Article, language: str) -> LanguageText:
     it (`is_fallback`). One query for another language, whether or not it has a version: the
     newest version's rows for the article (a version carries forward every article it holds)."""
     if language == ENGLISH:
-        return LanguageText(ENGLISH, None, title=article.title, requested=language)
+        return LanguageText(ENGLISH, None, requested=language)
     rows = list(
         ProvisionText.objects.newest_in(language)
         .filter(provision__article=article)
-        .select_related("provision", "text_version")
+        .select_related("text_version")
     )
     if not rows:
-        return LanguageText(ENGLISH, None, title=article.title, requested=language)
-    texts, title = {}, article.title
-    for row in rows:
-        texts[row.provision_id] = row.text
-        if row.provision.eid == article.eid and row.title:
-            title = row.title
-    return LanguageText(language, rows[0].text_version, texts, title, requested=language)
+        return LanguageText(ENGLISH, None, requested=language)
+    texts = {row.provision_id: row.text for row in rows}
+    return LanguageText(language, rows[0].text_version, texts, requested=language)
 
 
 def text_for_reader(article: Article, interface_language: str | None) -> LanguageText | None:

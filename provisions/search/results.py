@@ -137,7 +137,7 @@ def _load_points(model, kind: str, ids, query: str, hl: Highlighter) -> dict[int
     return results
 
 
-def _load_annotations(ids, query: str, user, hl: Highlighter) -> dict[int, Result]:
+def _load_annotations(ids, query: str, user, hl: Highlighter, headings) -> dict[int, Result]:
     annotations = (
         Annotation.objects.visible_to(user)
         .filter(pk__in=ids)
@@ -154,12 +154,16 @@ def _load_annotations(ids, query: str, user, hl: Highlighter) -> dict[int, Resul
         provision = annotation.provision
         if provision.article_id:
             where = _("Article %(number)s") % {"number": provision.article.number}
-            title = _("On Article %(number)s. %(title)s") % {
-                "number": provision.article.number,
-                "title": provision.article.title,
-            }
+            # The article's heading in the reader's language, marked with its own `lang`.
+            title = mark_safe(  # noqa: S308 - every value is escaped or marked up here
+                escape(_("On Article %(number)s. %(title)s"))
+                % {
+                    "number": escape(provision.article.number),
+                    "title": headings.of(provision.article).__html__(),
+                }
+            )
         else:
-            where = title = _("On the preamble")
+            where = title = escape(_("On the preamble"))
         snippet = (
             hl.from_headline(annotation.body_headline, of_html=True)
             if is_postgres()
@@ -168,7 +172,7 @@ def _load_annotations(ids, query: str, user, hl: Highlighter) -> dict[int, Resul
         results[annotation.pk] = Result(
             kind="annotation",
             url=annotation.get_absolute_url(),
-            title=escape(title),
+            title=title,
             context=f"{where} · {provision.citation}",
             snippet=snippet,
             object=annotation,
@@ -208,15 +212,16 @@ def load_page(
     for hit in hits:
         ids[hit.kind].append(hit.pk)
     loaded = {}
+    headings = headings or HeadingTitles(language)  # no query for English
     if ids["article"]:
         loaded["article"] = _load_articles(ids["article"], query, hl)
         if language != ENGLISH:
             _in_language(loaded["article"], ids["article"], hl, language)
-            _in_reader_headings(loaded["article"], hl, headings or HeadingTitles(language))
+            _in_reader_headings(loaded["article"], hl, headings)
     if ids["concern"]:
         loaded["concern"] = _load_points(Concern, "concern", ids["concern"], query, hl)
     if ids["demand"]:
         loaded["demand"] = _load_points(SafeguardDemand, "demand", ids["demand"], query, hl)
     if ids["annotation"]:
-        loaded["annotation"] = _load_annotations(ids["annotation"], query, user, hl)
+        loaded["annotation"] = _load_annotations(ids["annotation"], query, user, hl, headings)
     return [loaded[hit.kind][hit.pk] for hit in hits if hit.pk in loaded.get(hit.kind, {})]

@@ -125,13 +125,17 @@ def test_a_lost_connection_empties_the_copy(backend, worker_copy):
     wait_for(lambda: copy.current([KEY]) == (6,))
 
 
-def test_a_write_heard_by_a_worker_holds_its_response(backend, worker_copy, monkeypatch):
+def test_a_write_holds_its_response_whether_or_not_a_worker_heard_it(
+    backend, worker_copy, monkeypatch
+):
     monkeypatch.setattr(generations, "cache", backend())
     mirror.request_started()
-    generations._bump(["article:24"])  # nobody listens on this namespace yet
+    # Nobody listens on this namespace yet; it still holds: a listener whose connection was just
+    # cut is not counted either (tests/test_cache_adversarial.py).
+    generations._bump(["article:24"])
     started = time.monotonic()
     mirror.settle()
-    assert time.monotonic() - started < HOLD / 2
+    assert time.monotonic() - started >= HOLD * 0.9
     worker_copy()
     mirror.request_started()
     generations._bump(["article:24"])

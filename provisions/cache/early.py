@@ -48,7 +48,7 @@ from django.core.exceptions import DisallowedHost
 from django.http import HttpResponse
 from django.http.response import ResponseHeaders
 from django.middleware.csrf import CSRF_SECRET_LENGTH
-from django.urls import NoReverseMatch, resolve, reverse
+from django.urls import NoReverseMatch, get_script_prefix, resolve, reverse
 from django.utils.csp import generate_nonce
 
 from provisions.cache import mirror
@@ -184,7 +184,9 @@ class CachedPageMiddleware:
 
     def _find_health(self) -> tuple:
         try:
-            path = reverse(HEALTH_URL_NAME)
+            # As request.path_info has it: without the prefix of a site mounted at a sub-path
+            # (SCRIPT_NAME), which reverse() puts in front and resolve() does not take.
+            path = "/" + reverse(HEALTH_URL_NAME).removeprefix(get_script_prefix())
         except NoReverseMatch:  # a URLconf without the health check (some tests')
             self._health = (None, None)
         else:

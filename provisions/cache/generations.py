@@ -61,9 +61,11 @@ def _bump(scopes) -> None:
     announce = getattr(cache, "set_generations", None)
     if announce is not None:
         # Redis: written and announced at once to every worker's copy (mirror.py); a response
-        # waits until no worker can still trust a copy without them.
-        if announce(fresh):
-            mirror.hold_response()
+        # waits until no worker can still trust a copy without them. Even when no listener
+        # heard it: a listener whose connection was cut a moment ago is not counted, yet its
+        # copy stays trusted until its lease runs out.
+        announce(fresh)
+        mirror.hold_response()
         return
     # The database cache reports, rather than raises, a write it could not make (e.g. another
     # worker inserted the same new row at that moment): try those again once, then fail.

@@ -13,10 +13,12 @@ each worker instead keeps the generations it has read, and learns every change a
   in order, after everything it has sent that connection before, so the PONG of a PING sent at
   time s proves that every announcement Redis made before s has been applied (`confirmed`);
 - **the lease**: a reader trusts the copy only if `confirmed` is less than `LEASE` old; and a
-  request whose write was announced to listening workers keeps its response until `LEASE` has
-  passed since the announcement (`hold_response`, `settle`). So a request that begins after that
-  response was sent finds, in every worker, either a copy confirmed after the announcement (which
-  holds the new generations) or no trusted copy at all, and then reads Redis as before.
+  request whose write was announced keeps its response until `LEASE` has passed since the
+  announcement (`hold_response`, `settle`), whether or not PUBLISH counted any listener (one
+  whose connection was just cut is not counted, yet is trusted until its lease runs out). So a
+  request that begins after that response was sent finds, in every worker, either a copy
+  confirmed after the announcement (which holds the new generations) or no trusted copy at all,
+  and then reads Redis as before.
 
 Anything unusual makes a worker fall back to the round trip, which is always right: the listener
 starved of CPU (no recent PONG), its connection lost (the copy is emptied; redis-py's automatic
@@ -203,7 +205,7 @@ def request_started() -> None:
 
 
 def hold_response() -> None:
-    """An announcement has just been heard by some workers: what this thread answers next (its
+    """An announcement has just been made: what this thread answers next (its
     response; for a command, its end) must wait until every worker's copy is either confirmed
     after it or no longer trusted: `settle`."""
     _hold.until = max(getattr(_hold, "until", 0.0), time.monotonic() + HOLD)

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from provisions import roles
 from provisions.cache.generations import everything_changed
-from provisions.models import Annotation, EnrolmentLink, Member
+from provisions.models import Annotation, EnrolmentLink, Member, Revision
 from provisions.public_names import clean_name, contains_email
 from provisions.services.audit import audit_record
 from provisions.services.tokens import REVOKED_GROUP_LEFT, api_tokens_revoke_all
@@ -242,8 +242,15 @@ def member_set_public_name(*, user, public_name: str) -> Member:
         raise ValidationError(
             {"public_name": _("Another member already uses this public name.")}
         ) from None
-    if Annotation.objects.filter(author=user, status=Annotation.Status.PUBLISHED).exists():
+    reworded = Revision.objects.filter(
+        actor=user, target_type=Revision.Target.ANNOTATION, action__in=Revision.BODY_ACTIONS
+    )
+    if (
+        Annotation.objects.filter(author=user, status=Annotation.Status.PUBLISHED).exists()
+        or reworded.exists()
+    ):
         # The name is on every cached page and download that shows their published work
-        # (articles, concerns, search, home, feed, exports): a rare write, so retire them all.
+        # (articles, concerns, search, home, feed, exports), or says "edited by" them on notes
+        # whose words they changed as an editor: a rare write, so retire them all.
         everything_changed()
     return member

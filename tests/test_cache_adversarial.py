@@ -162,6 +162,30 @@ def test_addresses_that_resemble_a_cached_page_get_the_normal_paths_answer():
     assert served_early(second) and second["X-Page-Cache"] == "hit"
 
 
+def test_a_head_first_leaves_a_whole_page_for_the_next_get():
+    """HEADs store the page and teach the early layer its headers; the GETs after them get the
+    whole page, with the length it really has."""
+    for _ in range(2):
+        assert Client().head(ART24).status_code == 200
+    page = Client().get(ART24)
+    assert served_early(page) and b"</main>" in page.content
+    assert int(page["Content-Length"]) == len(page.content)
+
+
+def test_neither_a_language_cookie_nor_accept_language_changes_an_unprefixed_page():
+    """An unprefixed address is English, a prefixed one its language, whatever the visitor's
+    language cookie and Accept-Language say, early or not."""
+    chooser = {"HTTP_ACCEPT_LANGUAGE": "ar", "HTTP_COOKIE": "django_language=fr"}
+    for _ in range(2):
+        english = Client().get("/", **chooser)
+        arabic = Client().get("/ar/", HTTP_ACCEPT_LANGUAGE="fr")
+    assert served_early(english) and served_early(arabic)
+    assert english["Content-Language"] == "en" and '<html lang="en" dir="ltr">' in text_of(english)
+    assert arabic["Content-Language"] == "ar" and '<html lang="ar" dir="rtl">' in text_of(arabic)
+    french = Client().get("/fr/", **chooser)
+    assert french["Content-Language"] == "fr" and '<html lang="fr" dir="ltr">' in text_of(french)
+
+
 # --- A public name on cached pages ----------------------------------------------------------------
 
 

@@ -255,10 +255,16 @@ WORD_THEN_NUMBER = re.compile(
 )
 
 
-def test_no_translated_word_is_glued_to_a_number():
+# Two translated pieces side by side make a phrase in English word order ("Annotate" + "Article
+# 24"); a label ending in a colon before its value is not one.
+WORD_THEN_PIECE = re.compile(r"""\{%\s*translate\s+"[^"]*[^":]"\s*%\}\s*\{%\s*blocktranslate\b""")
+
+
+def test_no_translated_word_is_glued_to_a_number_or_another_piece():
     found = []
     for path in sorted(ROOT.glob("templates/**/*.html")):
         text = path.read_text(encoding="utf-8")
+        found += [f"{path.relative_to(ROOT)}: {m.group(0)}" for m in WORD_THEN_PIECE.finditer(text)]
         found += [
             f"{path.relative_to(ROOT)}: {m.group(0)}" for m in WORD_THEN_NUMBER.finditer(text)
         ]
@@ -308,3 +314,11 @@ def test_a_badge_says_its_count_in_agreement(client, compiled_catalogues, analys
     assert re.search(r'id="workspace-badge">2<span class="visually-hidden"> новых</span>', html)
     html = text_of(client.get("/fr/"))
     assert re.search(r'id="workspace-badge">2<span class="visually-hidden"> nouveaux</span>', html)
+
+
+def test_the_annotate_page_names_its_article_in_one_phrase(client, compiled_catalogues, analyst):
+    client.force_login(analyst)
+    html = text_of(client.get("/fr/convention/articles/24/annotate/"))
+    assert "<h1>Annoter l&#x27;article 24</h1>" in html or "<h1>Annoter l'article 24</h1>" in html
+    html = text_of(client.get("/ar/convention/articles/24/annotate/"))
+    assert "<h1>علِّق على المادة 24</h1>" in html

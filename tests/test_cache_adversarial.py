@@ -6,7 +6,10 @@ Guards: a site served under a sub-path (SCRIPT_NAME) still answers its pages and
 early /healthz failure carries exactly the normal path's headers and nothing learnt survives a
 failure; addresses that only look like a cached page (no slash, another host, a very long query)
 get the normal path's answer; a public-name change of an editor who reworded a published note
-retires the cached pages that credit them; with Redis stopped, pages are still served and a
+retires the cached pages that credit them; an editorial translation, a treaty-status import and
+a link's approval are seen at once by a worker that answered from its copy of the generations;
+a HEAD stores a whole page; a language cookie or Accept-Language never changes what an
+unprefixed address serves; with Redis stopped, pages are still served and a
 write is refused and rolled back; after Redis lost everything (FLUSHDB, a restart) a publication
 is still seen at once; a write whose announcement no listener heard (a listener's connection
 just cut) still holds its response until no copy can be trusted without it.
@@ -24,7 +27,8 @@ import pytest
 import redis
 from django.core.cache import caches
 from django.core.handlers.wsgi import WSGIHandler
-from django.db import DEFAULT_DB_ALIAS, OperationalError, connections
+from django.core.signals import request_finished, request_started
+from django.db import DEFAULT_DB_ALIAS, OperationalError, close_old_connections, connections
 from django.test import Client
 from django.test.client import FakePayload
 from django.urls import set_script_prefix
@@ -32,9 +36,11 @@ from django.urls import set_script_prefix
 from provisions.cache import generations, mirror
 from provisions.cache.backends import RedisCache
 from provisions.cache.mirror import LEASE, GenerationMirror
-from provisions.models import Annotation
-from provisions.services import annotation_update
+from provisions.models import Annotation, Concern, Provision
+from provisions.services import annotation_update, link_approve, link_propose
 from provisions.services.members import member_set_public_name
+from provisions.services.translations import translation_save
+from provisions.services.treaty_status import treaty_status_import
 from tests.helpers import published_annotation, text_of
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("page_cache_on")]
@@ -75,7 +81,14 @@ def wsgi_get(handler, path: str, script_name: str) -> tuple[str, bytes]:
         "wsgi.input": FakePayload(b""),
     }
     answers = []
-    body = b"".join(handler(environ, lambda status, headers, *_: answers.append(status)))
+    # As Django's test client does: the test's transaction keeps its connection.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        body = b"".join(handler(environ, lambda status, headers, *_: answers.append(status)))
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
     return answers[0], body
 
 
@@ -329,6 +342,51 @@ def test_after_redis_lost_everything_a_publication_is_seen_at_once(
     mirror.settle()  # as the editor's response would
     after = Client().get(ART24)
     assert not served_early(after) and "SENTINEL-AFTER" in text_of(after)
+
+
+def translate_first_concern(editor) -> None:
+    first = Concern.objects.order_by("position").first()
+    translation_save(
+        target=first, language="fr", title="SENTINEL-FR titre", text="Le point.", editor=editor
+    )
+
+
+def import_a_signature(editor) -> None:
+    treaty_status_import(
+        text="party,action,date,reference,articles,text,source,confidence\n"
+        "DEU,signature,2025-11-03,,,,https://treaties.example.org/XVIII-16,\n"
+    )
+
+
+def approve_a_link(editor) -> None:
+    link = link_propose(
+        provision=Provision.objects.get(eid="art_24"),
+        proposer=editor,
+        concern="serious-crime-scope",
+        rationale="SENTINEL-LINK rationale",
+    )
+    link_approve(link=link, editor=editor)
+
+
+@pytest.mark.parametrize(
+    "write, url, shown",
+    [
+        (translate_first_concern, "/fr/concerns/", "SENTINEL-FR"),
+        (import_a_signature, "/states/deu/", "Signed, not yet ratified"),
+        (approve_a_link, ART24, "SENTINEL-LINK"),
+    ],
+    ids=["editorial translation", "treaty status", "link"],
+)
+def test_each_kind_of_write_is_seen_at_once_through_the_copy(
+    pages_on_private_redis, editor, write, url, shown
+):
+    """Answered from this worker's copy of the generations before the write, not after it."""
+    warm_from_the_copy(url)
+    assert shown not in text_of(Client().get(url))
+    write(editor)
+    mirror.settle()  # as the editor's response would
+    after = Client().get(url)
+    assert not served_early(after) and shown in text_of(after)
 
 
 def test_a_write_no_listener_heard_still_waits_until_no_copy_is_trusted(private_redis, monkeypatch):

@@ -750,3 +750,21 @@ def test_the_walk_finds_a_string_left_in_english(client, a_string_left_in_englis
         any(f"msgid {a_string_left_in_english!r}" in item for item in items)
         for items in findings.values()
     )
+
+
+def test_the_apps_own_version_label_is_translated_and_imported_labels_are_not(
+    client, compiled_catalogues
+):
+    """The words "Editorial summaries" are the app's name for its own summaries (stored as
+    they are, in the data and the exports); pages say them in the reader's language. An
+    imported version's label is a name its importer gave and stays as given."""
+    french = client.get("/fr/convention/articles/24/").content.decode()
+    assert "Version du texte affichée" in french and " Résumés éditoriaux." in french
+    assert "Editorial summaries" not in french
+    english = client.get("/convention/articles/24/").content.decode()
+    assert "Text version shown: Editorial summaries." in english
+    from tests.helpers import import_sample
+
+    import_sample("convention-sample.txt", "Corrigendum 1")
+    versions = client.get("/fr/convention/articles/3/versions/").content.decode()
+    assert "Corrigendum 1" in versions and "Résumés éditoriaux" in versions

@@ -19,6 +19,20 @@ register.filter("http_url", text.http_url)
 
 
 @register.filter
+def version_label(value) -> str:
+    """A text version's label as the reader reads it: the one the app gives its own editorial
+    summaries ("Editorial summaries", stored as it is in the data and the exports) translated;
+    an imported version's label (a UN document symbol, a corrigendum's name) as it was given."""
+    from django.utils.translation import pgettext
+
+    from provisions.models.treaty import SUMMARY_LABEL
+
+    if value == SUMMARY_LABEL:
+        return pgettext("the text version of the app's own summaries", "Editorial summaries")
+    return value
+
+
+@register.filter
 def sanitised(value) -> str:
     """Stored annotation HTML, sanitised on the way out too (defence in depth)."""
     from provisions.rendering import as_safe_html

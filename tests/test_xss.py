@@ -99,6 +99,8 @@ NOTE_ATTRIBUTES = {
     for tag, names in ALLOWED_ATTRIBUTES.items()
 }
 # What a payload that ran or loaded would contain (case-insensitive).
+# Our own json_script data blocks (never run): the annotator's translated words.
+DATA_BLOCK_IDS = {"annotator-strings"}
 MARKERS = ("alert", "confirm(", "prompt(", "msgbox", "evil.example", "javascript", "vbscript")
 RAW_TAG = re.compile(r"<[a-zA-Z!/]")
 
@@ -139,6 +141,7 @@ class ExecutableFinder(HTMLParser):
         self.problems: list[str] = []
         self.text: list[str] = []
         self.in_script = False
+        self.data_block = False
         self.svg_depth = 0
         self.note_depth = 0  # inside a rendered note (.annotation-body): Markdown output only
 
@@ -155,6 +158,7 @@ class ExecutableFinder(HTMLParser):
             self.note_depth = 1
         if tag == "script":
             self.in_script = True
+            self.data_block = self.is_data_block(attrs)
         if tag == "svg":
             self.svg_depth += 1
 
@@ -168,13 +172,39 @@ class ExecutableFinder(HTMLParser):
             self.note_depth -= 1
         if tag == "script":
             self.in_script = False
+            self.data_block = False
         if tag == "svg":
             self.svg_depth = max(0, self.svg_depth - 1)
 
     def handle_data(self, data):
-        if self.in_script and data.strip():
+        if self.in_script and self.data_block:
+            self.check_data_block(data)
+        elif self.in_script and data.strip():
             self.problem(f"inline script content: {data!r}")
         self.text.append(data)
+
+    def is_data_block(self, attrs):
+        """One of our data blocks (Django's json_script): never run, so no nonce; only a
+        full page, only our ids."""
+        values = dict(attrs)
+        return (
+            not self.fragment
+            and values.get("type") == "application/json"
+            and values.get("id") in DATA_BLOCK_IDS
+            and set(values) == {"type", "id"}
+        )
+
+    def check_data_block(self, data):
+        """Inert data: valid JSON, with no "<" left unescaped (json_script writes \\u003C) and
+        none of the payloads' markers (our own strings only, never user text)."""
+        try:
+            json.loads(data)
+        except ValueError:
+            self.problem(f"data block that is not JSON: {data!r}")
+        if "<" in data:
+            self.problem(f"unescaped < in a data block: {data!r}")
+        if any(marker in data.lower() for marker in MARKERS):
+            self.problem(f"payload text in a data block: {data!r}")
 
     def handle_comment(self, data):
         self.problem(f"comment in the page: {data!r}")
@@ -203,7 +233,9 @@ class ExecutableFinder(HTMLParser):
             self.problem(f"unexpected element inside <svg>: {where}")
         if tag == "svg" and values.get("class") != "bar":
             self.problem(f"an <svg> that is not ours: {where}")
-        if tag == "script":
+        if tag == "script" and self.is_data_block(attrs):
+            pass  # checked by check_data_block
+        elif tag == "script":
             src = values.get("src") or ""
             if self.fragment or not src.startswith("/static/") or not same_origin(src):
                 self.problem(f"script not from /static/: {where}")
@@ -344,6 +376,13 @@ def signed_in(client, user):
         "<!--<img src=x>-->",
         '<div class="annotation-body"><form action="/review/bulk/"></form></div>',
         '<div class="annotation-body"><p id="main" class="x">clobbered</p></div>',
+        # Data blocks: only ours, only JSON, nothing that could close the element or run.
+        '<script type="application/json" id="other">{}</script>',
+        '<script type="application/json" id="annotator-strings">{"a": "</p>"}</script>',
+        '<script type="application/json" id="annotator-strings">alert(1)</script>',
+        '<script type="application/json" id="annotator-strings">{"a": "javascript"}</script>',
+        '<script type="application/json" id="annotator-strings" src="/x.js">{}</script>',
+        '<script type="text/javascript" id="annotator-strings">{}</script>',
     ],
 )
 def test_the_checker_sees_executable_markup(html):
@@ -360,6 +399,7 @@ def test_the_checker_accepts_our_own_markup():
         '<svg class="bar"><rect x="0"/></svg><meta name="htmx-config" content="{}">'
         '<div class="annotation-body"><p>a<br>b</p><a href="https://example.org/" '
         'rel="nofollow noopener noreferrer">x</a></div><p class="after" id="ok">ours</p>'
+        '<script type="application/json" id="annotator-strings">{"a": "\\u003Cb\\u003E"}</script>'
     )
     assert inspect_html(html, nonce="abc")[0] == []
 

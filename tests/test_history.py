@@ -148,6 +148,23 @@ def test_restore_an_annotation_version(client, editor, edited):
     assert "from version 1: The edit lost the author&#x27;s point." in html
 
 
+def test_a_restores_note_reads_in_the_pages_language_with_the_reason_as_typed(
+    client, editor, edited, compiled_catalogues
+):
+    first = Revision.objects.get(target_type="annotation", target_id=edited.pk, version=1)
+    client.force_login(editor)
+    client.post(
+        f"/fr/history/annotation/{edited.pk}/restore/",
+        {"revision": first.pk, "reason": "L'édition a perdu <b>le</b> propos."},
+    )
+    html = client.get(f"/fr/history/annotation/{edited.pk}/").content.decode()
+    assert "depuis la version 1\u00a0: L&#x27;édition a perdu &lt;b&gt;le&lt;/b&gt; propos." in html
+    assert "from version" not in html
+    # Stored as before: the history's data does not depend on the editor's language.
+    restored = Revision.objects.get(target_type="annotation", target_id=edited.pk, version=5)
+    assert restored.note.startswith("from version 1: ")
+
+
 def test_restore_refuses_a_revision_of_something_else(client, editor, edited, reviewed_link):
     other = Revision.objects.filter(target_type="link", target_id=reviewed_link.pk).first()
     client.force_login(editor)

@@ -1,6 +1,7 @@
 """Template filters for user-written content (only ever output what is known to be inert) and
 for machine-readable values in pages."""
 
+import re
 from datetime import UTC, date, datetime
 
 from django import template
@@ -30,6 +31,26 @@ def version_label(value) -> str:
     if value == SUMMARY_LABEL:
         return pgettext("the text version of the app's own summaries", "Editorial summaries")
     return value
+
+
+# The note a restore leaves in the history (services/history.py, record_restore), stored in
+# English as "from version N: <the editor's reason>".
+RESTORED_NOTE = re.compile(r"from version (\d+): (.*)", re.DOTALL)
+
+
+@register.filter
+def revision_note(revision) -> str:
+    """A revision's note as the reader reads it: the app's own words around a restore's reason
+    in the reader's language, the reason (typed by an editor) as typed; any other note as
+    stored."""
+    note = revision.note or ""
+    found = RESTORED_NOTE.fullmatch(note) if revision.action == "restored" else None
+    if found:
+        return gettext("from version %(version)s: %(reason)s") % {
+            "version": found.group(1),
+            "reason": found.group(2),
+        }
+    return note
 
 
 @register.filter

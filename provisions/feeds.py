@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from provisions.exports import public_links
 from provisions.models import Annotation, ProvisionLink
 from provisions.public_names import public_name
+from provisions.queries.translations import ANNOTATION_POINTS, LINK_POINTS, with_translations
 from provisions.rendering import as_safe_html
 from provisions.text import http_url
 
@@ -76,15 +77,16 @@ class LatestAnalysisFeed(Feed):
 
     def items(self):
         """The newest annotations and links together, newest first."""
+        # Concern and demand titles (entry titles, categories) in the feed's language.
         annotations = list(
-            Annotation.objects.published()
-            .for_display()
-            .order_by("-published_at", "-pk")[:FEED_SIZE]
+            with_translations(
+                Annotation.objects.published().for_display(), *ANNOTATION_POINTS
+            ).order_by("-published_at", "-pk")[:FEED_SIZE]
         )
         links = list(
-            public_links()
-            .select_related("proposed_by__member")
-            .order_by("-reviewed_at", "-pk")[:FEED_SIZE]
+            with_translations(
+                public_links().select_related("proposed_by__member"), *LINK_POINTS
+            ).order_by("-reviewed_at", "-pk")[:FEED_SIZE]
         )
         entries = annotations + links
         entries.sort(key=self.item_pubdate, reverse=True)
@@ -98,7 +100,7 @@ class LatestAnalysisFeed(Feed):
                 "where": where,
             }
         point = item.concern or item.demand
-        return _("%(where)s linked to “%(point)s”") % {"where": where, "point": point.title}
+        return _("%(where)s linked to “%(point)s”") % {"where": where, "point": _title(point)}
 
     def item_description(self, item):
         if isinstance(item, Annotation):
@@ -152,12 +154,18 @@ class LatestAnalysisFeed(Feed):
 
     def item_categories(self, item):
         if isinstance(item, ProvisionLink):
-            return [(item.concern or item.demand).title]
+            return [_title(item.concern or item.demand)]
         return [
-            *(c.title for c in item.concerns.all()),
-            *(d.title for d in item.demands.all()),
+            *(_title(c) for c in item.concerns.all()),
+            *(_title(d) for d in item.demands.all()),
             *(t.name for t in item.tags.all()),
         ]
+
+
+def _title(point) -> str:
+    """A concern's or demand's title in the feed's language, or the English: a feed's titles
+    and categories are plain text, with no room for the pages' "not yet translated" note."""
+    return point.shown("title").text
 
 
 def _where(provision) -> str:

@@ -15,8 +15,32 @@ from provisions.models import (
     ProvisionLink,
     SafeguardDemand,
 )
+from provisions.queries.translations import with_translations
 from provisions.services.annotations import MAX_BODY_CHARS, MAX_REVIEW_NOTE_CHARS
 from provisions.services.outbox import password_reset_enqueue
+
+
+class PointSelect(forms.Select):
+    """A concern's or demand's drop-down: an option that shows the English title, for want of a
+    translation into the page's language, says it is English (an <option> holds no markup)."""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        point = getattr(value, "instance", None)
+        if point is not None and point.shown("title").fallback:
+            option["attrs"] = {**option["attrs"], "lang": "en", "dir": "ltr"}
+        return option
+
+
+def points_in_reader_language(field, queryset) -> None:
+    """Concern or demand choices read with their translations into the page's language (one
+    query) and labelled with their titles in it, or the English marked as such (Shown): in a
+    checkbox's label as markup, in a drop-down by PointSelect."""
+    field.queryset = with_translations(queryset)
+    if isinstance(field.widget, forms.CheckboxSelectMultiple):
+        field.label_from_instance = lambda point: point.shown("title").__html__()
+    else:
+        field.label_from_instance = lambda point: point.shown("title").text
 
 
 class ServiceErrorsForm(forms.Form):
@@ -110,6 +134,8 @@ class AnnotationForm(ServiceErrorsForm):
         )
         self.fields["provision"].known = known_provision
         self.fields["provision"].label_from_instance = lambda p: p.citation
+        points_in_reader_language(self.fields["concerns"], Concern.objects.all())
+        points_in_reader_language(self.fields["demands"], SafeguardDemand.objects.all())
 
     def offer(self, provisions: list[Provision]) -> None:
         """List only these provisions in the drop-down. Any of the form's provisions is still
@@ -166,13 +192,18 @@ class LinkProposalForm(ServiceErrorsForm):
         queryset=Provision.objects.none(), to_field_name="eid", label=_("Provision")
     )
     concern = forms.ModelChoiceField(
-        queryset=Concern.objects.all(), to_field_name="slug", required=False, label=_("Concern")
+        queryset=Concern.objects.all(),
+        to_field_name="slug",
+        required=False,
+        label=_("Concern"),
+        widget=PointSelect,
     )
     demand = forms.ModelChoiceField(
         queryset=SafeguardDemand.objects.all(),
         to_field_name="slug",
         required=False,
         label=_("…or safeguard demand"),
+        widget=PointSelect,
     )
     kind = forms.ChoiceField(choices=ProvisionLink.grouped_kind_choices, label=_("Kind of link"))
     rationale = forms.CharField(
@@ -196,6 +227,8 @@ class LinkProposalForm(ServiceErrorsForm):
             provisions if provisions is not None else Provision.objects.all()
         )
         self.fields["provision"].label_from_instance = lambda p: p.citation
+        points_in_reader_language(self.fields["concern"], Concern.objects.all())
+        points_in_reader_language(self.fields["demand"], SafeguardDemand.objects.all())
 
     def clean(self):
         data = super().clean()
@@ -263,6 +296,7 @@ class CommitmentForm(ServiceErrorsForm):
         queryset=SafeguardDemand.objects.order_by("position"),
         to_field_name="slug",
         label=_("Safeguard demand"),
+        widget=PointSelect,
     )
     level = forms.ChoiceField(choices=Commitment.Level.choices, label=_("Commitment"))
     evidence_url = forms.CharField(
@@ -282,3 +316,8 @@ class CommitmentForm(ServiceErrorsForm):
         widget=forms.DateInput(attrs={"type": "date"}),
     )
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        demands = SafeguardDemand.objects.order_by("position")
+        points_in_reader_language(self.fields["demand"], demands)

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from provisions.country_names import sort_key
 from provisions.models import Commitment, Party, SafeguardDemand, TreatyAction
+from provisions.queries.translations import with_translations
 
 # The page-cache scope of every page that shows the scorecard (provisions/cache/). Treaty
 # actions are imported rarely and retire every cached page; a published commitment retires this.
@@ -212,8 +213,9 @@ class ScorecardRow:
 
 
 def scorecard(statuses: list[PartyStatus]) -> tuple[list[SafeguardDemand], list[ScorecardRow]]:
-    """The six demands and, per party, its published commitment on each (two more queries)."""
-    demands = list(SafeguardDemand.objects.order_by("position"))
+    """The six demands (in the reader's language: one more query in another) and, per party, its
+    published commitment on each (two more queries)."""
+    demands = list(with_translations(SafeguardDemand.objects.order_by("position")))
     latest = latest_published_commitments()
     rows = [
         ScorecardRow(s, [latest.get((s.party.pk, demand.pk)) for demand in demands])

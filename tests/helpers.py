@@ -747,3 +747,22 @@ def import_synthetic_english(recitals: int = 0) -> None:
     `recitals`, a synthetic preamble of that many recitals)."""
     convention = parse_convention(synthetic_convention("en", recitals=recitals), 15)
     import_convention(convention=convention, label=DEFAULT_LABEL)
+
+
+# --- Editorial translations (docs/editorial-translations.md) ----------------------------------
+
+
+def in_language(client, language: str, name: str, **kwargs):
+    """GET the named page in `language`: its language-prefixed address (English unprefixed)."""
+    from django.utils import translation
+
+    with translation.override(language):
+        url = reverse(name, kwargs=kwargs or None)
+    return client.get(url, HTTP_ACCEPT_LANGUAGE=language)
+
+
+def translate(editor, target, language="fr", title="", text=""):
+    """An editor's translation of a concern, demand or article (through the service)."""
+    from provisions.services.translations import translation_save
+
+    return translation_save(target=target, language=language, title=title, text=text, editor=editor)

@@ -162,6 +162,13 @@ def test_public_and_member_pages_are_valid_html(
     save(tmp_path, "translation-refused", client.post(translate_url, {"text": "x"}), 400)
     client.post(translate_url, {"title": "Titre traduit", "text": "Le texte traduit."})
     save(tmp_path, "translations", client.get(reverse("provisions:translations")))
+    tied = published_annotation(
+        analyst,
+        editor,
+        "Tied to a translated concern and untranslated ones.",
+        concerns=[concern.slug, Concern.objects.last().slug],
+        demands=[demand.slug],
+    )
     save(tmp_path, "translation-edit", client.get(translate_url))
     with translation.override("fr"):
         french = {
@@ -169,6 +176,21 @@ def test_public_and_member_pages_are_valid_html(
             "fr-concern": reverse("provisions:concern", kwargs={"slug": concern.slug}),
             "fr-safeguard": reverse("provisions:safeguard", kwargs={"slug": demand.slug}),
             "fr-article": reverse("provisions:article", kwargs={"number": 24}),
+            # Every other page that names concerns and demands (one translated, the others
+            # in English with the note): search with its filters, the scorecard, a State,
+            # the briefs, an annotation's chips, and the editors' and analysts' pages.
+            "fr-search": reverse("provisions:search") + "?q=data",
+            "fr-scorecard": reverse("provisions:scorecard"),
+            "fr-state": reverse("provisions:state", kwargs={"code": "mli"}),
+            "fr-concern-brief": reverse("provisions:concern_brief", kwargs={"slug": concern.slug}),
+            "fr-article-brief": reverse("provisions:article_brief", kwargs={"number": 24}),
+            "fr-annotation": reverse("provisions:annotation", kwargs={"pk": tied.pk}),
+            "fr-review": reverse("provisions:review"),
+            "fr-anchors": reverse("provisions:anchors"),
+            "fr-workspace": reverse("provisions:workspace"),
+            "fr-annotate": reverse("provisions:annotate", kwargs={"number": 24}),
+            "fr-propose-link": reverse("provisions:propose_link", kwargs={"number": 24}),
+            "fr-commitment-propose": reverse("provisions:commitment_propose"),
         }
     for name, url in french.items():
         save(tmp_path, name, client.get(url))

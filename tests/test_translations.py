@@ -5,26 +5,13 @@ English marked lang="en" with a visible note; the history, the audit log and the
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
-from django.utils import translation
 from django.utils.html import escape
 
 from provisions.models import Article, AuditEvent, Concern, Revision, SafeguardDemand, Translation
-from provisions.services.translations import translation_history, translation_save
-from tests.helpers import text_of, verify_session
+from provisions.services.translations import translation_history
+from tests.helpers import in_language, text_of, translate, verify_session
 
 NOTE = "untranslated-note"
-
-
-def in_language(client, language: str, name: str, **kwargs):
-    """GET the page in `language`: its language-prefixed address once the URLs carry one, and
-    the Accept-Language header for the unprefixed ones."""
-    with translation.override(language):
-        url = reverse(name, kwargs=kwargs or None)
-    return client.get(url, HTTP_ACCEPT_LANGUAGE=language)
-
-
-def translate(editor, target, language="fr", title="", text=""):
-    return translation_save(target=target, language=language, title=title, text=text, editor=editor)
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.html import conditional_escape, format_html
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -48,6 +49,13 @@ class Shown:
 
     def __str__(self):
         return self.text
+
+    def __html__(self):
+        """As a page shows it (templates, conditional_escape): escaped, and the English marked
+        as English on a page in another language (the `untranslated_note` says why)."""
+        if self.fallback:
+            return format_html('<span lang="en" dir="ltr">{}</span>', self.text)
+        return conditional_escape(self.text)
 
 
 class Translatable:

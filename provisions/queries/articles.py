@@ -7,6 +7,7 @@ from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 
 from provisions.models import Annotation, Article, Chapter, ProvisionLink
+from provisions.queries.translations import ANNOTATION_POINTS, with_translations
 
 
 def _count_subquery(queryset, outer_field: str):
@@ -64,9 +65,9 @@ def article_annotations(article, user) -> list[Annotation]:
     visible = Annotation.objects.visible_to(user)
     replies = visible.select_related("author__member").with_body_editor().order_by("created_at")
     return list(
-        visible.top_level()
-        .for_article(article)
-        .for_display()
+        with_translations(
+            visible.top_level().for_article(article).for_display(), *ANNOTATION_POINTS
+        )
         .prefetch_related(Prefetch("replies", queryset=replies, to_attr="visible_replies"))
         .order_by("provision__position", "created_at")
     )

@@ -7,6 +7,7 @@ from django.utils.translation import pgettext_lazy
 
 from provisions.models import Annotation, Commitment, ProvisionLink, Revision
 from provisions.public_names import public_name
+from provisions.queries.translations import LINK_POINTS, with_translations
 
 # How many revisions the workspace's team activity shows.
 ACTIVITY_LIMIT = 20
@@ -162,11 +163,12 @@ def activity_sentence(revision: Revision) -> SafeString:
     `revision.target` must be set (team_activity does it)."""
     target = revision.target
     if revision.target_type == COMMITMENT:
-        values = {"party": target.party.display_name, "demand": target.demand.title}
+        values = {"party": target.party.display_name, "demand": target.demand.shown("title")}
     else:
         values = {"citation": target.provision.citation}
         if revision.target_type == LINK:
-            values["point"] = target.target.title
+            # In the reader's language, or the English marked as such (Shown.__html__).
+            values["point"] = target.target.shown("title")
     sentences = ACTIVITY_SENTENCES[revision.target_type]
     sentence = sentences.get(revision.action, sentences[None])
     actor = public_name(revision.actor) if revision.actor is not None else REMOVED_ACTOR
@@ -202,12 +204,13 @@ def team_activity(user, limit: int = ACTIVITY_LIMIT) -> list[Revision]:
         Revision.Target.ANNOTATION: Annotation.objects.select_related("provision__article").in_bulk(
             wanted[Revision.Target.ANNOTATION]
         ),
-        Revision.Target.LINK: ProvisionLink.objects.select_related(
-            "provision__article", "concern", "demand"
+        Revision.Target.LINK: with_translations(
+            ProvisionLink.objects.select_related("provision__article", "concern", "demand"),
+            *LINK_POINTS,
         ).in_bulk(wanted[Revision.Target.LINK]),
-        Revision.Target.COMMITMENT: Commitment.objects.select_related("party", "demand").in_bulk(
-            wanted[Revision.Target.COMMITMENT]
-        ),
+        Revision.Target.COMMITMENT: with_translations(
+            Commitment.objects.select_related("party", "demand"), "demand"
+        ).in_bulk(wanted[Revision.Target.COMMITMENT]),
     }
     for revision in revisions:
         revision.target = targets[revision.target_type].get(revision.target_id)

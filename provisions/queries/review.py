@@ -3,6 +3,7 @@ navigation's Review badge)."""
 
 from provisions import roles
 from provisions.models import Annotation, ProvisionLink
+from provisions.queries.translations import ANNOTATION_POINTS, LINK_POINTS, with_translations
 
 
 def waiting_links():
@@ -21,17 +22,21 @@ def waiting_count(user) -> int:
 
 
 def links_for_review():
-    """Links with what the queue shows of them (target, provision, who proposed them)."""
-    return ProvisionLink.objects.with_targets().select_related("proposed_by__member")
+    """Links with what the queue shows of them (target in the reader's language, provision, who
+    proposed them)."""
+    return with_translations(
+        ProvisionLink.objects.with_targets().select_related("proposed_by__member"), *LINK_POINTS
+    )
 
 
 def annotations_for_review(user):
     """The annotations `user` may see, with what the queue shows of them."""
-    return (
+    return with_translations(
         Annotation.objects.visible_to(user)
         .with_parent_for(user)
         .select_related("provision__article", "author__member")
-        .prefetch_related("concerns", "demands", "tags")
+        .prefetch_related("concerns", "demands", "tags"),
+        *ANNOTATION_POINTS,
     )
 
 

@@ -16,6 +16,10 @@ from provisions.models.translations import (
     translation_languages,
 )
 
+# The paths to the concerns and demands an annotation is tied to (its chips), and a link's.
+ANNOTATION_POINTS = ("concerns", "demands")
+LINK_POINTS = ("concern", "demand")
+
 
 def _prefetches(paths: tuple[str, ...], language: str) -> list[Prefetch]:
     return [

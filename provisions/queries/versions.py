@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from provisions.anchoring import QUOTE
 from provisions.models import Annotation, Provision, ProvisionLink, Revision, TextVersion
+from provisions.queries.translations import LINK_POINTS, with_translations
 
 
 @dataclass(frozen=True)
@@ -82,4 +83,6 @@ def unsettled_annotations(user):
 
 
 def links_to_review():
-    return ProvisionLink.objects.filter(needs_review=True).with_targets()
+    return with_translations(
+        ProvisionLink.objects.filter(needs_review=True).with_targets(), *LINK_POINTS
+    )

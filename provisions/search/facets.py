@@ -29,7 +29,7 @@ FACETS = ("kind", "chapter", "concern", "demand", "tag")
 @dataclass(slots=True)
 class FacetOption:
     value: str  # as it appears in the URL
-    label: str
+    label: str  # or, for a concern or demand, its title as the reader's language has it (Shown)
     count: int
     selected: bool
     at_least: bool  # the count is over the newest COUNT_CAP matches only: a lower bound
@@ -41,6 +41,12 @@ class Facet:
     name: str  # the URL parameter
     legend: str
     options: list[FacetOption]
+
+    @property
+    def labels(self) -> list:
+        """The options' labels: a concern's or demand's title is editorial content (a Shown,
+        models/translations.py), whose English the page marks when it is not translated."""
+        return [option.label for option in self.options]
 
 
 def passes(hit: Hit, selected: dict[str, set], ignore: str | None = None) -> bool:

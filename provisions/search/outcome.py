@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from provisions.citations import CitationMatch, parse_citation, resolve_citation
 from provisions.models import Chapter, Concern, SafeguardDemand, Tag
+from provisions.queries.translations import with_translations
 from provisions.search.annotation_matches import AnnotationMatches, Counted
 from provisions.search.facets import (
     FACETS,
@@ -64,8 +65,13 @@ def search(
     annotations = AnnotationMatches(query, user)  # the many: in the database
 
     chapters = list(Chapter.objects.order_by("position").only("pk", "number", "title"))
-    concerns = list(Concern.objects.order_by("position").only("pk", "slug", "title"))
-    demands = list(SafeguardDemand.objects.order_by("position").only("pk", "slug", "title"))
+    # Their titles in the reader's language: one query more each in another.
+    concerns = list(
+        with_translations(Concern.objects.order_by("position").only("pk", "slug", "title"))
+    )
+    demands = list(
+        with_translations(SafeguardDemand.objects.order_by("position").only("pk", "slug", "title"))
+    )
     # Only tags the user may see on some annotation: a draft's tag is neither listed nor, when
     # named in the URL, kept as a selected facet (which would tell that it exists).
     tags = list(Tag.objects.visible_to(user).order_by("name"))
@@ -77,8 +83,8 @@ def search(
     choices = {
         "kind": [(kind, kind, str(KIND_LABELS[kind])) for kind in KINDS],
         "chapter": [(c.pk, c.number, f"{c.number}. {c.title}") for c in chapters],
-        "concern": [(c.pk, c.slug, c.title) for c in concerns],
-        "demand": [(d.pk, d.slug, d.title) for d in demands],
+        "concern": [(c.pk, c.slug, c.shown("title")) for c in concerns],
+        "demand": [(d.pk, d.slug, d.shown("title")) for d in demands],
         "tag": [(t.pk, t.slug, f"#{t.name}") for t in tags],
     }
     active = {

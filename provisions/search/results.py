@@ -15,6 +15,7 @@ from provisions.models import Annotation, Article, Concern, Provision, Safeguard
 from provisions.models.languages import html_language, is_rtl
 from provisions.models.treaty import ENGLISH
 from provisions.queries.headings import HeadingTitles
+from provisions.queries.translations import with_translations
 from provisions.search.highlighting import Highlighter, html_to_text
 from provisions.search.hits import Hit
 from provisions.search.matching import best_provisions, current_texts, websearch_query
@@ -37,13 +38,17 @@ class Result:
     context: str  # where it belongs: "Chapter IV", "Article 24 · art_24__para_2"
     snippet: SafeString
     object: Model
-    # The snippet's language when it is not English: the reader's (search.html marks it).
+    # The snippet's language when it is not the page's: the reader's text, or the English of
+    # our editorial content not yet translated into the reader's language (search.html marks it).
     snippet_lang: str = ""
     snippet_rtl: bool = False
     # An article's title as the reader's language shows it (queries/headings.py): its `lang`
     # and `dir`, for a reader who does not read English ("" for one who does).
     title_lang: str = ""
     title_dir: str = ""
+    # Our editorial content (a concern's, a demand's or a summary's words) shown in English on a
+    # page in another language: the page says it is not yet translated.
+    untranslated: bool = False
 
     @property
     def kind_label(self) -> str:
@@ -51,13 +56,15 @@ class Result:
 
 
 def _load_articles(ids, query: str, hl: Highlighter) -> dict[int, Result]:
-    articles = Article.objects.filter(pk__in=ids).select_related("chapter")
+    # The summaries in the reader's language (one query more in another).
+    articles = with_translations(Article.objects.filter(pk__in=ids).select_related("chapter"))
     results = {}
     if is_postgres():
         ts_query = websearch_query(query)
         best = best_provisions(ts_query)
         articles = articles.annotate(
             match_eid=Subquery(best.values("eid")[:1]),
+            match_text=Subquery(best.values("text")[:1]),
             match_headline=Subquery(
                 best.annotate(headline=hl.headline("text", ts_query)).values("headline")[:1]
             ),
@@ -65,11 +72,15 @@ def _load_articles(ids, query: str, hl: Highlighter) -> dict[int, Result]:
             title_headline=hl.headline("title", ts_query, whole=True),
         )
         for article in articles:
-            results[article.pk] = _article_result(
-                article,
-                article.match_eid,
-                hl.from_headline(article.title_headline),
-                hl.from_headline(article.match_headline or article.summary_headline),
+            results[article.pk] = _with_summary(
+                _article_result(
+                    article,
+                    article.match_eid,
+                    hl.from_headline(article.title_headline),
+                    hl.from_headline(article.match_headline or article.summary_headline),
+                ),
+                article.match_text,
+                hl,
             )
         return results
     articles = articles.prefetch_related(
@@ -77,13 +88,32 @@ def _load_articles(ids, query: str, hl: Highlighter) -> dict[int, Result]:
     )
     for article in articles:
         matched = next((p for p in article.provisions.all() if hl.finds(p.text)), None)
-        results[article.pk] = _article_result(
-            article,
-            matched.eid if matched else None,
-            hl.snippet(article.title, whole=True),
-            hl.snippet(matched.text if matched else article.summary),
+        results[article.pk] = _with_summary(
+            _article_result(
+                article,
+                matched.eid if matched else None,
+                hl.snippet(article.title, whole=True),
+                hl.snippet(matched.text if matched else article.summary),
+            ),
+            matched.text if matched else None,
+            hl,
         )
     return results
+
+
+def _with_summary(result: Result, matched_text: str | None, hl: Highlighter) -> Result:
+    """An article whose snippet is its editorial summary (nothing else matched, or the provision
+    that matched still reads as the summary) shows the summary as the reader's language has it:
+    the translation, or the English marked as such."""
+    article = result.object
+    if matched_text is not None and matched_text != article.summary:
+        return result
+    summary = article.shown("summary")
+    if summary.fallback:
+        result.snippet_lang, result.untranslated = ENGLISH, True
+    elif article.translation() is not None:
+        result.snippet = hl.snippet(summary.text)
+    return result
 
 
 def _article_result(article: Article, eid, title, snippet) -> Result:
@@ -116,7 +146,8 @@ def _in_reader_headings(results: dict[int, Result], hl: Highlighter, headings) -
 
 
 def _load_points(model, kind: str, ids, query: str, hl: Highlighter) -> dict[int, Result]:
-    points = model.objects.filter(pk__in=ids)
+    # Titles and words in the reader's language (one query more in another).
+    points = with_translations(model.objects.filter(pk__in=ids))
     if is_postgres():
         ts_query = websearch_query(query)
         points = points.annotate(
@@ -125,6 +156,11 @@ def _load_points(model, kind: str, ids, query: str, hl: Highlighter) -> dict[int
         )
 
     def rendered(point):
+        if point.translation() is not None:
+            # The translation, marked where the query's words are in it (the search itself
+            # reads the English).
+            title, words = point.shown("title").text, point.shown("point").text
+            return hl.snippet(title, whole=True), hl.snippet(words)
         if is_postgres():
             return hl.from_headline(point.title_headline), hl.from_headline(point.point_headline)
         return hl.snippet(point.title, whole=True), hl.snippet(point.point)
@@ -133,7 +169,12 @@ def _load_points(model, kind: str, ids, query: str, hl: Highlighter) -> dict[int
     results = {}
     for point in points:
         title, snippet = rendered(point)
-        results[point.pk] = Result(kind, point.get_absolute_url(), title, context, snippet, point)
+        result = Result(kind, point.get_absolute_url(), title, context, snippet, point)
+        if point.shown("title").fallback:
+            result.title_lang = result.snippet_lang = ENGLISH
+            result.title_dir = "ltr"
+            result.untranslated = True
+        results[point.pk] = result
     return results
 
 
@@ -199,6 +240,7 @@ def _in_language(results: dict[int, Result], ids, hl: Highlighter, language: str
         result.url = row.provision.article.get_absolute_url() + f"#{row.provision.eid}"
         result.snippet = hl.snippet(row.text)
         result.snippet_lang, result.snippet_rtl = html_language(language), is_rtl(language)
+        result.untranslated = False
 
 
 def load_page(

@@ -2,6 +2,7 @@
 for machine-readable values in pages."""
 
 import re
+from collections.abc import Iterable
 from datetime import UTC, date, datetime
 
 from django import template
@@ -10,6 +11,7 @@ from django.utils.html import format_html
 from django.utils.translation import get_language, gettext
 
 from provisions import annotator, languages, public_names, text
+from provisions.models.translations import Shown, Translatable, content_language
 from provisions.queries.headings import HeadingTitles
 
 register = template.Library()
@@ -113,15 +115,31 @@ def language_tag():
 
 
 @register.simple_tag
-def shown(obj, field: str, plain: bool = False):
+def shown(obj, field: str = "", plain: bool = False):
     """An editorial field (a concern's "title" or "point", an article's "summary") in the
     reader's language (models/translations.py). Without a translation the English is shown in
     an element marked `lang="en" dir="ltr"`; `untranslated_note` says so once per object.
-    plain=True gives the text alone (a <title>, an attribute)."""
-    value = obj.shown(field)
-    if plain or not value.fallback:
-        return value.text
-    return format_html('<span lang="en" dir="ltr">{}</span>', value.text)
+    plain=True gives the text alone (a <title>, an attribute).
+
+    `obj` may also be what Translatable.shown gave already (a search facet's label), or a plain
+    label that is not editorial content (a chapter, a tag), shown as it is."""
+    if isinstance(obj, str):
+        return obj
+    value = obj if isinstance(obj, Shown) else obj.shown(field)
+    return value.text if plain else value.__html__()
+
+
+def _untranslated(item) -> bool:
+    """An object with editorial fields (models/translations.Translatable), what its `shown`
+    gave, or a list of them, of which one at least has no translation into the reader's
+    language. Anything else (a chapter's or a tag's label, nothing) is not editorial content."""
+    if isinstance(item, Shown):
+        return item.fallback
+    if isinstance(item, Translatable):
+        return item.untranslated
+    if isinstance(item, str) or not isinstance(item, Iterable):
+        return False
+    return any(_untranslated(each) for each in item)
 
 
 @register.simple_tag(takes_context=True)
@@ -139,16 +157,20 @@ def heading(context, obj, plain: bool = False):
 
 
 @register.simple_tag
-def untranslated_note(obj, element: str = "span"):
-    """ "Not yet translated; shown in English" when `obj` has no translation into the reader's
-    language (nothing in English), in a <span> or a <p>."""
-    if not obj.untranslated:
+def untranslated_note(*objects, element: str = "span"):
+    """ "Not yet translated; shown in English" when one of `objects` (each an object, or a list
+    of them: an annotation's concerns) has no translation into the reader's language (nothing
+    in English), once for all of them, in a <span> or a <p>."""
+    if content_language() is None:  # English: nothing to say, and no list read for it
         return ""
+    if not any(_untranslated(item) for item in objects):
+        return ""
+    tag = "p" if element == "p" else "span"
     return format_html(
         '<{} class="untranslated-note">{}</{}>',
-        "p" if element == "p" else "span",
+        tag,
         gettext("Not yet translated; shown in English"),
-        "p" if element == "p" else "span",
+        tag,
     )
 
 

@@ -20,6 +20,7 @@ from provisions.cache.serving import cache_public_page
 from provisions.downloads import download
 from provisions.feeds import LatestAnalysisFeed
 from provisions.models import POINT_MODELS, Article, Statement
+from provisions.queries.translations import ANNOTATION_POINTS, LINK_POINTS, with_translations
 
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 JSON_CONTENT_TYPE = "application/json"
@@ -190,6 +191,15 @@ def annotations_jsonld(request):
 # --- Printable briefs ----------------------------------------------------------------------------
 
 
+def _brief_content(links, annotations):
+    """A brief is a page readers see in their language: the concerns and demands of its links
+    and annotations in it (the downloads stay English: the same rows, without this)."""
+    return (
+        with_translations(links, *LINK_POINTS),
+        with_translations(annotations, *ANNOTATION_POINTS),
+    )
+
+
 def _brief_context(request, *, page_link: str, **context) -> dict:
     """What every brief shows: when it was made, where it lives, whose statement it quotes.
 
@@ -209,8 +219,8 @@ def _brief_context(request, *, page_link: str, **context) -> dict:
 @require_safe
 @cache_public_page("article:{number}")
 def article_brief(request, number: int):
-    article = _article(number)
-    links, annotations = _article_content(article)
+    article = get_object_or_404(with_translations(Article.objects.for_rendering()), number=number)
+    links, annotations = _brief_content(*_article_content(article))
     context = _brief_context(
         request,
         page_link=article.get_absolute_url(),
@@ -227,8 +237,9 @@ def article_brief(request, number: int):
 @require_safe
 @cache_public_page("{kind}:{slug}")
 def point_brief(request, kind: str, slug: str):
-    point = _point(kind, slug)
-    links, annotations = _point_content(point)
+    point = get_object_or_404(with_translations(POINT_MODELS[kind].objects.all()), slug=slug)
+    links, annotations = _brief_content(*_point_content(point))
+    links = with_translations(links, "provision__article")  # its summary, as the text shown
     context = _brief_context(
         request,
         page_link=point.get_absolute_url(),

@@ -25,6 +25,7 @@ from provisions.forms import RestoreForm
 from provisions.models import Annotation, Concern, ProvisionLink, Revision, SafeguardDemand
 from provisions.models.treaty import citation_for_eid
 from provisions.queries.history import action_label
+from provisions.queries.translations import LINK_POINTS, with_translations
 from provisions.rendering import render_markdown
 from provisions.services import annotation_restore, link_restore
 from provisions.services.history import (
@@ -153,7 +154,7 @@ def _annotations(user):
 
 
 def _links():
-    return ProvisionLink.objects.with_targets()
+    return with_translations(ProvisionLink.objects.with_targets(), *LINK_POINTS)
 
 
 def _revision_or_404(request, obj) -> Revision:
@@ -207,8 +208,12 @@ def _restored_content(obj, kind: str, snapshot: dict) -> dict:
         "body_html": render_markdown(snapshot.get("body", "")),
         "quote": quote,
         "orphaned": orphaned,
-        "concerns": Concern.objects.filter(slug__in=snapshot.get("concerns") or []),
-        "demands": SafeguardDemand.objects.filter(slug__in=snapshot.get("demands") or []),
+        "concerns": with_translations(
+            Concern.objects.filter(slug__in=snapshot.get("concerns") or [])
+        ),
+        "demands": with_translations(
+            SafeguardDemand.objects.filter(slug__in=snapshot.get("demands") or [])
+        ),
         "tags": snapshot.get("tags") or [],
     }
 

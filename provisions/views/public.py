@@ -38,7 +38,7 @@ from provisions.queries.coverage import chapter_coverage
 from provisions.queries.headings import HeadingTitles
 from provisions.queries.languages import preamble_for_reader, text_for_reader
 from provisions.queries.review import refused_action_for
-from provisions.queries.translations import with_translations
+from provisions.queries.translations import ANNOTATION_POINTS, with_translations
 from provisions.services.annotations import quote_refusals
 from provisions.treaty_status import commitments_by_level
 
@@ -59,10 +59,9 @@ def home(request):
         "statement": Statement.objects.prefetch_related("signatories").first(),
         "concerns": with_translations(Concern.objects.with_link_counts()),
         "coverage": chapter_coverage(chapters_with_articles()),
-        "latest": Annotation.objects.published()
-        .top_level()
-        .for_display()
-        .order_by("-published_at")[:5],
+        "latest": with_translations(
+            Annotation.objects.published().top_level().for_display(), *ANNOTATION_POINTS
+        ).order_by("-published_at")[:5],
     }
     return render(request, "provisions/home.html", context)
 
@@ -183,9 +182,12 @@ def _kept_reply(request, root) -> str:
 def annotation_detail(request, pk: int):
     visible = Annotation.objects.visible_to(request.user)
     annotation = get_object_or_404(
-        visible.for_display()
-        .with_parent_for(request.user)
-        .select_related("provision__article__chapter"),
+        with_translations(
+            visible.for_display()
+            .with_parent_for(request.user)
+            .select_related("provision__article__chapter"),
+            *ANNOTATION_POINTS,
+        ),
         pk=pk,
     )
     # A reply whose first note this reader may not see (back in its author's drafts) is shown
@@ -243,7 +245,9 @@ def point_detail(request, kind: str, slug: str):
     the published annotations tied to it (there can be thousands)."""
     model = POINT_MODELS[kind]
     point = get_object_or_404(with_translations(model.objects.all()), slug=slug)
-    annotations = point.annotations.published().for_display().order_by("provision__position", "-pk")
+    annotations = with_translations(
+        point.annotations.published().for_display(), *ANNOTATION_POINTS
+    ).order_by("provision__position", "-pk")
     context = {
         "point": point,
         "links_by_chapter": public_links_by_chapter(Q(**{kind: point})),

@@ -38,6 +38,11 @@ MAX_ID_DIGITS = 19
 # --- What the messages call an item (a link: its own str(), "Concern → Article 24(2)") -----
 
 
+def _link_label(link: ProvisionLink) -> str:
+    """A link as a message names it: its concern or demand in the page's language."""
+    return f"{link.target.shown('title').text} → {link.provision.citation}"
+
+
 def _annotation_label(annotation: Annotation) -> str:
     return _("annotation %(pk)s on %(citation)s") % {
         "pk": annotation.pk,
@@ -304,7 +309,7 @@ def bulk(request):
         )
     except BulkRefused as refusal:
         item = refusal.item
-        label = str(item) if isinstance(item, ProvisionLink) else _annotation_label(item)
+        label = _link_label(item) if isinstance(item, ProvisionLink) else _annotation_label(item)
         error = _("Nothing was changed. %(item)s: %(error)s") % {
             "item": label,
             "error": refusal.text,

@@ -13,6 +13,7 @@ from provisions.cache.serving import cache_public_page
 from provisions.country_names import sort_key
 from provisions.forms import CommitmentForm
 from provisions.models import Commitment
+from provisions.queries.translations import with_translations
 from provisions.services import history
 from provisions.services.commitments import (
     EDITABLE_FIELDS,
@@ -52,7 +53,10 @@ def scorecard_page(request):
 
 
 def _visible(request, pk: int) -> Commitment:
-    return get_object_or_404(Commitment.objects.visible_to(request.user).for_display(), pk=pk)
+    return get_object_or_404(
+        with_translations(Commitment.objects.visible_to(request.user).for_display(), "demand"),
+        pk=pk,
+    )
 
 
 @public
@@ -175,10 +179,11 @@ def commitment_reject_view(request, pk: int):
 @require_safe
 def commitment_queue(request):
     """The commitments waiting for an editor."""
-    waiting = (
+    waiting = with_translations(
         Commitment.objects.visible_to(request.user)
         .filter(status=Commitment.Status.SUBMITTED)
         .for_display()
-        .order_by("submitted_at", "pk")
+        .order_by("submitted_at", "pk"),
+        "demand",
     )
     return render(request, "provisions/commitment_queue.html", {"waiting": waiting})

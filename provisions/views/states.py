@@ -19,6 +19,7 @@ from provisions.cache.serving import cache_public_page
 from provisions.country_names import region_name, sort_key
 from provisions.feeds import XmlSafeAtom1Feed
 from provisions.models import Declaration, Region, SafeguardDemand, TreatyAction
+from provisions.queries.translations import with_translations
 from provisions.services.treaty_status import StatusImportRefused, treaty_status_import
 from provisions.treaty_status import (
     CACHE_SCOPE,
@@ -161,7 +162,7 @@ def state_detail(request, code: str):
         .order_by("date", "pk")
     )
     latest = latest_published_commitments(party=party)
-    demands = SafeguardDemand.objects.order_by("position")
+    demands = with_translations(SafeguardDemand.objects.order_by("position"))
     context = {
         "scorecard": [(demand, latest.get((party.pk, demand.pk))) for demand in demands],
         "party": party,

@@ -12,6 +12,7 @@ from provisions.access import analyst_required
 from provisions.models import Annotation, ProvisionLink, Revision
 from provisions.public_names import usable_name
 from provisions.queries.history import team_activity
+from provisions.queries.translations import LINK_POINTS, with_translations
 from provisions.queries.workspace import new_replies, news_revisions, replies_to, workspace_seen_at
 from provisions.services.members import member_mark_workspace_seen
 
@@ -50,9 +51,9 @@ def workspace(request):
     )
     links_qs = ProvisionLink.objects.filter(proposed_by=user)
     links = list(
-        links_qs.with_targets()
-        .select_related("reviewed_by__member")
-        .order_by("-proposed_at", "-pk")[:LINKS_LIMIT]
+        with_translations(
+            links_qs.with_targets().select_related("reviewed_by__member"), *LINK_POINTS
+        ).order_by("-proposed_at", "-pk")[:LINKS_LIMIT]
     )
 
     for annotation in unpublished + published:

@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from provisions.importing.parser import parse_convention
-from provisions.models import Article, ProvisionText, TextVersion
+from provisions.models import Article, Chapter, ProvisionText, TextVersion
 from tests.helpers import import_synthetic_english, published_annotation, synthetic_convention
 
 pytestmark = pytest.mark.django_db
@@ -218,6 +218,23 @@ def test_compare_view_heading_and_title(client, titled_versions, compiled_catalo
     assert f'<span lang="ar" dir="rtl">{ARABIC_TITLE_2}</span>' in html
 
 
+@pytest.mark.parametrize("language", ["fr", "ar"])
+def test_compare_form_labels_are_whole_phrases(
+    client, titled_versions, compiled_catalogues, language
+):
+    """Each language choice has a label of its own, one whole translated phrase, tied to it."""
+    html = _page(client, f"/{language}/convention/articles/2/compare/?left=ar&right=en")
+    form = html[html.index('<form method="get" class="versions-form compare-form"') :]
+    form = form[: form.index("</form>")]
+    labels = re.findall(r'<label for="([^"]+)">(.*?)</label>', form)
+    assert labels == [
+        ("id_left", _in(language, "Language of the first column")),
+        ("id_right", _in(language, "Language of the second column")),
+    ]
+    assert '<select id="id_left" name="left">' in form
+    assert '<select id="id_right" name="right">' in form
+
+
 def test_search_result_and_citation_headings(client, titled_versions, compiled_catalogues):
     html = _page(client, "/ar/search/?q=synthetic")
     assert (
@@ -271,6 +288,8 @@ BUDGET_PAGES = [
     "/ar/convention/articles/2/compare/?left=ar&right=en",
     "/ar/convention/articles/2/brief/",
     "/ar/search/?q=synthetic",
+    # Concerns only, no article: the chapter filter alone asks for the headings.
+    "/ar/search/?q=journalism",
     "/ar/coverage/",
 ]
 
@@ -297,3 +316,46 @@ def test_pages_cost_the_same_with_and_without_a_language_version(client, db, tmp
     assert TextVersion.objects.filter(language="ar").last().articles == list(range(1, 16))
     large = _counts(client)
     assert without == small == large, (without, small, large)
+
+
+def test_a_search_without_articles_names_its_chapters_in_the_readers_language(
+    client, titled_versions, compiled_catalogues
+):
+    html = _page(client, "/ar/search/?q=journalism")
+    assert 'class="result result-article"' not in html
+    arabic = _in("ar", "Chapter %(number)s. %(title)s")
+    labels = _chapter_filter_labels(html)
+    assert labels and all(label.startswith(arabic.split("%")[0]) for label in labels), labels
+    assert all('<span lang="' in label for label in labels), labels
+
+
+def _chapter_filter_labels(html):
+    """The labels of the search page's chapter filter, as marked up."""
+    fieldsets = re.findall(r'<fieldset class="facet">(.*?)</fieldset>', html, re.S)
+    (chapters,) = [f for f in fieldsets if 'name="chapter"' in f]
+    return re.findall(r'<span class="facet-label">(.*?)</span> <span class="count">', chapters)
+
+
+def test_search_chapter_filter_names_chapters_in_the_readers_language(
+    client, titled_versions, compiled_catalogues
+):
+    """The chapter filter's labels follow the rule of the results: one sentence of the
+    interface's language, the chapter's heading in the reader's language, marked; the English
+    heading, marked, where the reader's version has none (French holds Chapter I only)."""
+    arabic = _in("ar", "Chapter %(number)s. %(title)s")
+    assert _chapter_filter_labels(_page(client, "/ar/search/?q=synthetic")) == [
+        arabic % {"number": n, "title": f'<span lang="ar" dir="rtl">{title}</span>'}
+        for n, title in (("I", ARABIC_CHAPTER_1), ("II", ARABIC_CHAPTER_1[:-1] + "2"))
+    ]
+    french = _in("fr", "Chapter %(number)s. %(title)s")
+    english_2 = Chapter.objects.get(number="II").title
+    assert _chapter_filter_labels(_page(client, "/fr/search/?q=synthetic")) == [
+        french % {"number": "I", "title": f'<span lang="fr" dir="ltr">{FRENCH_CHAPTER_1}</span>'},
+        french % {"number": "II", "title": f'<span lang="en" dir="ltr">{english_2}</span>'},
+    ]
+    # English: the same sentence, the titles unmarked.
+    titles = Chapter.objects.filter(number__in=["I", "II"]).order_by("position")
+    titles = titles.values_list("number", "title")  # the chapters of Articles 1–15
+    assert _chapter_filter_labels(_page(client, "/search/?q=synthetic")) == [
+        f"Chapter {n}. {title}" for n, title in titles
+    ]

@@ -29,7 +29,8 @@ FACETS = ("kind", "chapter", "concern", "demand", "tag")
 @dataclass(slots=True)
 class FacetOption:
     value: str  # as it appears in the URL
-    label: str  # or, for a concern or demand, its title as the reader's language has it (Shown)
+    label: object  # a str; a concern's or demand's title as the reader's language has it
+    # (Shown); a chapter's, a results.ChapterLabel (marked up in a template)
     count: int
     selected: bool
     at_least: bool  # the count is over the newest COUNT_CAP matches only: a lower bound

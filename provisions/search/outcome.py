@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from provisions.citations import CitationMatch, parse_citation, resolve_citation
 from provisions.models import Chapter, Concern, SafeguardDemand, Tag
+from provisions.queries.headings import HeadingTitles
 from provisions.queries.translations import with_translations
 from provisions.search.annotation_matches import AnnotationMatches, Counted
 from provisions.search.facets import (
@@ -23,7 +24,7 @@ from provisions.search.facets import (
     passes,
 )
 from provisions.search.hits import KINDS, Hit, article_hits, point_hits
-from provisions.search.results import load_page
+from provisions.search.results import ChapterLabel, load_page
 
 RESULTS_PER_PAGE = 20
 
@@ -57,14 +58,16 @@ def search(
     selected maps facet names ("kind", "chapter", "concern", "demand", "tag") to the values of
     the URL; unknown values are ignored. `language`: the reader's text language, whose
     version of the text is searched too, and first; `headings`, the page's HeadingTitles
-    (queries/headings.py), titles the article results in it.
+    (queries/headings.py), titles the article results and the chapter filter in it.
     """
     citation = parse_citation(query)
     cited = resolve_citation(citation) if citation else None  # one query, citations only
+    headings = headings or HeadingTitles(language)  # loads nothing until a heading is shown
     hits = [*article_hits(query, language), *point_hits(query)]  # the few: in Python
     annotations = AnnotationMatches(query, user)  # the many: in the database
 
-    chapters = list(Chapter.objects.order_by("position").only("pk", "number", "title"))
+    # The treaty too: a heading is looked up by treaty and number (queries/headings.py).
+    chapters = list(Chapter.objects.order_by("position").only("pk", "treaty", "number", "title"))
     # Their titles in the reader's language: one query more each in another.
     concerns = list(
         with_translations(Concern.objects.order_by("position").only("pk", "slug", "title"))
@@ -82,7 +85,8 @@ def search(
     }
     choices = {
         "kind": [(kind, kind, str(KIND_LABELS[kind])) for kind in KINDS],
-        "chapter": [(c.pk, c.number, f"{c.number}. {c.title}") for c in chapters],
+        # In the reader's language, like every heading (queries/headings.py).
+        "chapter": [(c.pk, c.number, ChapterLabel(c, headings)) for c in chapters],
         "concern": [(c.pk, c.slug, c.shown("title")) for c in concerns],
         "demand": [(d.pk, d.slug, d.shown("title")) for d in demands],
         "tag": [(t.pk, t.slug, f"#{t.name}") for t in tags],

@@ -137,12 +137,31 @@ def _in_reader_headings(results: dict[int, Result], hl: Highlighter, headings) -
         if heading.language != ENGLISH:
             result.title = hl.snippet(heading.text, whole=True)
         result.title_lang, result.title_dir = heading.lang, heading.dir
-        chapter = headings.of(article.chapter)
-        # The chapter's heading keeps its own `lang` inside the interface's sentence.
-        result.context = mark_safe(  # noqa: S308 - every value is escaped or marked up here
-            escape(_("Chapter %(number)s. %(title)s"))
-            % {"number": escape(article.chapter.number), "title": chapter.__html__()}
-        )
+        result.context = chapter_phrase(article.chapter, headings)
+
+
+def chapter_phrase(chapter, headings: HeadingTitles) -> SafeString:
+    """ "Chapter IV. <its title>" as one sentence of the interface's language, the chapter's
+    heading keeping its own `lang` inside it (queries/headings.py)."""
+    return mark_safe(  # noqa: S308 - every value is escaped or marked up here
+        escape(_("Chapter %(number)s. %(title)s"))
+        % {"number": escape(chapter.number), "title": headings.of(chapter).__html__()}
+    )
+
+
+class ChapterLabel:
+    """A search facet's label for a chapter: `chapter_phrase`, worked out when the page shows
+    it, so that a chapter not offered as a filter loads no heading (the page's HeadingTitles
+    loads all of them in its one query, and none for an English reader)."""
+
+    def __init__(self, chapter, headings: HeadingTitles):
+        self.chapter, self.headings = chapter, headings
+
+    def __str__(self) -> SafeString:
+        # A template turns a value into a string before escaping it: the markup is the string.
+        return chapter_phrase(self.chapter, self.headings)
+
+    __html__ = __str__
 
 
 def _load_points(model, kind: str, ids, query: str, hl: Highlighter) -> dict[int, Result]:

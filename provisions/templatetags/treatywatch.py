@@ -122,8 +122,9 @@ def shown(obj, field: str = "", plain: bool = False):
     plain=True gives the text alone (a <title>, an attribute).
 
     `obj` may also be what Translatable.shown gave already (a search facet's label), or a plain
-    label that is not editorial content (a chapter, a tag), shown as it is."""
-    if isinstance(obj, str):
+    label that is not editorial content (a tag's, or a chapter's search.results.ChapterLabel,
+    which marks its own heading), shown as it is."""
+    if isinstance(obj, str) or not (isinstance(obj, Shown) or hasattr(obj, "shown")):
         return obj
     value = obj if isinstance(obj, Shown) else obj.shown(field)
     return value.text if plain else value.__html__()

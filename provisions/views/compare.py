@@ -21,8 +21,14 @@ from provisions.queries.languages import current_versions, holds, text_in
 
 
 class CompareForm(forms.Form):
-    left = forms.ChoiceField(label=_("Compare"), choices=TEXT_LANGUAGES, required=False)
-    right = forms.ChoiceField(label=_("with"), choices=TEXT_LANGUAGES, required=False)
+    # Each label a whole phrase of its own (never "Compare" … "with" glued in the page); the
+    # first column is at the start of the line in either direction of writing.
+    left = forms.ChoiceField(
+        label=_("Language of the first column"), choices=TEXT_LANGUAGES, required=False
+    )
+    right = forms.ChoiceField(
+        label=_("Language of the second column"), choices=TEXT_LANGUAGES, required=False
+    )
 
 
 def _defaults(article, versions) -> tuple[str, str]:

@@ -16,6 +16,7 @@ from django.utils import translation
 
 from provisions.importing.parser import parse_convention
 from provisions.models import Article, Chapter, ProvisionText, TextVersion
+from provisions.public_names import public_name
 from tests.helpers import import_synthetic_english, published_annotation, synthetic_convention
 
 pytestmark = pytest.mark.django_db
@@ -359,3 +360,21 @@ def test_search_chapter_filter_names_chapters_in_the_readers_language(
     assert _chapter_filter_labels(_page(client, "/search/?q=synthetic")) == [
         f"Chapter {n}. {title}" for n, title in titles
     ]
+
+
+def test_feed_entries_name_provisions_by_their_citation_in_the_feeds_language(
+    client, titled_versions, analyst, editor, compiled_catalogues
+):
+    """The language-prefixed Atom feed's entry titles name a provision by its citation in the
+    feed's language ("المادة 2"), never by an article's title, so no English title shows."""
+    note = published_annotation(analyst, editor, "A zebrafish note.", eid="art_2")
+    with translation.override("ar"):
+        expected = translation.gettext("%(author)s on %(where)s") % {
+            "author": public_name(note.author),
+            "where": translation.gettext("Article %(number)s") % {"number": 2},
+        }
+    assert "المادة" in expected
+    feed = _page(client, "/ar/feeds/latest.atom")
+    titles = re.findall(r"<entry>.*?<title>(.*?)</title>", feed, re.S)
+    assert expected in titles
+    assert "Synthetic title 2" not in feed

@@ -902,9 +902,15 @@ def notes(results: list[dict]) -> list[str]:
             "worker's memory, now makes no round trip at all. A round trip to another process "
             "on a busy machine waits for that process to be scheduled: "
             f"{ratio(health, article, 'rps')} of the article page's requests/s, p99 "
-            f"{ratio(health, article, 'p99_ms')} of its p99. Only keeping the answer for a "
-            "while (and so not asking the database each time) would make it as fast, which "
-            "would make it say less about the database."
+            f"{ratio(health, article, 'p99_ms')} of its p99."
+            + (
+                " It serves as many requests a second; only its slowest answers, which wait "
+                "for PostgreSQL to be scheduled, are slower. "
+                if paired(health, article, "rps") >= 1
+                else " "
+            )
+            + "Only keeping the answer for a while (and so not asking the database each time) "
+            "would make it as fast, which would make it say less about the database."
         )
     from provisions.search.facets import COUNT_CAP
 
@@ -921,10 +927,10 @@ def notes(results: list[dict]) -> list[str]:
             "the page says so. Alone, one such search took "
             f"{searched['total_ms']:.0f} ms in process: {searched['sql_ms']:.0f} ms in its "
             f"{searched['queries']} queries, the other "
-            f"{searched['total_ms'] - searched['sql_ms']:.0f} ms outside them, of which "
-            f"{searched['cpu_ms']:.0f} ms of Python's own CPU time (the few articles, concerns "
-            "and demands found, the page's 20 results and the template; the rest is waiting for "
-            "a CPU on a busy machine). Under load "
+            f"{searched['total_ms'] - searched['sql_ms']:.0f} ms outside them; over the whole "
+            f"search Python used {searched['cpu_ms']:.0f} ms of CPU time (the driver reading "
+            "the queries' rows, the few articles, concerns and demands found, the page's 20 "
+            "results and the template). Under load "
             f"the two workers served {uncached['rps']:,.1f} searches a second against "
             f"{article['rps']:,.0f} cached article pages; with 16 connections on 2 sync workers "
             "requests queue, so p99 is several times one search's time: "

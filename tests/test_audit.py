@@ -296,11 +296,15 @@ def test_details_are_named_and_coded_values_read_in_the_pages_language(
     # A key the app does not know is shown as stored.
     assert '<span class="muted">x_y:</span> z' in english
     french = client.get("/fr/review/audit/").content.decode()
-    assert '<span class="muted">préfixe du jeton :</span> ' + token.prefix in french
-    assert '<span class="muted">motif :</span> révoqué par son propriétaire' in french
-    assert '<span class="muted">créé après une connexion à deux facteurs :</span> non' in french
-    assert '<span class="muted">type d&#x27;objet :</span> Jeton d&#x27;API' in french
-    assert '<span class="muted">pendant :</span> configuration de la connexion' in french
+
+    def detail(name, value):  # French puts a no-break space before the colon
+        return f'<span class="muted">{name}\N{NO-BREAK SPACE}:</span> {value}'
+
+    assert detail("préfixe du jeton", token.prefix) in french
+    assert detail("motif", "révoqué par son propriétaire") in french
+    assert detail("créé après une connexion à deux facteurs", "non") in french
+    assert detail("type d&#x27;objet", "Jeton d&#x27;API") in french
+    assert detail("pendant", "configuration de la connexion") in french
     assert "expires_at" not in french and "two_factor_verified" not in french
     expires = token.expires_at.astimezone(UTC)
     assert f"{expires.day} " in french and str(expires.year) in french

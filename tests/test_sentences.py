@@ -13,6 +13,7 @@ from django.conf import settings
 from django.utils import translation
 
 from provisions.models import Article
+from provisions.models.translations import Shown
 from provisions.queries.history import action_label, activity_sentence
 from provisions.services import (
     annotation_create,
@@ -109,6 +110,12 @@ def test_the_sentence_is_the_link_to_what_it_tells(client, analyst, reviewed_wor
     assert '<span class="activity-who">Erin Editor</span>' in link
 
 
+def point(title):
+    """A concern or demand as the sentences read it: its title as the reader's language shows
+    it (models.translations.Shown: here the English, not a fallback)."""
+    return SimpleNamespace(title=title, shown=lambda field: Shown(text=title, fallback=False))
+
+
 def test_the_sentence_escapes_what_it_is_given():
     hostile = "<script>alert(1)</script>"
     revision = SimpleNamespace(
@@ -117,7 +124,7 @@ def test_the_sentence_escapes_what_it_is_given():
         actor=None,  # a removed account
         target=SimpleNamespace(
             provision=SimpleNamespace(citation="Article 5"),
-            target=SimpleNamespace(title=hostile),
+            target=point(hostile),
         ),
     )
     with translation.override("en"):
@@ -128,9 +135,7 @@ def test_the_sentence_escapes_what_it_is_given():
 
 def test_changes_nobody_made_by_hand_name_no_actor():
     note = SimpleNamespace(provision=SimpleNamespace(citation="Article 24"))
-    link = SimpleNamespace(
-        provision=SimpleNamespace(citation="Article 5"), target=SimpleNamespace(title="Scope")
-    )
+    link = SimpleNamespace(provision=SimpleNamespace(citation="Article 5"), target=point("Scope"))
     told = [
         (
             "annotation",

@@ -57,15 +57,14 @@ def test_the_annotator_speaks_french(seeded, live_server, browser, compiled_cata
 
 @pytest.mark.parametrize(("name", "width"), [("desktop", 1280), ("phone", 390)])
 def test_annotating_the_arabic_text_in_arabic(
-    seeded, live_server, browser, compiled_catalogues, name, width
+    seeded, live_server, browser, compiled_catalogues, artifacts_dir, name, width
 ):
     import_synthetic_english()
     convention = parse_convention(synthetic_convention("ar"), language="ar", partial=True)
     import_language_version(convention=convention, language="ar")
     analyst = make_member("ana", "Analysts", "Ana Analyst")
     arabic = strings_in("ar", EID)
-    shots = "/work/wt/tr-annotator-shots"
-    os.makedirs(shots, exist_ok=True)
+    shots = artifacts_dir
     page = browser.new_context(viewport={"width": width, "height": 900}).new_page()
     problems = watch_page(page)
     sign_in_browser(page, live_server, analyst)
@@ -129,10 +128,13 @@ def test_annotating_the_arabic_text_in_arabic(
     assert note.language == "ar" and note.quote == QUOTE and note.provision.eid == EID
     assert note.selector("TextPositionSelector")["start"] == start
     assert problems == []
+    # Nothing still asking the live server while the test database is emptied.
+    page.wait_for_load_state("networkidle")
+    page.context.close()
 
 
 def test_the_annotator_says_in_arabic_when_the_form_cannot_be_opened(
-    seeded, live_server, browser, compiled_catalogues
+    seeded, live_server, browser, compiled_catalogues, artifacts_dir
 ):
     analyst = make_member("ana", "Analysts", "Ana Analyst")
     page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
@@ -146,5 +148,5 @@ def test_the_annotator_says_in_arabic_when_the_form_cannot_be_opened(
     status = page.locator("#annotator-status .message-error")
     status.wait_for()
     assert status.inner_text() == strings_in("ar")["openFailed"]
-    page.screenshot(path="/work/wt/tr-annotator-shots/annotator-ar-open-failed.png")
+    page.screenshot(path=os.path.join(artifacts_dir, "annotator-ar-open-failed.png"))
     assert errors == []

@@ -22,7 +22,7 @@ from django.db.models.functions import Cast
 from django.utils.html import escape, format_html
 
 from provisions.models import Article, Chapter, Provision, ProvisionText, TextVersion
-from provisions.models.languages import html_language, is_rtl, text_language
+from provisions.models.languages import html_language, text_direction, text_language
 from provisions.models.treaty import ENGLISH, TEXT_LANGUAGES
 
 
@@ -41,7 +41,7 @@ class Heading:
 
     @property
     def dir(self) -> str:
-        return "rtl" if is_rtl(self.language) else "ltr"
+        return text_direction(self.language)
 
     @property
     def fallback(self) -> bool:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from provisions.importing.numbering import ABJAD, CHINESE_DIGITS, CYRILLIC, LATIN
 from provisions.models import Article, Provision, ProvisionText, TextVersion
-from provisions.models.languages import html_language, is_rtl, text_language
+from provisions.models.languages import html_language, text_direction, text_language
 from provisions.models.treaty import ENGLISH, TEXT_LANGUAGES
 
 _CHINESE_ITEMS = [char for char, value in sorted(CHINESE_DIGITS.items(), key=lambda i: i[1])]
@@ -44,7 +44,7 @@ class LanguageText:
 
     @property
     def dir(self) -> str:
-        return "rtl" if is_rtl(self.language) else "ltr"
+        return text_direction(self.language)
 
     def label_of(self, provision: Provision) -> str:
         """The provision's label as this language writes it: Arabic "(ح)" and "1 -", Russian

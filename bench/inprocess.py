@@ -25,23 +25,14 @@ import sys
 import time
 from pathlib import Path
 
+from run import production_env  # bench/run.py, beside this script
+
 ROOT = Path(__file__).resolve().parent.parent
 DB_NAME = "treatywatch_inprocess"
 REDIS_DB = 8
 HOST = "127.0.0.1"
 STATIC_COPY = "bench/article-24.html"
-ENV = {
-    "DJANGO_SETTINGS_MODULE": "treatywatch.settings",
-    "DJANGO_DEBUG": "0",
-    "DJANGO_SECRET_KEY": "bench-only-secret-key-" + "x" * 40,
-    "DATABASE_URL": f"postgres://postgres@{HOST}:5432/{DB_NAME}",
-    "REDIS_URL": f"redis://{HOST}:6379/{REDIS_DB}",
-    "DJANGO_SECURE_SSL_REDIRECT": "0",
-    "DJANGO_SECURE_COOKIES": "0",
-    "DJANGO_HSTS_SECONDS": "0",
-    "DJANGO_ALLOWED_HOSTS": HOST,
-    "DJANGO_LOG_LEVEL": "ERROR",
-}
+ENV = production_env(DB_NAME, REDIS_DB)
 TARGETS = [
     f"/static/{STATIC_COPY}",
     "/bench/ping",

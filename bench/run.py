@@ -49,18 +49,26 @@ RSS_BUDGET_MB = 150
 ARTICLE_RPS, ARTICLE_P99 = 0.9, 1.5  # the cached article page against the static file
 API_RPS = 0.5  # anonymous API reads against the static file
 CREATE_P99 = 5  # the htmx create against the trivial view
-PLAIN_ENV = {
-    "DJANGO_SETTINGS_MODULE": "treatywatch.settings",
-    "DJANGO_DEBUG": "0",
-    "DJANGO_SECRET_KEY": "bench-only-secret-key-" + "x" * 40,
-    "DATABASE_URL": f"postgres://{PG['user']}@{PG['host']}:{PG['port']}/{DB_NAME}",
-    "REDIS_URL": f"redis://{HOST}:6379/{REDIS_DB}",
-    "DJANGO_SECURE_SSL_REDIRECT": "0",
-    "DJANGO_SECURE_COOKIES": "0",
-    "DJANGO_HSTS_SECONDS": "0",
-    "DJANGO_ALLOWED_HOSTS": HOST,
-    "DJANGO_LOG_LEVEL": "ERROR",
-}
+
+
+def production_env(database: str, redis_db: int) -> dict[str, str]:
+    """The environment of a production-settings server on this machine (DEBUG off, plain HTTP,
+    a bench secret key), on `database` and Redis database `redis_db`; bench/inprocess.py too."""
+    return {
+        "DJANGO_SETTINGS_MODULE": "treatywatch.settings",
+        "DJANGO_DEBUG": "0",
+        "DJANGO_SECRET_KEY": "bench-only-secret-key-" + "x" * 40,
+        "DATABASE_URL": f"postgres://{PG['user']}@{PG['host']}:{PG['port']}/{database}",
+        "REDIS_URL": f"redis://{HOST}:6379/{redis_db}",
+        "DJANGO_SECURE_SSL_REDIRECT": "0",
+        "DJANGO_SECURE_COOKIES": "0",
+        "DJANGO_HSTS_SECONDS": "0",
+        "DJANGO_ALLOWED_HOSTS": HOST,
+        "DJANGO_LOG_LEVEL": "ERROR",
+    }
+
+
+PLAIN_ENV = production_env(DB_NAME, REDIS_DB)
 
 
 def say(line: str = "") -> None:

@@ -134,3 +134,30 @@ def test_the_inline_form_keeps_the_language_and_saves_on_the_arabic_text(client,
         "start": start,
         "end": start + len(QUOTE),
     }
+
+
+def test_a_language_outside_the_convention_s_is_read_as_english(client, analyst, arabic):
+    """The worst `language` a script or a person can send: never reflected, never a language
+    we do not hold; the note is then placed on the English text, where Arabic words are not."""
+    client.force_login(analyst)
+    start = ARABIC_H.index(QUOTE)
+    selection = {"quote": QUOTE, "start": start, "end": start + len(QUOTE)}
+    htmx = {"HX-Request": "true", "HX-Target": "annotate-slot-art_2__subpara_h"}
+    url = "/ar/convention/articles/2/annotate/"
+    for hostile in ('"><script>alert(1)</script>', "de", "AR", "ar\x00"):
+        form = client.get(url, {"eid": "art_2__subpara_h", "language": hostile, **selection})
+        assert form.status_code == 200
+        html = form.content.decode()
+        assert "<script>alert(1)" not in html
+        assert 'name="language" value="ar"' not in html
+        sent = {
+            "provision": "art_2__subpara_h",
+            "language": hostile,
+            "inline": "1",
+            "body": f"On {hostile!r}",
+            "action": "draft",
+            **selection,
+        }
+        response = client.post(url, sent, headers=htmx)
+        assert response.headers.get("HX-Trigger") != "annotation-saved"
+    assert not Annotation.objects.filter(author=analyst).exists()
